@@ -1,0 +1,67 @@
+# Two commands do the whole set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Local services used by the test suite (CI starts them when they are down: see .ci/run).
+TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/workbench} \
+	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
+
+.PHONY: install install-dev run worker test test-fast check format format-check lint types bench-api e2e-deps clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
+
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(RUN_STAMP)
+
+install: $(RUN_STAMP)
+install-dev: $(DEV_STAMP)
+
+## Serve the workbench with the demo workspace on embedded defaults (SQLite, in-process tasks).
+run: $(RUN_STAMP)
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_demo
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## A Celery worker (needs REDIS_URL; more of them, on more machines, is how extraction scales).
+worker: $(RUN_STAMP)
+	$(BIN)/celery -A workbench worker --loglevel=INFO
+
+## The whole suite, against the local PostgreSQL and Redis.
+test: $(DEV_STAMP)
+	$(TEST_ENV) $(BIN)/python -m pytest
+
+format: $(DEV_STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+format-check: $(DEV_STAMP)
+	$(BIN)/ruff format --check .
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+types: $(DEV_STAMP)
+	DEBUG=1 $(BIN)/mypy
+
+## Format, lint, types and tests: what a change must pass.
+check: format-check lint types test
+
+## Query counts and timings of the main API reads and writes on PostgreSQL.
+bench-api: $(DEV_STAMP)
+	$(TEST_ENV) $(BIN)/python bench/api.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache
