@@ -1,0 +1,425 @@
+"""The workbench's entities and the invariants the database itself enforces.
+
+Rules that need more than one row (a verdict belongs to the claim's workspace, a span lies inside
+the article's text) live in the services, which run them inside a transaction; everything that a
+single row can say about itself is a constraint here, so no code path can break it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.IntegerChoices):
+    """Workspace roles, ordered: each can do what the ones before it can."""
+
+    ANNOTATOR = 10, _("Annotator")
+    REVIEWER = 20, _("Reviewer")
+    ADJUDICATOR = 30, _("Adjudicator")
+    EDITOR = 40, _("Editor")
+
+
+class Workspace(models.Model):
+    name = models.CharField(max_length=200)
+    organisation_name = models.CharField(
+        max_length=200, blank=True, help_text=_("Published as the author of ClaimReview exports.")
+    )
+    organisation_url = models.URLField(blank=True)
+    blind_review = models.BooleanField(
+        default=False,
+        help_text=_("Reviewers see others' verdicts only after submitting their own."),
+    )
+    reviewers_per_claim = models.PositiveSmallIntegerField(default=2)
+    candidate_threshold = models.FloatField(
+        default=0.5, help_text=_("Extracted sentences scoring at least this become candidates.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("name", "id")
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(reviewers_per_claim__gte=1, reviewers_per_claim__lte=20),
+                name="workspace_reviewers_per_claim_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(candidate_threshold__gte=0, candidate_threshold__lte=1),
+                name="workspace_candidate_threshold_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.PositiveSmallIntegerField(choices=Role.choices, default=Role.ANNOTATOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("workspace_id", "-role", "user_id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("workspace", "user"), name="membership_unique_user"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) in {self.workspace}"
+
+
+class VerdictLabel(models.Model):
+    """One step of a workspace's ordered verdict scale.
+
+    `value` feeds ClaimReview's ratingValue and ordinal/interval agreement; a label without one
+    (e.g. "Unverifiable") still counts for nominal agreement.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="verdicts")
+    slug = models.SlugField(max_length=50)
+    name = models.CharField(max_length=100)
+    value = models.FloatField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ("workspace_id", "position")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("workspace", "slug"), name="verdict_unique_slug"),
+            models.UniqueConstraint(
+                fields=("workspace", "position"), name="verdict_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="articles")
+    title = models.CharField(max_length=500, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    author = models.CharField(max_length=300, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(
+        max_length=8, blank=True, help_text=_("ISO 639-1 code; detected when left empty.")
+    )
+    # Normalised once on import (annotations.text.normalise_text); changed only by a revision that
+    # re-anchors the claims, never edited in place under them.
+    text = models.TextField(blank=True)
+    checksum = models.CharField(max_length=64, blank=True, db_index=True)
+    # For articles imported from a URL: the fetch runs in a worker before extraction.
+    fetch_status = models.CharField(max_length=10, choices=Status.choices, blank=True, default="")
+    fetch_error = models.TextField(blank=True)
+    extraction_status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    extraction_error = models.TextField(blank=True)
+    extraction_requested_at = models.DateTimeField(null=True, blank=True)
+    extracted_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes: ClassVar = [
+            models.Index(fields=("workspace", "-created_at"), name="article_ws_created"),
+            models.Index(fields=("extraction_status",), name="article_extraction_status"),
+        ]
+        constraints: ClassVar = [
+            # Importing the same page twice into a desk is almost always a mistake.
+            models.UniqueConstraint(
+                fields=("workspace", "url"), condition=~Q(url=""), name="article_unique_url"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    fetch_status__in=["", "pending", "queued", "running", "done", "failed"]
+                ),
+                name="article_fetch_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    extraction_status__in=["pending", "queued", "running", "done", "failed"]
+                ),
+                name="article_extraction_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url or f"Article {self.pk}"
+
+
+class Claim(models.Model):
+    """The unit that gets checked: a span of an article, with who said it and its status."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ASSESSED = "assessed", _("Assessed")
+        DISPUTED = "disputed", _("Disputed")
+        RESOLVED = "resolved", _("Resolved")
+        PUBLISHED = "published", _("Published")
+
+    class Origin(models.TextChoices):
+        MANUAL = "manual", _("Manual")
+        EXTRACTED = "extracted", _("Extracted candidate")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="claims")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    # The canonical span: the first highlight's, until an adjudicator settles a span disagreement.
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    exact = models.TextField()
+    prefix = models.CharField(max_length=64, blank=True)
+    suffix = models.CharField(max_length=64, blank=True)
+    claimant = models.CharField(max_length=300, blank=True)
+    normalised_text = models.TextField(
+        blank=True, help_text=_("The claim rewritten as a standalone checkable sentence.")
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL)
+    final_verdict = models.ForeignKey(
+        VerdictLabel, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by every write through the services; a write carrying an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ("article_id", "start", "end", "id")
+        indexes: ClassVar = [
+            models.Index(fields=("article", "start"), name="claim_article_start"),
+            models.Index(fields=("workspace", "status"), name="claim_ws_status"),
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="claim_start_before_end"),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "assessed", "disputed", "resolved", "published"]),
+                name="claim_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(origin__in=["manual", "extracted"]), name="claim_origin"
+            ),
+            # A resolved or published claim always has its final verdict.
+            models.CheckConstraint(
+                condition=~Q(status__in=["resolved", "published"]) | Q(final_verdict__isnull=False),
+                name="claim_final_verdict_when_resolved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.exact[:80]
+
+
+class Highlight(models.Model):
+    """One reviewer's own span for a claim; overlapping highlights merge into one claim."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="highlights")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="highlights")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="highlights"
+    )
+    start = models.PositiveIntegerField(null=True)
+    end = models.PositiveIntegerField(null=True)
+    exact = models.TextField()
+    prefix = models.CharField(max_length=64, blank=True)
+    suffix = models.CharField(max_length=64, blank=True)
+    # Set when a text revision could not place the quote again: kept and shown, never dropped.
+    orphaned = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("claim_id", "created_at", "id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("claim", "user"), name="highlight_one_per_user"),
+            models.CheckConstraint(
+                condition=(Q(orphaned=False, start__isnull=False, start__lt=F("end")))
+                | Q(orphaned=True, start__isnull=True, end__isnull=True),
+                name="highlight_span_or_orphan",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on claim {self.claim_id}"
+
+
+class Assessment(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="assessments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments"
+    )
+    verdict = models.ForeignKey(VerdictLabel, on_delete=models.PROTECT, related_name="+")
+    rationale = models.TextField(blank=True)
+    confidence = models.FloatField(null=True, blank=True, help_text=_("From 0 to 1."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ("claim_id", "created_at", "id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=("claim", "reviewer"), name="assessment_one_per_reviewer"
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),
+                name="assessment_confidence_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer}: {self.verdict} on claim {self.claim_id}"
+
+
+class Source(models.Model):
+    """A piece of evidence, shared by the claims of a workspace that cite it."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="sources")
+    url = models.URLField(max_length=2000)
+    normalised_url = models.CharField(max_length=2000, editable=False)
+    title = models.CharField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_at = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("workspace_id", "id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=("workspace", "normalised_url"), name="source_unique_url"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class ClaimSource(models.Model):
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", _("Supports")
+        REFUTES = "refutes", _("Refutes")
+        CONTEXT = "context", _("Context")
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="source_links")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claim_links")
+    stance = models.CharField(max_length=10, choices=Stance.choices)
+    quote = models.TextField(blank=True, help_text=_("The passage of the source that matters."))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("claim_id", "created_at", "id")
+        constraints: ClassVar = [
+            # Each reviewer links a source once per claim, with their own reading of its stance.
+            models.UniqueConstraint(
+                fields=("claim", "source", "added_by"), name="claim_source_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(stance__in=["supports", "refutes", "context"]),
+                name="claim_source_stance",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.stance} claim {self.claim_id}"
+
+
+class Adjudication(models.Model):
+    """A final verdict by an adjudicator. Rows are never updated: the newest is the current one."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="adjudications")
+    adjudicator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="adjudications"
+    )
+    verdict = models.ForeignKey(VerdictLabel, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("claim_id", "-created_at", "-id")
+        get_latest_by = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.verdict} on claim {self.claim_id} by {self.adjudicator}"
+
+
+class CandidateClaim(models.Model):
+    """A sentence the extractor proposes; a reviewer accepts (it becomes a claim) or dismisses it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="candidates")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField()
+    score = models.FloatField()
+    kinds = models.JSONField(default=list, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    claimant_guess = models.CharField(max_length=300, blank=True)
+    scorer = models.CharField(max_length=100, help_text=_("Which scorer and version proposed it."))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    claim = models.ForeignKey(
+        Claim, on_delete=models.SET_NULL, null=True, blank=True, related_name="candidates"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("article_id", "-score", "start")
+        constraints: ClassVar = [
+            # The extraction task upserts on this key, so running it twice changes nothing.
+            models.UniqueConstraint(
+                fields=("article", "start", "end"), name="candidate_unique_span"
+            ),
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="candidate_start_before_end"
+            ),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=1), name="candidate_score"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "accepted", "dismissed"]),
+                name="candidate_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending")
+                | Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="candidate_decision_recorded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]

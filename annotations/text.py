@@ -1,0 +1,65 @@
+"""Pure text helpers shared by import, highlighting and export: no Django imports.
+
+Offsets everywhere in the workbench are Python string indices, i.e. Unicode code points into the
+article's stored (normalised) text, end exclusive, as in the W3C TextPositionSelector.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+CONTEXT_CHARS = 32
+
+# C0/C1 controls other than tab and newline: PostgreSQL rejects NUL in text columns and the others
+# only ever come from broken encodings; they would also shift offsets invisibly in the browser.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+
+
+def normalise_text(text: str) -> str:
+    """Return the canonical form an article's text is stored in.
+
+    NFC so that "é" is one code point whatever the source produced, every newline convention
+    folded to "\\n", control characters dropped. Applied once on import and on each revision,
+    never to text that claims already point into.
+    """
+    text = _NEWLINES.sub("\n", text)
+    text = _CONTROL.sub("", text)
+    return unicodedata.normalize("NFC", text)
+
+
+def checksum(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    exact: str
+    prefix: str
+    suffix: str
+
+
+def quote_at(text: str, start: int, end: int, context: int = CONTEXT_CHARS) -> Quote:
+    return Quote(
+        exact=text[start:end],
+        prefix=text[max(0, start - context) : start],
+        suffix=text[end : end + context],
+    )
+
+
+def span_jaccard(a_start: int, a_end: int, b_start: int, b_end: int) -> float:
+    """Character Jaccard of two half-open spans: shared characters over covered characters."""
+    overlap = min(a_end, b_end) - max(a_start, b_start)
+    if overlap <= 0:
+        return 0.0
+    union = max(a_end, b_end) - min(a_start, b_start)
+    return overlap / union
+
+
+# Two highlights on the same article belong to the same claim when their character Jaccard is at
+# least this: one reviewer's "the rate rose 3%" and another's "unemployment rate rose 3% in May"
+# are one claim; two adjacent sentences are not.
+SAME_CLAIM_JACCARD = 0.5
