@@ -1,0 +1,145 @@
+"""Reviewers' verdicts on claims, and the claim status they imply."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from annotations.access import require_role
+from annotations.errors import Conflict, StaleVersion
+from annotations.models import Assessment, Claim, Role, VerdictLabel
+
+
+def verdict_by_slug(*, workspace_id: int, slug: str, field: str = "verdict") -> VerdictLabel:
+    verdict = VerdictLabel.objects.filter(workspace_id=workspace_id, slug=slug).first()
+    if verdict is None:
+        choices = ", ".join(
+            VerdictLabel.objects.filter(workspace_id=workspace_id).values_list("slug", flat=True)
+        )
+        raise ValidationError(
+            {
+                field: [
+                    _("Unknown verdict %(slug)r; this workspace's scale has: %(choices)s.")
+                    % {"slug": slug, "choices": choices}
+                ]
+            }
+        )
+    return verdict
+
+
+def check_confidence(confidence: float | None) -> None:
+    if confidence is not None and not 0 <= confidence <= 1:
+        raise ValidationError({"confidence": [_("confidence must be between 0 and 1.")]})
+
+
+def claim_status_refresh(*, claim_id: int) -> Claim:
+    """Derive a claim's status from its assessments. Call inside a transaction.
+
+    Adjudicated (resolved) and published claims keep their status: a late assessment is recorded
+    but does not reopen a settled claim.
+    """
+    claim = Claim.objects.select_for_update().get(pk=claim_id)
+    if claim.status in (Claim.Status.RESOLVED, Claim.Status.PUBLISHED):
+        return claim
+    verdicts = set(
+        Assessment.objects.filter(claim_id=claim_id).values_list("verdict_id", flat=True)
+    )
+    if not verdicts:
+        status = Claim.Status.OPEN
+    elif len(verdicts) > 1:
+        status = Claim.Status.DISPUTED
+    else:
+        status = Claim.Status.ASSESSED
+    if status != claim.status:
+        claim.status = status
+        claim.version = F("version") + 1
+        claim.save(update_fields=["status", "version", "updated_at"])
+        claim.refresh_from_db()
+    return claim
+
+
+def _existing_conflict(claim: Claim, user: User) -> Conflict | None:
+    existing = Assessment.objects.filter(claim=claim, reviewer_id=user.pk).first()
+    if existing is None:
+        return None
+    return Conflict(
+        _("You have already assessed this claim; change your assessment instead."),
+        field="verdict",
+        existing=existing,
+    )
+
+
+@transaction.atomic
+def assessment_create(
+    *,
+    user: User,
+    claim: Claim,
+    verdict: str,
+    rationale: str = "",
+    confidence: float | None = None,
+) -> Assessment:
+    require_role(user=user, workspace_id=claim.workspace_id, role=Role.REVIEWER)
+    label = verdict_by_slug(workspace_id=claim.workspace_id, slug=verdict)
+    check_confidence(confidence)
+    conflict = _existing_conflict(claim, user)
+    if conflict:
+        raise conflict
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                claim=claim,
+                reviewer=user,
+                verdict=label,
+                rationale=rationale,
+                confidence=confidence,
+            )
+    except IntegrityError:
+        # The same reviewer's second tab won the race; point at what it saved.
+        conflict = _existing_conflict(claim, user)
+        if conflict:
+            raise conflict from None
+        raise
+    claim_status_refresh(claim_id=claim.pk)
+    return assessment
+
+
+@transaction.atomic
+def assessment_update(
+    *,
+    user: User,
+    assessment: Assessment,
+    version: int,
+    verdict: str | None = None,
+    rationale: str | None = None,
+    confidence: float | None = None,
+    clear_confidence: bool = False,
+) -> Assessment:
+    """A reviewer changes their own assessment; a write based on an older version is refused."""
+    workspace_id = assessment.claim.workspace_id
+    require_role(user=user, workspace_id=workspace_id, role=Role.REVIEWER)
+    if assessment.reviewer_id != user.pk:
+        raise ValidationError({"reviewer": [_("You can only change your own assessment.")]})
+    fields: dict[str, object] = {}
+    if verdict is not None:
+        fields["verdict"] = verdict_by_slug(workspace_id=workspace_id, slug=verdict)
+    if rationale is not None:
+        fields["rationale"] = rationale
+    if confidence is not None or clear_confidence:
+        check_confidence(confidence)
+        fields["confidence"] = confidence
+    updated = Assessment.objects.filter(pk=assessment.pk, version=version).update(
+        **fields, version=F("version") + 1
+    )
+    if not updated:
+        current = Assessment.objects.values_list("version", flat=True).get(pk=assessment.pk)
+        raise StaleVersion(
+            _("This assessment was changed since you loaded it (now version %(v)d).")
+            % {"v": current},
+            current_version=current,
+        )
+    claim_status_refresh(claim_id=assessment.claim_id)
+    assessment.refresh_from_db()
+    return assessment

@@ -1,0 +1,169 @@
+"""Claims and the highlights that make them.
+
+A reviewer highlights a span; if it overlaps an existing claim of the same article enough
+(character Jaccard >= SAME_CLAIM_JACCARD), the highlight joins that claim, so that span
+disagreement between reviewers can be measured; otherwise it starts a new claim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from annotations.access import require_role
+from annotations.errors import Conflict, StaleVersion
+from annotations.models import Article, Claim, Highlight, Role
+from annotations.text import SAME_CLAIM_JACCARD, quote_at, span_jaccard
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimCreation:
+    claim: Claim
+    highlight: Highlight
+    created: bool  # False when the highlight joined an existing claim
+
+
+def check_span(*, text: str, start: int, end: int, exact: str | None) -> None:
+    """Raise a ValidationError naming the field when the span does not fit the text."""
+    errors: dict[str, list[str]] = {}
+    if start < 0:
+        errors["start"] = [_("start must be 0 or more.")]
+    if end > len(text):
+        errors["end"] = [
+            _("end is past the end of the article's text (%(length)d characters).")
+            % {"length": len(text)}
+        ]
+    if end <= start:
+        errors.setdefault("end", []).append(_("end must be greater than start."))
+    if not errors and exact is not None and text[start:end] != exact:
+        errors["exact"] = [
+            _("exact does not match the article's text at %(start)d-%(end)d, which reads %(text)r.")
+            % {"start": start, "end": end, "text": text[start:end][:200]}
+        ]
+    if not errors and not text[start:end].strip():
+        errors["end"] = [_("The span holds only white space.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _best_overlapping_claim(article: Article, start: int, end: int) -> Claim | None:
+    overlapping = Claim.objects.filter(article=article, start__lt=end, end__gt=start)
+    best: Claim | None = None
+    best_score = 0.0
+    for claim in overlapping:
+        score = span_jaccard(start, end, claim.start, claim.end)
+        if score >= SAME_CLAIM_JACCARD and score > best_score:
+            best, best_score = claim, score
+    return best
+
+
+@transaction.atomic
+def claim_create(
+    *,
+    user: User,
+    article: Article,
+    start: int,
+    end: int,
+    exact: str | None = None,
+    claimant: str = "",
+    normalised_text: str = "",
+    origin: str = Claim.Origin.MANUAL,
+) -> ClaimCreation:
+    require_role(user=user, workspace_id=article.workspace_id, role=Role.ANNOTATOR)
+    # Lock the article: two reviewers highlighting the same sentence at once must end up on one
+    # claim, not two; and its text cannot change under the offsets being checked.
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    check_span(text=article.text, start=start, end=end, exact=exact)
+    quote = quote_at(article.text, start, end)
+
+    claim = _best_overlapping_claim(article, start, end)
+    created = claim is None
+    if claim is None:
+        claim = Claim.objects.create(
+            workspace_id=article.workspace_id,
+            article=article,
+            start=start,
+            end=end,
+            exact=quote.exact,
+            prefix=quote.prefix,
+            suffix=quote.suffix,
+            claimant=claimant,
+            normalised_text=normalised_text,
+            origin=origin,
+            created_by=user,
+        )
+    else:
+        mine = Highlight.objects.filter(claim=claim, user_id=user.pk).first()
+        if mine is not None:
+            raise Conflict(
+                _("You have already highlighted this claim."), field="start", existing=claim
+            )
+    highlight = Highlight.objects.create(
+        claim=claim,
+        article=article,
+        user=user,
+        start=start,
+        end=end,
+        exact=quote.exact,
+        prefix=quote.prefix,
+        suffix=quote.suffix,
+    )
+    return ClaimCreation(claim=claim, highlight=highlight, created=created)
+
+
+CLAIM_EDITABLE_FIELDS = frozenset({"claimant", "normalised_text"})
+
+
+@transaction.atomic
+def claim_update(*, user: User, claim: Claim, version: int, **fields: str) -> Claim:
+    """Change a claim's wording fields, refusing a write based on an older version.
+
+    The compare-and-set happens in the UPDATE itself, so two concurrent saves cannot both win.
+    """
+    require_role(user=user, workspace_id=claim.workspace_id, role=Role.ANNOTATOR)
+    unknown = set(fields) - CLAIM_EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    updated = Claim.objects.filter(pk=claim.pk, version=version).update(
+        **fields, version=F("version") + 1
+    )
+    if not updated:
+        current = Claim.objects.values_list("version", flat=True).get(pk=claim.pk)
+        raise StaleVersion(
+            _("The claim was changed by someone else since you loaded it (now version %(v)d).")
+            % {"v": current},
+            current_version=current,
+        )
+    claim.refresh_from_db()
+    return claim
+
+
+@transaction.atomic
+def claim_delete(*, user: User, claim: Claim) -> None:
+    require_role(user=user, workspace_id=claim.workspace_id, role=Role.EDITOR)
+    claim.delete()
+
+
+@transaction.atomic
+def claim_publish(*, user: User, claim: Claim) -> Claim:
+    require_role(user=user, workspace_id=claim.workspace_id, role=Role.EDITOR)
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if claim.status != Claim.Status.RESOLVED:
+        raise ValidationError(
+            {
+                "status": [
+                    _("Only a resolved claim can be published; this one is %(s)s.")
+                    % {"s": claim.status}
+                ]
+            }
+        )
+    claim.status = Claim.Status.PUBLISHED
+    claim.version = F("version") + 1
+    claim.save(update_fields=["status", "version", "updated_at"])
+    claim.refresh_from_db()
+    return claim

@@ -1,0 +1,89 @@
+"""Celery tasks: thin wrappers that take ids, call one service and record the outcome.
+
+Both tasks are idempotent (a redelivered message changes nothing), acknowledged late and retried
+with backoff on transient failures (database or network); a final failure is recorded on the
+article for the reviewer to see.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from celery import Task, shared_task
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError
+
+from annotations.importing import page_from_html
+from annotations.models import Article
+from annotations.services.articles import article_mark, article_store_fetched
+from annotations.services.extraction import article_extract
+from annotations.webfetch import FetchError, fetch_html
+
+logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def workbench_task(name: str) -> Callable[[Callable[P, R]], Task[P, R]]:
+    """A task retried with exponential backoff and jitter on transient failures, acknowledged
+    only once done (a worker lost mid-task means the task runs again, hence idempotent tasks)."""
+    return shared_task(
+        name=name,
+        autoretry_for=(DatabaseError, ConnectionError, TimeoutError),
+        retry_backoff=2,
+        retry_backoff_max=300,
+        retry_jitter=True,
+        max_retries=5,
+        acks_late=True,
+        reject_on_worker_lost=True,
+    )
+
+
+@workbench_task("annotations.fetch_article")
+def fetch_article(article_id: int) -> str:
+    article = Article.objects.filter(pk=article_id).only("url", "text").first()
+    if article is None or article.text:
+        return "skipped"
+    article_mark(article_id=article_id, stage="fetch", status=Article.Status.RUNNING)
+    try:
+        page = fetch_html(
+            article.url,
+            timeout=settings.ARTICLE_FETCH_TIMEOUT,
+            max_bytes=settings.ARTICLE_FETCH_MAX_BYTES,
+            max_redirects=settings.ARTICLE_FETCH_MAX_REDIRECTS,
+            allow_private=settings.ARTICLE_FETCH_ALLOW_PRIVATE,
+        )
+        imported = page_from_html(page.html, url=page.url)
+        if not imported.text.strip():
+            raise FetchError("no article text was found on the page")
+        article_store_fetched(article_id=article_id, page=imported, final_url=page.url)
+    except (FetchError, ValidationError) as exc:
+        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        article_mark(
+            article_id=article_id, stage="fetch", status=Article.Status.FAILED, error=message
+        )
+        return "failed"
+    return "done"
+
+
+@workbench_task("annotations.extract_article")
+def extract_article(article_id: int) -> int:
+    if not Article.objects.filter(pk=article_id).exclude(text="").exists():
+        return 0
+    try:
+        return article_extract(article_id=article_id)
+    except DatabaseError:
+        raise  # retried by autoretry_for
+    except Exception as exc:
+        logger.exception("extraction of article %s failed", article_id)
+        article_mark(
+            article_id=article_id,
+            stage="extraction",
+            status=Article.Status.FAILED,
+            error=f"{exc.__class__.__name__}: {exc}",
+        )
+        return 0

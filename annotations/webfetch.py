@@ -1,0 +1,192 @@
+"""Fetching an article from a URL without letting the server be turned against its own network.
+
+No Django imports: the settings come in as arguments. The rules:
+- only http and https, on their usual or explicit ports;
+- every address the host name resolves to must be public (no loopback, private, link-local,
+  multicast or reserved ranges) unless private addresses are explicitly allowed, and the connection
+  is made to the address that was checked, so a DNS answer cannot change between check and use;
+- each redirect hop is checked the same way, and their number is bounded;
+- the body is read in chunks and abandoned past a byte limit; connect and read have timeouts.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import urllib3
+
+USER_AGENT = "FactCheckWorkbench/0.1 (+article import)"
+_TRACKING_PREFIXES = ("utm_", "mc_", "fbclid", "gclid", "ocid")
+
+
+class FetchError(Exception):
+    """The page could not be fetched; the message says why, for the article's fetch_error."""
+
+
+class UnsafeURL(FetchError):
+    """The URL is not one the workbench may fetch."""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedPage:
+    url: str
+    html: str
+    content_type: str
+
+
+def check_url_syntax(url: str) -> str:
+    """Return the URL stripped, or raise UnsafeURL naming what is wrong with it."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise UnsafeURL(f"malformed URL: {exc}") from exc
+    if parts.scheme not in ("http", "https"):
+        raise UnsafeURL("only http and https URLs can be fetched")
+    if not parts.hostname:
+        raise UnsafeURL("the URL has no host name")
+    if parts.username or parts.password:
+        raise UnsafeURL("URLs with credentials are refused")
+    if port is not None and not 0 < port < 65536:
+        raise UnsafeURL("the port is out of range")
+    return url
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def resolve_checked(host: str, port: int, *, allow_private: bool) -> str:
+    """Resolve host and return one address that is safe to connect to."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"cannot resolve host {host!r}") from exc
+    addresses = [str(info[4][0]) for info in infos]
+    if not addresses:
+        raise FetchError(f"cannot resolve host {host!r}")
+    if not allow_private:
+        # Refuse when any answer is private: an attacker's name may mix public and private records.
+        blocked = [a for a in addresses if not _is_public(a)]
+        if blocked:
+            raise UnsafeURL(f"host {host!r} resolves to a non-public address ({blocked[0]})")
+    return addresses[0]
+
+
+def fetch_html(
+    url: str,
+    *,
+    timeout: float,
+    max_bytes: int,
+    max_redirects: int,
+    allow_private: bool,
+) -> FetchedPage:
+    current = check_url_syntax(url)
+    for _hop in range(max_redirects + 1):
+        parts = urlsplit(current)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        address = resolve_checked(host, port, allow_private=allow_private)
+        pool_cls = (
+            urllib3.HTTPSConnectionPool if parts.scheme == "https" else urllib3.HTTPConnectionPool
+        )
+        tls = {"server_hostname": host, "assert_hostname": host} if parts.scheme == "https" else {}
+        pool = pool_cls(
+            address,
+            port=port,
+            timeout=urllib3.Timeout(connect=timeout, read=timeout),
+            retries=False,
+            maxsize=1,
+            **tls,  # type: ignore[arg-type]
+        )
+        path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        host_header = host if parts.port is None else f"{host}:{parts.port}"
+        try:
+            response = pool.urlopen(
+                "GET",
+                path,
+                headers={
+                    "Host": host_header,
+                    "User-Agent": USER_AGENT,
+                    "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1",
+                },
+                redirect=False,
+                preload_content=False,
+                decode_content=True,
+            )
+        except urllib3.exceptions.HTTPError as exc:
+            pool.close()
+            raise FetchError(f"could not fetch {current}: {exc.__class__.__name__}") from exc
+        try:
+            if response.status in (301, 302, 303, 307, 308):
+                location = response.headers.get("Location")
+                if not location:
+                    raise FetchError(f"redirect without a Location from {current}")
+                current = check_url_syntax(urljoin(current, location))
+                continue
+            if response.status >= 400:
+                raise FetchError(f"the server answered HTTP {response.status}")
+            content_type = response.headers.get("Content-Type", "")
+            if content_type and not content_type.startswith(
+                ("text/html", "application/xhtml", "text/plain")
+            ):
+                raise FetchError(f"not an article page (content type {content_type})")
+            body = bytearray()
+            try:
+                for chunk in response.stream(64 * 1024):
+                    body.extend(chunk)
+                    if len(body) > max_bytes:
+                        raise FetchError(f"the page is larger than {max_bytes} bytes")
+            except urllib3.exceptions.HTTPError as exc:
+                raise FetchError(f"could not read {current}: {exc.__class__.__name__}") from exc
+            charset = _charset(content_type) or "utf-8"
+            try:
+                html = body.decode(charset, errors="replace")
+            except LookupError:
+                html = body.decode("utf-8", errors="replace")
+            return FetchedPage(url=current, html=html, content_type=content_type)
+        finally:
+            response.release_conn()
+            pool.close()
+    raise FetchError(f"more than {max_redirects} redirects")
+
+
+def _charset(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        key, _sep, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            return value.strip("\"'")
+    return None
+
+
+def normalise_url(url: str) -> str:
+    """The key a source is deduplicated on: same page, same key.
+
+    Lower-cased scheme and host, default port dropped, fragment and tracking parameters removed,
+    remaining query parameters sorted, a lone trailing slash on the path dropped.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    port = parts.port
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    query = urlencode(
+        sorted(
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not k.lower().startswith(_TRACKING_PREFIXES)
+        )
+    )
+    path = parts.path.rstrip("/") if parts.path not in ("", "/") else ""
+    # http and https of the same page are the same source.
+    return urlunsplit(("", host, path, query, "")).lstrip("/")
