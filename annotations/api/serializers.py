@@ -1,0 +1,379 @@
+"""Input serializers validate the shape of a request; output serializers shape the answer.
+Business rules stay in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from annotations.models import (
+    Adjudication,
+    Article,
+    Assessment,
+    CandidateClaim,
+    Claim,
+    ClaimSource,
+    Highlight,
+    Membership,
+    Role,
+    VerdictLabel,
+    Workspace,
+)
+
+ROLE_SLUGS = {role.name.lower(): role for role in Role}
+ROLE_CHOICES = [(slug, slug) for slug in ROLE_SLUGS]
+
+
+class RoleField(serializers.ChoiceField):
+    """Roles travel as words ("reviewer"), not as their stored ranks."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=ROLE_CHOICES, **kwargs)
+
+    def to_representation(self, value: Any) -> str | None:  # type: ignore[override]
+        return Role(value).name.lower() if value is not None else None
+
+    def to_internal_value(self, data: Any) -> Role:  # type: ignore[override]
+        return ROLE_SLUGS[super().to_internal_value(data)]
+
+
+# --- Workspaces ---------------------------------------------------------------------------------
+
+
+class VerdictLabelSerializer(serializers.ModelSerializer[VerdictLabel]):
+    class Meta:
+        model = VerdictLabel
+        fields = ("slug", "name", "value", "position")
+
+
+class VerdictSpecSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=100)
+    slug = serializers.SlugField(max_length=50, required=False, default="")
+    value = serializers.FloatField(required=False, allow_null=True, default=None)
+
+
+class WorkspaceSerializer(serializers.ModelSerializer[Workspace]):
+    verdict_scale = VerdictLabelSerializer(source="verdicts", many=True, read_only=True)
+    my_role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Workspace
+        fields = (
+            "id",
+            "name",
+            "organisation_name",
+            "organisation_url",
+            "blind_review",
+            "reviewers_per_claim",
+            "candidate_threshold",
+            "verdict_scale",
+            "my_role",
+            "created_at",
+        )
+
+    @extend_schema_field(serializers.ChoiceField(choices=ROLE_CHOICES, allow_null=True))
+    def get_my_role(self, workspace: Workspace) -> str | None:
+        role = getattr(workspace, "my_role", None)
+        return Role(role).name.lower() if role is not None else None
+
+
+class WorkspaceInputSerializer(serializers.ModelSerializer[Workspace]):
+    verdicts = VerdictSpecSerializer(many=True, required=False, write_only=True)
+    reviewers_per_claim = serializers.IntegerField(min_value=1, max_value=20, required=False)
+    candidate_threshold = serializers.FloatField(min_value=0, max_value=1, required=False)
+
+    class Meta:
+        model = Workspace
+        fields = (
+            "name",
+            "organisation_name",
+            "organisation_url",
+            "blind_review",
+            "reviewers_per_claim",
+            "candidate_threshold",
+            "verdicts",
+        )
+
+
+class MembershipSerializer(serializers.ModelSerializer[Membership]):
+    user_id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    role = RoleField()
+
+    class Meta:
+        model = Membership
+        fields = ("user_id", "username", "role", "created_at")
+
+
+class MemberAddSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(max_length=150)
+    role = RoleField()
+
+
+class MemberRoleSerializer(serializers.Serializer[Any]):
+    role = RoleField()
+
+
+# --- Articles -----------------------------------------------------------------------------------
+
+
+class ArticleSerializer(serializers.ModelSerializer[Article]):
+    claim_count = serializers.IntegerField(read_only=True, default=None)
+    assessed_count = serializers.IntegerField(read_only=True, default=None)
+    disputed_count = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = Article
+        fields = (
+            "id",
+            "workspace",
+            "title",
+            "url",
+            "publisher",
+            "author",
+            "published_at",
+            "language",
+            "checksum",
+            "fetch_status",
+            "fetch_error",
+            "extraction_status",
+            "extraction_error",
+            "claim_count",
+            "assessed_count",
+            "disputed_count",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class ArticleCreateSerializer(serializers.Serializer[Any]):
+    workspace = serializers.IntegerField()
+    text = serializers.CharField(required=False, trim_whitespace=False, allow_blank=True)
+    html = serializers.CharField(required=False, trim_whitespace=False, allow_blank=True)
+    url = serializers.URLField(required=False, max_length=2000, default="")
+    title = serializers.CharField(required=False, max_length=500, allow_blank=True)
+    publisher = serializers.CharField(required=False, max_length=200, allow_blank=True)
+    author = serializers.CharField(required=False, max_length=300, allow_blank=True)
+    published_at = serializers.DateTimeField(required=False, allow_null=True)
+    language = serializers.CharField(required=False, max_length=8, allow_blank=True)
+
+
+class ArticleUpdateSerializer(serializers.Serializer[Any]):
+    url = serializers.URLField(required=False, max_length=2000, allow_blank=True)
+    title = serializers.CharField(required=False, max_length=500, allow_blank=True)
+    publisher = serializers.CharField(required=False, max_length=200, allow_blank=True)
+    author = serializers.CharField(required=False, max_length=300, allow_blank=True)
+    published_at = serializers.DateTimeField(required=False, allow_null=True)
+    language = serializers.CharField(required=False, max_length=8, allow_blank=True)
+
+
+# --- Claims -------------------------------------------------------------------------------------
+
+
+class HighlightSerializer(serializers.ModelSerializer[Highlight]):
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = Highlight
+        fields = ("id", "user", "username", "start", "end", "exact", "orphaned", "created_at")
+        read_only_fields = fields
+
+
+def claim_target(claim: Claim) -> dict[str, Any]:
+    """The W3C Web Annotation target: the article and the span, by position and by quote."""
+    source = (
+        getattr(claim, "article_url", "") or f"{settings.SITE_URL}/articles/{claim.article_id}/"
+    )
+    return {
+        "source": source,
+        "selector": [
+            {"type": "TextPositionSelector", "start": claim.start, "end": claim.end},
+            {
+                "type": "TextQuoteSelector",
+                "exact": claim.exact,
+                "prefix": claim.prefix,
+                "suffix": claim.suffix,
+            },
+        ],
+    }
+
+
+class ClaimSerializer(serializers.ModelSerializer[Claim]):
+    target = serializers.SerializerMethodField()
+    final_verdict: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    highlights = HighlightSerializer(many=True, read_only=True)
+    assessment_count = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = Claim
+        fields = (
+            "id",
+            "workspace",
+            "article",
+            "start",
+            "end",
+            "exact",
+            "prefix",
+            "suffix",
+            "target",
+            "claimant",
+            "normalised_text",
+            "status",
+            "origin",
+            "final_verdict",
+            "highlights",
+            "assessment_count",
+            "version",
+            "created_by",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_target(self, claim: Claim) -> dict[str, Any]:
+        return claim_target(claim)
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    text = serializers.CharField(read_only=True)
+    claims = ClaimSerializer(source="claim_list", many=True, read_only=True)
+
+    class Meta(ArticleSerializer.Meta):
+        fields: tuple[str, ...] = (*ArticleSerializer.Meta.fields, "text", "claims")  # type: ignore[assignment]
+        read_only_fields = fields  # type: ignore[assignment]
+
+
+class ClaimCreateSerializer(serializers.Serializer[Any]):
+    article = serializers.IntegerField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    exact = serializers.CharField(required=False, trim_whitespace=False)
+    claimant = serializers.CharField(required=False, max_length=300, allow_blank=True, default="")
+    normalised_text = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ClaimUpdateSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField(
+        required=False, help_text="The version you edited; or send it as If-Match."
+    )
+    claimant = serializers.CharField(required=False, max_length=300, allow_blank=True)
+    normalised_text = serializers.CharField(required=False, allow_blank=True)
+
+
+# --- Assessments, sources, adjudications, candidates --------------------------------------------
+
+
+class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
+    reviewer = serializers.CharField(source="reviewer.username", read_only=True)
+    verdict = serializers.CharField(source="verdict.slug", read_only=True)
+    verdict_name = serializers.CharField(source="verdict.name", read_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = (
+            "id",
+            "claim",
+            "reviewer",
+            "verdict",
+            "verdict_name",
+            "rationale",
+            "confidence",
+            "version",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class AssessmentCreateSerializer(serializers.Serializer[Any]):
+    verdict = serializers.CharField(max_length=50)
+    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+    confidence = serializers.FloatField(required=False, allow_null=True, default=None)
+
+
+class AssessmentUpdateSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField(required=False)
+    verdict = serializers.CharField(max_length=50, required=False)
+    rationale = serializers.CharField(required=False, allow_blank=True)
+    confidence = serializers.FloatField(required=False, allow_null=True)
+
+
+class SourceSummarySerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    url = serializers.URLField()
+    title = serializers.CharField()
+    publisher = serializers.CharField()
+    published_at = serializers.DateField()
+
+
+class ClaimSourceSerializer(serializers.ModelSerializer[ClaimSource]):
+    source = SourceSummarySerializer(read_only=True)  # type: ignore[assignment]
+    added_by = serializers.CharField(source="added_by.username", read_only=True)
+
+    class Meta:
+        model = ClaimSource
+        fields = ("id", "claim", "source", "stance", "quote", "added_by", "created_at")
+        read_only_fields = fields
+
+
+class ClaimSourceCreateSerializer(serializers.Serializer[Any]):
+    url = serializers.URLField(max_length=2000)
+    stance = serializers.ChoiceField(choices=ClaimSource.Stance.choices)
+    quote = serializers.CharField(required=False, allow_blank=True, default="")
+    title = serializers.CharField(required=False, max_length=500, allow_blank=True, default="")
+    publisher = serializers.CharField(required=False, max_length=200, allow_blank=True, default="")
+    published_at = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class AdjudicationSerializer(serializers.ModelSerializer[Adjudication]):
+    adjudicator = serializers.CharField(source="adjudicator.username", read_only=True)
+    verdict = serializers.CharField(source="verdict.slug", read_only=True)
+    verdict_name = serializers.CharField(source="verdict.name", read_only=True)
+
+    class Meta:
+        model = Adjudication
+        fields = ("id", "claim", "adjudicator", "verdict", "verdict_name", "note", "created_at")
+        read_only_fields = fields
+
+
+class AdjudicationStateSerializer(serializers.Serializer[Any]):
+    current = AdjudicationSerializer(allow_null=True)
+    history = AdjudicationSerializer(many=True)
+
+
+class AdjudicationCreateSerializer(serializers.Serializer[Any]):
+    verdict = serializers.CharField(max_length=50)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CandidateSerializer(serializers.ModelSerializer[CandidateClaim]):
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = CandidateClaim
+        fields = (
+            "id",
+            "article",
+            "start",
+            "end",
+            "text",
+            "score",
+            "kinds",
+            "reasons",
+            "claimant_guess",
+            "scorer",
+            "status",
+            "claim",
+            "decided_by",
+            "decided_at",
+            "created_at",
+        )
+        read_only_fields = fields

@@ -1,0 +1,366 @@
+"""REST API views: parse with an input serializer, call a selector or a service, answer with an
+output serializer. Access is decided in annotations.access through the selectors and services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.throttling import ScopedRateThrottle
+
+from annotations import selectors
+from annotations.api import serializers as s
+from annotations.api.errors import PreconditionRequired
+from annotations.api.filters import ArticleFilter, CandidateFilter, ClaimFilter
+from annotations.models import Article, Assessment, CandidateClaim, Claim, Workspace
+from annotations.services import (
+    adjudications,
+    articles,
+    assessments,
+    candidates,
+    claims,
+    sources,
+    workspaces,
+)
+
+
+def me(request: Request) -> User:
+    """The signed-in user (every view requires authentication by default)."""
+    user = request.user
+    assert isinstance(user, User), "views require an authenticated user"
+    return user
+
+
+def _valid(serializer_class: type[BaseSerializer[Any]], data: Any, **kwargs: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _expected_version(request: Request, data: dict[str, Any]) -> int:
+    """The version a client edited: the body's `version`, or an If-Match header."""
+    if "version" in data:
+        return int(data.pop("version"))
+    header = request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
+    if header.isdigit():
+        return int(header)
+    raise PreconditionRequired()
+
+
+class TokenView(ObtainAuthToken):
+    """POST username and password, get {"token": ...} for `Authorization: Token ...`."""
+
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "token"
+
+
+# --- Workspaces ---------------------------------------------------------------------------------
+
+
+class WorkspaceViewSet(viewsets.GenericViewSet[Any]):
+    serializer_class = s.WorkspaceSerializer
+    filterset_fields = ("blind_review",)
+    ordering_fields = ("name", "created_at")
+
+    def get_queryset(self) -> QuerySet[Workspace]:
+        return selectors.workspace_list(user=self.request.user)
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(s.WorkspaceSerializer(page, many=True).data)
+
+    @extend_schema(request=s.WorkspaceInputSerializer, responses={201: s.WorkspaceSerializer})
+    def create(self, request: Request) -> Response:
+        data = _valid(s.WorkspaceInputSerializer, request.data)
+        scale = [workspaces.VerdictSpec(**v) for v in data.pop("verdicts", [])] or None
+        workspace = workspaces.workspace_create(user=me(request), scale=scale, **data)
+        workspace = selectors.workspace_list(user=me(request)).get(pk=workspace.pk)
+        return Response(s.WorkspaceSerializer(workspace).data, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        workspace = selectors.workspace_get(user=me(request), workspace_id=int(pk))
+        return Response(s.WorkspaceSerializer(workspace).data)
+
+    @extend_schema(request=s.WorkspaceInputSerializer, responses=s.WorkspaceSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        workspace = selectors.workspace_get(user=me(request), workspace_id=int(pk))
+        data = _valid(s.WorkspaceInputSerializer, request.data, partial=True)
+        if "verdicts" in data:
+            raise ValidationError(
+                {"verdicts": ["The verdict scale is set when the workspace is created."]}
+            )
+        workspaces.workspace_update(user=me(request), workspace=workspace, **data)
+        return self.retrieve(request, pk)
+
+    @extend_schema(request=s.MemberAddSerializer, responses=s.MembershipSerializer(many=True))
+    @action(detail=True, methods=["get", "post"], serializer_class=s.MembershipSerializer)
+    def members(self, request: Request, pk: str) -> Response:
+        workspace = selectors.workspace_get(user=me(request), workspace_id=int(pk))
+        if request.method == "POST":
+            data = _valid(s.MemberAddSerializer, request.data)
+            membership = workspaces.member_add(actor=me(request), workspace=workspace, **data)
+            return Response(s.MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+        page = self.paginate_queryset(selectors.membership_list(workspace=workspace))
+        return self.get_paginated_response(s.MembershipSerializer(page, many=True).data)
+
+    @extend_schema(request=s.MemberRoleSerializer, responses=s.MembershipSerializer)
+    @action(
+        detail=True,
+        methods=["patch", "delete"],
+        url_path=r"members/(?P<user_id>\d+)",
+        serializer_class=s.MembershipSerializer,
+    )
+    def member(self, request: Request, pk: str, user_id: str) -> Response:
+        workspace = selectors.workspace_get(user=me(request), workspace_id=int(pk))
+        membership = selectors.membership_get(
+            user=me(request), workspace=workspace, user_id=int(user_id)
+        )
+        if request.method == "DELETE":
+            workspaces.member_remove(actor=me(request), membership=membership)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        data = _valid(s.MemberRoleSerializer, request.data)
+        membership = workspaces.member_change_role(
+            actor=me(request), membership=membership, **data
+        )
+        return Response(s.MembershipSerializer(membership).data)
+
+
+# --- Articles -----------------------------------------------------------------------------------
+
+
+class ArticleViewSet(viewsets.GenericViewSet[Any]):
+    serializer_class = s.ArticleSerializer
+    filterset_class = ArticleFilter
+    ordering_fields = ("created_at", "published_at", "title")
+
+    def get_queryset(self) -> QuerySet[Article]:
+        return selectors.article_list(user=self.request.user)
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(s.ArticleSerializer(page, many=True).data)
+
+    @extend_schema(request=s.ArticleCreateSerializer, responses={201: s.ArticleSerializer})
+    def create(self, request: Request) -> Response:
+        data = _valid(s.ArticleCreateSerializer, request.data)
+        workspace = selectors.workspace_get(user=me(request), workspace_id=data.pop("workspace"))
+        article = articles.article_create(user=me(request), workspace=workspace, **data)
+        return Response(s.ArticleSerializer(article).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.ArticleDetailSerializer)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        article = selectors.article_with_claims(user=me(request), article_id=int(pk))
+        return Response(s.ArticleDetailSerializer(article).data)
+
+    @extend_schema(request=s.ArticleUpdateSerializer, responses=s.ArticleSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        article = selectors.article_get(user=me(request), article_id=int(pk))
+        data = _valid(s.ArticleUpdateSerializer, request.data, partial=True)
+        article = articles.article_update(user=me(request), article=article, **data)
+        return Response(s.ArticleSerializer(article).data)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        article = selectors.article_get(user=me(request), article_id=int(pk))
+        articles.article_delete(user=me(request), article=article)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str), OpenApiParameter("min_score", float)],
+        responses=s.CandidateSerializer(many=True),
+    )
+    @action(
+        detail=True, methods=["get"], serializer_class=s.CandidateSerializer, filterset_class=None
+    )
+    def candidates(self, request: Request, pk: str) -> Response:
+        article = selectors.article_get(user=me(request), article_id=int(pk))
+        queryset = CandidateFilter(
+            request.query_params, selectors.candidate_list_for_article(article=article)
+        )
+        if not queryset.is_valid():
+            raise ValidationError(queryset.errors)
+        page = self.paginate_queryset(queryset.qs)
+        return self.get_paginated_response(s.CandidateSerializer(page, many=True).data)
+
+
+class CandidateViewSet(viewsets.GenericViewSet[Any]):
+    serializer_class = s.CandidateSerializer
+    queryset = CandidateClaim.objects.none()  # for the schema only; reads go through selectors
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        candidate = selectors.candidate_get(user=me(request), candidate_id=int(pk))
+        return Response(s.CandidateSerializer(candidate).data)
+
+    @extend_schema(request=None, responses={201: s.ClaimSerializer, 200: s.ClaimSerializer})
+    @action(detail=True, methods=["post"], serializer_class=s.ClaimSerializer)
+    def accept(self, request: Request, pk: str) -> Response:
+        candidate = selectors.candidate_get(user=me(request), candidate_id=int(pk))
+        creation = candidates.candidate_accept(user=me(request), candidate=candidate)
+        claim = selectors.claim_get(user=me(request), claim_id=creation.claim.pk)
+        code = status.HTTP_201_CREATED if creation.created else status.HTTP_200_OK
+        return Response(s.ClaimSerializer(claim).data, status=code)
+
+    @extend_schema(request=None, responses=s.CandidateSerializer)
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request: Request, pk: str) -> Response:
+        candidate = selectors.candidate_get(user=me(request), candidate_id=int(pk))
+        candidate = candidates.candidate_dismiss(user=me(request), candidate=candidate)
+        return Response(s.CandidateSerializer(candidate).data)
+
+
+# --- Claims -------------------------------------------------------------------------------------
+
+
+class ClaimViewSet(viewsets.GenericViewSet[Any]):
+    serializer_class = s.ClaimSerializer
+    filterset_class = ClaimFilter
+    ordering_fields = ("created_at", "updated_at", "start")
+
+    def get_queryset(self) -> QuerySet[Claim]:
+        return selectors.claim_list(user=self.request.user)
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(s.ClaimSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=s.ClaimCreateSerializer,
+        responses={201: s.ClaimSerializer, 200: s.ClaimSerializer},
+        description="201 when the highlight starts a new claim; 200 when it overlaps an existing "
+        "claim enough (character Jaccard >= 0.5) and joins it.",
+    )
+    def create(self, request: Request) -> Response:
+        data = _valid(s.ClaimCreateSerializer, request.data)
+        article = selectors.article_get(user=me(request), article_id=data.pop("article"))
+        creation = claims.claim_create(user=me(request), article=article, **data)
+        claim = selectors.claim_get(user=me(request), claim_id=creation.claim.pk)
+        code = status.HTTP_201_CREATED if creation.created else status.HTTP_200_OK
+        return Response(
+            s.ClaimSerializer(claim).data, status=code, headers={"ETag": f'"{claim.version}"'}
+        )
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        claim = selectors.claim_get(user=me(request), claim_id=int(pk))
+        return Response(s.ClaimSerializer(claim).data, headers={"ETag": f'"{claim.version}"'})
+
+    @extend_schema(request=s.ClaimUpdateSerializer, responses=s.ClaimSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        claim = selectors.claim_get(user=me(request), claim_id=int(pk))
+        data = _valid(s.ClaimUpdateSerializer, request.data)
+        version = _expected_version(request, data)
+        claims.claim_update(user=me(request), claim=claim, version=version, **data)
+        return self.retrieve(request, pk)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        claim = selectors.claim_get(user=me(request), claim_id=int(pk))
+        claims.claim_delete(user=me(request), claim=claim)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=s.ClaimSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str) -> Response:
+        claim = selectors.claim_get(user=me(request), claim_id=int(pk))
+        claims.claim_publish(user=me(request), claim=claim)
+        return self.retrieve(request, pk)
+
+    @extend_schema(
+        request=s.AssessmentCreateSerializer, responses=s.AssessmentSerializer(many=True)
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        serializer_class=s.AssessmentSerializer,
+        filterset_class=None,
+    )
+    def assessments(self, request: Request, pk: str) -> Response:
+        claim = selectors.claim_get(user=me(request), claim_id=int(pk))
+        if request.method == "POST":
+            data = _valid(s.AssessmentCreateSerializer, request.data)
+            assessment = assessments.assessment_create(user=me(request), claim=claim, **data)
+            return Response(s.AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+        page = self.paginate_queryset(
+            selectors.assessment_list_for_claim(user=me(request), claim=claim)
+        )
+        return self.get_paginated_response(s.AssessmentSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=s.ClaimSourceCreateSerializer, responses=s.ClaimSourceSerializer(many=True)
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        serializer_class=s.ClaimSourceSerializer,
+        filterset_class=None,
+    )
+    def sources(self, request: Request, pk: str) -> Response:
+        claim = selectors.claim_get(user=me(request), claim_id=int(pk))
+        if request.method == "POST":
+            data = _valid(s.ClaimSourceCreateSerializer, request.data)
+            link = sources.claim_source_link(user=me(request), claim=claim, **data)
+            return Response(s.ClaimSourceSerializer(link).data, status=status.HTTP_201_CREATED)
+        page = self.paginate_queryset(selectors.claim_source_list(claim=claim))
+        return self.get_paginated_response(s.ClaimSourceSerializer(page, many=True).data)
+
+    @extend_schema(request=s.AdjudicationCreateSerializer, responses=s.AdjudicationStateSerializer)
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        serializer_class=s.AdjudicationSerializer,
+        filterset_class=None,
+    )
+    def adjudication(self, request: Request, pk: str) -> Response:
+        claim = selectors.claim_get(user=me(request), claim_id=int(pk))
+        created = None
+        if request.method == "POST":
+            data = _valid(s.AdjudicationCreateSerializer, request.data)
+            created = adjudications.adjudication_create(user=me(request), claim=claim, **data)
+        history = list(selectors.adjudication_history(claim=claim))
+        body = {
+            "current": s.AdjudicationSerializer(history[0]).data if history else None,
+            "history": s.AdjudicationSerializer(history, many=True).data,
+        }
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class AssessmentViewSet(viewsets.GenericViewSet[Any]):
+    serializer_class = s.AssessmentSerializer
+    queryset = Assessment.objects.none()  # for the schema only; reads go through selectors
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        assessment = selectors.assessment_get(user=me(request), assessment_id=int(pk))
+        return Response(
+            s.AssessmentSerializer(assessment).data, headers={"ETag": f'"{assessment.version}"'}
+        )
+
+    @extend_schema(request=s.AssessmentUpdateSerializer, responses=s.AssessmentSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        assessment = selectors.assessment_get(user=me(request), assessment_id=int(pk))
+        data = _valid(s.AssessmentUpdateSerializer, request.data)
+        version = _expected_version(request, data)
+        clear = "confidence" in data and data["confidence"] is None
+        assessments.assessment_update(
+            user=me(request),
+            assessment=assessment,
+            version=version,
+            clear_confidence=clear,
+            **data,
+        )
+        return self.retrieve(request, pk)
+
+
+__all__ = [
+    "ArticleViewSet",
+    "AssessmentViewSet",
+    "CandidateViewSet",
+    "ClaimViewSet",
+    "TokenView",
+    "WorkspaceViewSet",
+]
