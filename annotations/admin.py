@@ -1,0 +1,289 @@
+"""The Django admin: every model with useful columns, filters and search.
+
+Fields that claims point into (an article's text, a claim's span) are read-only here: changing
+them in place would silently move every highlight. Text corrections go through a revision.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from annotations.models import (
+    Adjudication,
+    Article,
+    Assessment,
+    CandidateClaim,
+    Claim,
+    ClaimSource,
+    Highlight,
+    Membership,
+    Source,
+    VerdictLabel,
+    Workspace,
+)
+
+
+class MembershipInline(admin.TabularInline[Membership, Workspace]):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+class VerdictLabelInline(admin.TabularInline[VerdictLabel, Workspace]):
+    model = VerdictLabel
+    extra = 0
+    ordering = ("position",)
+
+
+@admin.register(Workspace)
+class WorkspaceAdmin(admin.ModelAdmin[Workspace]):
+    list_display = (
+        "name",
+        "organisation_name",
+        "blind_review",
+        "reviewers_per_claim",
+        "member_count",
+        "created_at",
+    )
+    list_filter = ("blind_review",)
+    search_fields = ("name", "organisation_name")
+    inlines = (VerdictLabelInline, MembershipInline)
+    readonly_fields = ("created_at", "created_by")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Workspace]:
+        return super().get_queryset(request).annotate(member_count=Count("memberships"))
+
+    @admin.display(ordering="member_count", description="members")
+    def member_count(self, obj: Any) -> int:
+        return int(obj.member_count)
+
+    def save_model(self, request: HttpRequest, obj: Workspace, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin[Membership]):
+    list_display = ("user", "workspace", "role", "created_at")
+    list_filter = ("role", "workspace")
+    search_fields = ("user__username", "workspace__name")
+    autocomplete_fields = ("user", "workspace")
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin[Article]):
+    list_display = (
+        "__str__",
+        "workspace",
+        "language",
+        "publisher",
+        "extraction_status",
+        "fetch_status",
+        "claim_count",
+        "created_at",
+    )
+    list_filter = ("workspace", "language", "extraction_status", "fetch_status")
+    search_fields = ("title", "url", "publisher", "author")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "text",
+        "checksum",
+        "fetch_status",
+        "fetch_error",
+        "extraction_status",
+        "extraction_error",
+        "extraction_requested_at",
+        "extracted_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
+    list_select_related = ("workspace",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        return super().get_queryset(request).defer("text").annotate(claim_count=Count("claims"))
+
+    @admin.display(ordering="claim_count", description="claims")
+    def claim_count(self, obj: Any) -> int:
+        return int(obj.claim_count)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Imports normalise and queue extraction: they go through the API or the web page.
+        return False
+
+
+class HighlightInline(admin.TabularInline[Highlight, Claim]):
+    model = Highlight
+    extra = 0
+    fields = ("user", "start", "end", "exact", "orphaned", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+
+class AssessmentInline(admin.TabularInline[Assessment, Claim]):
+    model = Assessment
+    extra = 0
+    fields = ("reviewer", "verdict", "confidence", "rationale", "updated_at")
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin[Claim]):
+    list_display = (
+        "__str__",
+        "workspace",
+        "status",
+        "origin",
+        "final_verdict",
+        "claimant",
+        "created_at",
+    )
+    list_filter = ("status", "origin", "workspace", "final_verdict")
+    search_fields = ("exact", "normalised_text", "claimant")
+    date_hierarchy = "created_at"
+    list_select_related = ("workspace", "final_verdict")
+    readonly_fields = (
+        "workspace",
+        "article",
+        "start",
+        "end",
+        "exact",
+        "prefix",
+        "suffix",
+        "status",
+        "final_verdict",
+        "origin",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "version",
+    )
+    fields = (
+        "workspace",
+        "article",
+        "start",
+        "end",
+        "exact",
+        "prefix",
+        "suffix",
+        "claimant",
+        "normalised_text",
+        "status",
+        "final_verdict",
+        "origin",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "version",
+    )
+    inlines = (HighlightInline, AssessmentInline)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Highlight)
+class HighlightAdmin(admin.ModelAdmin[Highlight]):
+    list_display = ("__str__", "claim", "start", "end", "orphaned", "created_at")
+    list_filter = ("orphaned",)
+    search_fields = ("exact", "user__username")
+    readonly_fields = (
+        "claim",
+        "article",
+        "user",
+        "start",
+        "end",
+        "exact",
+        "prefix",
+        "suffix",
+        "orphaned",
+        "created_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin[Assessment]):
+    list_display = ("claim", "reviewer", "verdict", "confidence", "updated_at")
+    list_filter = ("verdict__slug", "claim__workspace")
+    search_fields = ("reviewer__username", "rationale", "claim__exact")
+    list_select_related = ("claim", "reviewer", "verdict")
+    readonly_fields = ("claim", "reviewer", "verdict", "created_at", "updated_at", "version")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(VerdictLabel)
+class VerdictLabelAdmin(admin.ModelAdmin[VerdictLabel]):
+    list_display = ("name", "slug", "value", "position", "workspace")
+    list_filter = ("workspace",)
+    search_fields = ("name", "slug")
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin[Source]):
+    list_display = ("__str__", "url", "publisher", "workspace", "created_at")
+    list_filter = ("workspace",)
+    search_fields = ("url", "title", "publisher")
+    readonly_fields = ("normalised_url", "created_by", "created_at")
+
+
+@admin.register(ClaimSource)
+class ClaimSourceAdmin(admin.ModelAdmin[ClaimSource]):
+    list_display = ("claim", "source", "stance", "added_by", "created_at")
+    list_filter = ("stance",)
+    search_fields = ("source__url", "quote", "claim__exact")
+    list_select_related = ("claim", "source", "added_by")
+    readonly_fields = ("claim", "source", "added_by", "created_at")
+
+
+@admin.register(Adjudication)
+class AdjudicationAdmin(admin.ModelAdmin[Adjudication]):
+    list_display = ("claim", "verdict", "adjudicator", "created_at")
+    list_filter = ("verdict__slug",)
+    search_fields = ("note", "claim__exact", "adjudicator__username")
+    list_select_related = ("claim", "verdict", "adjudicator")
+    readonly_fields = ("claim", "adjudicator", "verdict", "note", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Adjudication | None = None) -> bool:
+        # The history of final verdicts is kept whole.
+        return False
+
+
+@admin.register(CandidateClaim)
+class CandidateClaimAdmin(admin.ModelAdmin[CandidateClaim]):
+    list_display = ("__str__", "article", "score", "status", "scorer", "decided_by", "decided_at")
+    list_filter = ("status", "scorer")
+    search_fields = ("text", "claimant_guess")
+    list_select_related = ("article", "decided_by")
+    readonly_fields = (
+        "article",
+        "start",
+        "end",
+        "text",
+        "score",
+        "kinds",
+        "reasons",
+        "claimant_guess",
+        "scorer",
+        "status",
+        "claim",
+        "decided_by",
+        "decided_at",
+        "created_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
