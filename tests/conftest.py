@@ -1,0 +1,114 @@
+"""Fixed people and a workspace that every test reuses, built through the real services.
+
+alice is the desk's editor, dave its adjudicator, bob and carol are reviewers, erin annotates;
+mallory is signed in but belongs to no workspace of theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from pytest_django import Settings
+from django.contrib.auth.models import User
+from rest_framework.test import APIClient
+
+from annotations.models import Article, Claim, Role, Workspace
+from annotations.services.articles import article_create
+from annotations.services.claims import claim_create
+from annotations.services.workspaces import member_add, workspace_create
+
+FRENCH_TEXT = (
+    "Le chômage a reculé de 0,3 point au troisième trimestre, selon l'Insee.\n"
+    "« Nous avons créé plus de 40 000 emplois », a déclaré la ministre du Travail. "
+    "L'opposition affirme que les chiffres sont « trompeurs » 😐.\n"
+    "Une trentaine de départements restent au-dessus de 9 %."
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Settings) -> None:
+    # The production hasher is slow on purpose; tests create dozens of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[[str], User]:
+    def make(username: str) -> User:
+        return User.objects.create_user(username, password=f"{username}-password-1")
+
+    return make
+
+
+@pytest.fixture
+def alice(make_user: Callable[[str], User]) -> User:
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(make_user: Callable[[str], User]) -> User:
+    return make_user("bob")
+
+
+@pytest.fixture
+def carol(make_user: Callable[[str], User]) -> User:
+    return make_user("carol")
+
+
+@pytest.fixture
+def dave(make_user: Callable[[str], User]) -> User:
+    return make_user("dave")
+
+
+@pytest.fixture
+def erin(make_user: Callable[[str], User]) -> User:
+    return make_user("erin")
+
+
+@pytest.fixture
+def mallory(make_user: Callable[[str], User]) -> User:
+    return make_user("mallory")
+
+
+@pytest.fixture
+def workspace(alice: User, bob: User, carol: User, dave: User, erin: User) -> Workspace:
+    ws = workspace_create(user=alice, name="Desk", organisation_name="Les Vérificateurs")
+    for user, role in (
+        (bob, Role.REVIEWER),
+        (carol, Role.REVIEWER),
+        (dave, Role.ADJUDICATOR),
+        (erin, Role.ANNOTATOR),
+    ):
+        member_add(actor=alice, workspace=ws, username=user.username, role=role)
+    return ws
+
+
+@pytest.fixture
+def article(workspace: Workspace, alice: User) -> Article:
+    return article_create(
+        user=alice, workspace=workspace, text=FRENCH_TEXT, title="Chômage", language="fr"
+    )
+
+
+@pytest.fixture
+def claim(article: Article, bob: User) -> Claim:
+    start = article.text.index("Le chômage")
+    end = article.text.index(", selon")
+    return claim_create(user=bob, article=article, start=start, end=end).claim
+
+
+@pytest.fixture
+def api() -> Callable[[User | None], APIClient]:
+    def client_for(user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return client_for
+
+
+def results(response: Any) -> list[dict[str, Any]]:
+    body = response.json()
+    return list(body["results"]) if isinstance(body, dict) and "results" in body else list(body)
