@@ -101,6 +101,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Django 6 behaviour now: a URL typed without a scheme in a form is taken as https.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -152,7 +154,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -189,6 +191,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per shared choice set in the schema (fetch and extraction share their statuses).
+    "ENUM_NAME_OVERRIDES": {
+        "ArticleStatusEnum": "annotations.models.Article.Status",
+        "RoleEnum": "annotations.api.serializers.ROLE_CHOICES",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------------------
@@ -206,11 +213,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=15 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 # Redis redelivers an unacknowledged task after this; it must exceed the longest task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT}
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Bound the publish: with Redis down a .delay() must fail fast so the request still succeeds and
 # the periodic sweep re-enqueues the work later.
 TASK_PUBLISH_TIMEOUT = env.float("TASK_PUBLISH_TIMEOUT", default=3.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,
+    "socket_timeout": TASK_PUBLISH_TIMEOUT,
+    "socket_connect_timeout": TASK_PUBLISH_TIMEOUT,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = TASK_PUBLISH_TIMEOUT
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Article import -----------------------------------------------------------------------------
 ARTICLE_FETCH_TIMEOUT = env.float("ARTICLE_FETCH_TIMEOUT", default=15.0)
