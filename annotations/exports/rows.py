@@ -1,0 +1,152 @@
+"""Plain input types for the export writers: no Django imports.
+
+The query layer turns database rows into these one at a time, so they are NamedTuples (a tuple
+subclass: the cheapest object Python can build, and ``ClaimRow._make(values)`` fits a
+``values_list`` row directly). The writers never hold more than one of them at a time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final, NamedTuple
+
+SUPPORTS: Final = "SUPPORTS"
+REFUTES: Final = "REFUTES"
+NOT_ENOUGH_INFO: Final = "NOT ENOUGH INFO"
+FEVER_LABELS: Final = frozenset({SUPPORTS, REFUTES, NOT_ENOUGH_INFO})
+
+
+class ScaleLabel(NamedTuple):
+    slug: str
+    name: str
+    value: float | None
+    position: int
+
+
+class SourceRow(NamedTuple):
+    source_id: int
+    url: str
+    title: str
+    publisher: str
+    stance: str  # "supports" | "refutes" | "context"
+    quote: str
+
+
+class ClaimRow(NamedTuple):
+    claim_id: int
+    text: str
+    normalised_text: str
+    claimant: str
+    language: str
+    status: str
+    start: int
+    end: int
+    prefix: str
+    suffix: str
+    article_id: int
+    article_url: str
+    article_title: str
+    publisher: str
+    article_published_at: datetime | None
+    verdict_slug: str | None
+    verdict_name: str | None
+    verdict_value: float | None
+    verdict_note: str
+    reviewed_at: datetime | None
+    adjudicator: str
+    sources: tuple[SourceRow, ...]
+
+
+class AssessmentRow(NamedTuple):
+    assessment_id: int
+    claim_id: int
+    claim_text: str
+    claim_status: str
+    article_id: int
+    article_url: str
+    language: str
+    reviewer: str
+    verdict_slug: str | None
+    verdict_name: str | None
+    verdict_value: float | None
+    confidence: float | None
+    rationale: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ExportContext:
+    workspace_name: str
+    organisation_name: str
+    organisation_url: str
+    base_url: str
+    scale: tuple[ScaleLabel, ...]
+    # None means "use default_fever_mapping(scale)"; a partial mapping is completed by it.
+    fever_mapping: Mapping[str, str] | None = None
+
+    def claim_url(self, claim_id: int) -> str:
+        return f"{self.base_url.rstrip('/')}/claims/{claim_id}/"
+
+    def article_page_url(self, article_id: int) -> str:
+        return f"{self.base_url.rstrip('/')}/articles/{article_id}/"
+
+
+DEFAULT_SCALE: Final = (
+    ScaleLabel("false", "False", 1.0, 0),
+    ScaleLabel("mostly-false", "Mostly false", 2.0, 1),
+    ScaleLabel("half-true", "Half true", 3.0, 2),
+    ScaleLabel("mostly-true", "Mostly true", 4.0, 3),
+    ScaleLabel("true", "True", 5.0, 4),
+    ScaleLabel("unverifiable", "Unverifiable", None, 5),
+)
+
+
+def rating_bounds(scale: tuple[ScaleLabel, ...]) -> tuple[float, float] | None:
+    """Return (worst, best) over the scale's numeric values, or None if it has none."""
+    values = [label.value for label in scale if label.value is not None]
+    if not values:
+        return None
+    return min(values), max(values)
+
+
+def fever_label_for_value(value: float | None, bounds: tuple[float, float] | None) -> str:
+    """Place a verdict value relative to the midpoint of the scale's numeric range.
+
+    Above the midpoint: SUPPORTS; below: REFUTES; at the midpoint, or no value (e.g.
+    "unverifiable"), or a scale with fewer than two distinct values: NOT ENOUGH INFO. A "half true"
+    claim has been checked, but it neither supports nor refutes as a whole, which is what the
+    FEVER label means.
+    """
+    if value is None or bounds is None:
+        return NOT_ENOUGH_INFO
+    worst, best = bounds
+    midpoint = (worst + best) / 2
+    # Values come from a float column, so equality with the midpoint needs a tolerance.
+    if math.isclose(value, midpoint, rel_tol=1e-9, abs_tol=1e-9 * (best - worst)):
+        return NOT_ENOUGH_INFO
+    return SUPPORTS if value > midpoint else REFUTES
+
+
+def default_fever_mapping(scale: tuple[ScaleLabel, ...]) -> dict[str, str]:
+    """Map every label of the scale to a FEVER label by its value (see fever_label_for_value).
+
+    On the default scale: true and mostly-true -> SUPPORTS, false and mostly-false -> REFUTES,
+    half-true and unverifiable -> NOT ENOUGH INFO.
+    """
+    bounds = rating_bounds(scale)
+    return {label.slug: fever_label_for_value(label.value, bounds) for label in scale}
+
+
+def resolve_fever_mapping(ctx: ExportContext) -> dict[str, str]:
+    """The default mapping overridden by the workspace's own, checked before anything is written."""
+    mapping = default_fever_mapping(ctx.scale)
+    if ctx.fever_mapping:
+        unknown = {label for label in ctx.fever_mapping.values() if label not in FEVER_LABELS}
+        if unknown:
+            raise ValueError(f"not FEVER labels: {sorted(unknown)}")
+        mapping.update(ctx.fever_mapping)
+    return mapping
