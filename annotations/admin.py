@@ -15,12 +15,21 @@ from django.http import HttpRequest
 from annotations.models import (
     Adjudication,
     Article,
+    ArticleRevision,
     Assessment,
+    Assignment,
     CandidateClaim,
     Claim,
+    ClaimEvent,
+    ClaimMatch,
     ClaimSource,
+    DatasetRelease,
+    Disagreement,
+    ExportJob,
     Highlight,
     Membership,
+    ReleaseFile,
+    ScorerModel,
     Source,
     VerdictLabel,
     Workspace,
@@ -287,3 +296,111 @@ class CandidateClaimAdmin(admin.ModelAdmin[CandidateClaim]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """For records written by the workbench itself: history, matches, releases."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ArticleRevision)
+class ArticleRevisionAdmin(ReadOnlyAdmin):
+    list_display = ("article", "number", "created_by", "created_at")
+    search_fields = ("article__title", "note")
+    list_select_related = ("article", "created_by")
+
+
+@admin.register(ScorerModel)
+class ScorerModelAdmin(admin.ModelAdmin[ScorerModel]):
+    list_display = ("version", "workspace", "trained_from", "n_examples", "is_active", "created_at")
+    list_filter = ("is_active", "workspace")
+    search_fields = ("version", "trained_from")
+    readonly_fields = (
+        "version",
+        "workspace",
+        "trained_from",
+        "n_examples",
+        "metrics",
+        "created_by",
+        "created_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ClaimMatch)
+class ClaimMatchAdmin(ReadOnlyAdmin):
+    list_display = ("matched_claim", "claim", "candidate", "score", "method", "created_at")
+    list_filter = ("method",)
+    list_select_related = ("matched_claim", "claim", "candidate")
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin[Assignment]):
+    list_display = ("article", "user", "workspace", "due_at", "completed_at", "created_at")
+    list_filter = ("workspace", "completed_at")
+    search_fields = ("article__title", "user__username")
+    list_select_related = ("article", "user", "workspace")
+    readonly_fields = ("assigned_by", "created_at")
+
+
+@admin.register(Disagreement)
+class DisagreementAdmin(ReadOnlyAdmin):
+    list_display = ("claim", "kind", "detected_at", "resolved_at", "resolved_by")
+    list_filter = ("kind", "resolved_at")
+    search_fields = ("claim__exact",)
+    list_select_related = ("claim", "resolved_by")
+
+
+@admin.register(ClaimEvent)
+class ClaimEventAdmin(ReadOnlyAdmin):
+    list_display = ("claim", "kind", "actor", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("claim__exact", "actor__username")
+    list_select_related = ("claim", "actor")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyAdmin):
+    list_display = (
+        "workspace",
+        "format",
+        "status",
+        "rows",
+        "requested_by",
+        "created_at",
+        "finished_at",
+    )
+    list_filter = ("status", "format")
+    list_select_related = ("workspace", "requested_by")
+
+
+class ReleaseFileInline(admin.TabularInline[ReleaseFile, DatasetRelease]):
+    model = ReleaseFile
+    extra = 0
+    can_delete = False
+    readonly_fields = ("format", "file", "sha256", "size", "rows")
+
+
+@admin.register(DatasetRelease)
+class DatasetReleaseAdmin(ReadOnlyAdmin):
+    list_display = ("name", "version", "workspace", "created_by", "created_at")
+    list_filter = ("workspace",)
+    search_fields = ("name", "version")
+    inlines = (ReleaseFileInline,)
+    exclude = ("claim_ids",)
+
+
+@admin.register(ReleaseFile)
+class ReleaseFileAdmin(ReadOnlyAdmin):
+    list_display = ("release", "format", "rows", "size", "sha256")
+    list_select_related = ("release",)

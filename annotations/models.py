@@ -38,6 +38,21 @@ class Workspace(models.Model):
     candidate_threshold = models.FloatField(
         default=0.5, help_text=_("Extracted sentences scoring at least this become candidates.")
     )
+    dispute_distance = models.FloatField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "On an ordinal scale, verdicts further apart than this (in scale values) make a claim "
+            "disputed; empty: any two different verdicts do."
+        ),
+    )
+    consensus_resolves = models.BooleanField(
+        default=True,
+        help_text=_("Resolve a claim without adjudication when enough reviewers agree."),
+    )
+    assignment_due_days = models.PositiveSmallIntegerField(
+        default=7, help_text=_("Days a reviewer has for an assigned article before it is overdue.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -126,6 +141,7 @@ class Article(models.Model):
     # re-anchors the claims, never edited in place under them.
     text = models.TextField(blank=True)
     checksum = models.CharField(max_length=64, blank=True, db_index=True)
+    revision = models.PositiveIntegerField(default=1)
     # For articles imported from a URL: the fetch runs in a worker before extraction.
     fetch_status = models.CharField(max_length=10, choices=Status.choices, blank=True, default="")
     fetch_error = models.TextField(blank=True)
@@ -187,11 +203,13 @@ class Claim(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="claims")
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
     # The canonical span: the first highlight's, until an adjudicator settles a span disagreement.
-    start = models.PositiveIntegerField()
-    end = models.PositiveIntegerField()
+    # Both empty when a text revision could not place the quote again (orphaned).
+    start = models.PositiveIntegerField(null=True)
+    end = models.PositiveIntegerField(null=True)
     exact = models.TextField()
     prefix = models.CharField(max_length=64, blank=True)
     suffix = models.CharField(max_length=64, blank=True)
+    orphaned = models.BooleanField(default=False)
     claimant = models.CharField(max_length=300, blank=True)
     normalised_text = models.TextField(
         blank=True, help_text=_("The claim rewritten as a standalone checkable sentence.")
@@ -216,7 +234,11 @@ class Claim(models.Model):
             models.Index(fields=("workspace", "status"), name="claim_ws_status"),
         ]
         constraints: ClassVar = [
-            models.CheckConstraint(condition=Q(start__lt=F("end")), name="claim_start_before_end"),
+            models.CheckConstraint(
+                condition=(Q(orphaned=False, start__isnull=False, start__lt=F("end")))
+                | Q(orphaned=True, start__isnull=True, end__isnull=True),
+                name="claim_span_or_orphan",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["open", "assessed", "disputed", "resolved", "published"]),
                 name="claim_status",
@@ -423,3 +445,248 @@ class CandidateClaim(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class ArticleRevision(models.Model):
+    """A text as it was: every correction keeps the text it replaced."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    checksum = models.CharField(max_length=64)
+    note = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("article_id", "-number")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("article", "number"), name="revision_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} r{self.number}"
+
+
+class ScorerModel(models.Model):
+    """A trained check-worthiness scorer, versioned; a workspace extracts with its active one."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="scorer_models", null=True, blank=True
+    )
+    version = models.CharField(max_length=100, unique=True)
+    trained_from = models.CharField(max_length=200, help_text=_("What it was trained on."))
+    n_examples = models.PositiveIntegerField()
+    metrics = models.JSONField(default=dict, blank=True)
+    data = models.BinaryField(editable=False)
+    is_active = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=("workspace",),
+                condition=Q(is_active=True),
+                name="scorer_one_active_per_workspace",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class ClaimMatch(models.Model):
+    """A claim already given a final verdict that says the same as a new candidate or claim."""
+
+    candidate = models.ForeignKey(
+        CandidateClaim, on_delete=models.CASCADE, null=True, blank=True, related_name="matches"
+    )
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="matches"
+    )
+    matched_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    method = models.CharField(max_length=30)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-score", "id")
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(candidate__isnull=False, claim__isnull=True)
+                | Q(candidate__isnull=True, claim__isnull=False),
+                name="match_for_candidate_or_claim",
+            ),
+            models.UniqueConstraint(
+                fields=("candidate", "matched_claim"), name="match_unique_candidate"
+            ),
+            models.UniqueConstraint(fields=("claim", "matched_claim"), name="match_unique_claim"),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=1), name="match_score"),
+        ]
+
+    def __str__(self) -> str:
+        return f"match {self.matched_claim_id} ({self.score:.2f})"
+
+
+class Assignment(models.Model):
+    """An article given to a reviewer; its claims then wait for that reviewer's verdict."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="assignments")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("due_at", "id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("article", "user"), name="assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} -> {self.user}"
+
+
+class Disagreement(models.Model):
+    """Where reviewers differ on a claim: kept after it is resolved."""
+
+    class Kind(models.TextChoices):
+        VERDICT = "verdict", _("Verdict")
+        SPAN = "span", _("Span")
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="disagreements")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    details = models.JSONField(default=dict, help_text=_("Who said what: verdicts or spans."))
+    detected_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-detected_at", "-id")
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["verdict", "span"]), name="disagreement_kind"
+            ),
+            # At most one open disagreement of each kind per claim.
+            models.UniqueConstraint(
+                fields=("claim", "kind"),
+                condition=Q(resolved_at__isnull=True),
+                name="disagreement_one_open_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} disagreement on claim {self.claim_id}"
+
+
+class ClaimEvent(models.Model):
+    """The history of a claim: who changed what, when, from what to what. Never deleted."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ("claim_id", "created_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.kind} on claim {self.claim_id}"
+
+
+class ExportJob(models.Model):
+    """A long export run by a worker; the file is kept for download."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="export_jobs")
+    format = models.CharField(max_length=30)
+    filters = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(upload_to="exports/", blank=True)
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
+                name="export_job_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.format} export of {self.workspace} ({self.status})"
+
+
+class DatasetRelease(models.Model):
+    """A frozen, versioned dataset: its files are written once and never change."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="releases")
+    name = models.CharField(max_length=200)
+    version = models.CharField(max_length=50)
+    filters = models.JSONField(default=dict, blank=True)
+    manifest = models.JSONField(default=dict, blank=True)
+    claim_ids = models.JSONField(default=list, blank=True, help_text=_("The exact rows frozen."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=("workspace", "name", "version"), name="release_unique_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"
+
+
+class ReleaseFile(models.Model):
+    release = models.ForeignKey(DatasetRelease, on_delete=models.CASCADE, related_name="files")
+    format = models.CharField(max_length=30)
+    file = models.FileField(upload_to="releases/")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    rows = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ("release_id", "format")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("release", "format"), name="release_file_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.release} {self.format}"

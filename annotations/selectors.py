@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from django.contrib.auth.models import AnonymousUser, User as AuthUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as AuthUser
 from django.db.models import Count, Exists, F, Model, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _

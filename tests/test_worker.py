@@ -46,7 +46,9 @@ def test_it_fetches_and_extracts_through_a_real_worker(
     settings: Settings,
 ) -> None:
     settings.ARTICLE_FETCH_ALLOW_PRIVATE = True
-    response = api(erin).post("/api/v1/articles/", {"workspace": workspace.pk, "url": f"{web_server}/article"})
+    response = api(erin).post(
+        "/api/v1/articles/", {"workspace": workspace.pk, "url": f"{web_server}/article"}
+    )
     assert response.status_code == 201
     article_id = response.json()["id"]
     _wait_for(lambda: Article.objects.get(pk=article_id).extraction_status == "done")

@@ -189,18 +189,17 @@ def claim_target(claim: Claim) -> dict[str, Any]:
     source = (
         getattr(claim, "article_url", "") or f"{settings.SITE_URL}/articles/{claim.article_id}/"
     )
-    return {
-        "source": source,
-        "selector": [
-            {"type": "TextPositionSelector", "start": claim.start, "end": claim.end},
-            {
-                "type": "TextQuoteSelector",
-                "exact": claim.exact,
-                "prefix": claim.prefix,
-                "suffix": claim.suffix,
-            },
-        ],
+    quote = {
+        "type": "TextQuoteSelector",
+        "exact": claim.exact,
+        "prefix": claim.prefix,
+        "suffix": claim.suffix,
     }
+    if claim.orphaned:
+        # The quote could not be placed in the corrected text: only the quote is known.
+        return {"source": source, "selector": [quote]}
+    position = {"type": "TextPositionSelector", "start": claim.start, "end": claim.end}
+    return {"source": source, "selector": [position, quote]}
 
 
 class ClaimSerializer(serializers.ModelSerializer[Claim]):
@@ -223,6 +222,7 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
             "prefix",
             "suffix",
             "target",
+            "orphaned",
             "claimant",
             "normalised_text",
             "status",

@@ -52,11 +52,13 @@ def check_span(*, text: str, start: int, end: int, exact: str | None) -> None:
 
 
 def _best_overlapping_claim(article: Article, start: int, end: int) -> Claim | None:
-    overlapping = Claim.objects.filter(article=article, start__lt=end, end__gt=start)
+    overlapping = Claim.objects.filter(
+        article=article, orphaned=False, start__lt=end, end__gt=start
+    )
     best: Claim | None = None
     best_score = 0.0
     for claim in overlapping:
-        score = span_jaccard(start, end, claim.start, claim.end)
+        score = span_jaccard(start, end, claim.start or 0, claim.end or 0)
         if score >= SAME_CLAIM_JACCARD and score > best_score:
             best, best_score = claim, score
     return best

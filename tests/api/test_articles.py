@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from pytest_django import DjangoCaptureOnCommitCallbacks, Settings as SettingsWrapper
+from pytest_django import DjangoCaptureOnCommitCallbacks
+from pytest_django import Settings as SettingsWrapper
 from rest_framework.test import APIClient
 
 from annotations.models import Article, Claim, Workspace

@@ -164,7 +164,9 @@ def test_it_filters_claims_by_article_and_status(
     client = api(bob)
     assert [
         c["id"]
-        for c in results(client.get("/api/v1/claims/", {"article": str(article.pk), "status": "open"}))
+        for c in results(
+            client.get("/api/v1/claims/", {"article": str(article.pk), "status": "open"})
+        )
     ] == [claim.pk]
     assert results(client.get("/api/v1/claims/", {"status": "disputed"})) == []
     assert client.get("/api/v1/claims/", {"status": "maybe"}).status_code == 400

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -28,6 +29,15 @@ ADMIN_MODELS = (
     "claimsource",
     "adjudication",
     "candidateclaim",
+    "articlerevision",
+    "scorermodel",
+    "claimmatch",
+    "assignment",
+    "disagreement",
+    "claimevent",
+    "exportjob",
+    "datasetrelease",
+    "releasefile",
 )
 
 
@@ -37,7 +47,9 @@ def test_it_sends_anonymous_visitors_to_sign_in(db: None) -> None:
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_it_lists_my_workspaces_with_my_role_on_the_home_page(workspace: Workspace, bob: User) -> None:
+def test_it_lists_my_workspaces_with_my_role_on_the_home_page(
+    workspace: Workspace, bob: User
+) -> None:
     client = Client()
     client.force_login(bob)
     page = client.get("/").content.decode()
@@ -78,12 +90,19 @@ def test_it_shows_an_articles_text_read_only_in_the_admin(article: Article, alic
 
 
 def test_it_loads_the_demo_desk_once_however_often_it_runs(db: None) -> None:
-    call_command("load_demo", password="demo-pass-123", stdout=open(os.devnull, "w"))
-    call_command("load_demo", password="demo-pass-123", stdout=open(os.devnull, "w"))
+    out = io.StringIO()
+    call_command("load_demo", password="demo-pass-123", stdout=out)
+    call_command("load_demo", password="demo-pass-123", stdout=out)
+    assert "4 article(s) added" in out.getvalue()
+    assert "0 article(s) added" in out.getvalue()
     workspace = Workspace.objects.get(name="Demo desk")
-    roles = dict(Membership.objects.filter(workspace=workspace).values_list("user__username", "role"))
+    roles = dict(
+        Membership.objects.filter(workspace=workspace).values_list("user__username", "role")
+    )
     assert roles == {"alice": 40, "dave": 30, "bob": 20, "carol": 20, "erin": 10}
-    languages = sorted(Article.objects.filter(workspace=workspace).values_list("language", flat=True))
+    languages = sorted(
+        Article.objects.filter(workspace=workspace).values_list("language", flat=True)
+    )
     assert languages == ["en", "en", "fr", "fr"]
     assert User.objects.get(username="alice").check_password("demo-pass-123")
 
