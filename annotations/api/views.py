@@ -128,9 +128,7 @@ class WorkspaceViewSet(viewsets.GenericViewSet[Any]):
             workspaces.member_remove(actor=me(request), membership=membership)
             return Response(status=status.HTTP_204_NO_CONTENT)
         data = _valid(s.MemberRoleSerializer, request.data)
-        membership = workspaces.member_change_role(
-            actor=me(request), membership=membership, **data
-        )
+        membership = workspaces.member_change_role(actor=me(request), membership=membership, **data)
         return Response(s.MembershipSerializer(membership).data)
 
 

@@ -12,9 +12,7 @@ from annotations.services.assessments import verdict_by_slug
 
 
 @transaction.atomic
-def adjudication_create(
-    *, user: User, claim: Claim, verdict: str, note: str = ""
-) -> Adjudication:
+def adjudication_create(*, user: User, claim: Claim, verdict: str, note: str = "") -> Adjudication:
     require_role(user=user, workspace_id=claim.workspace_id, role=Role.ADJUDICATOR)
     label = verdict_by_slug(workspace_id=claim.workspace_id, slug=verdict)
     claim = Claim.objects.select_for_update().get(pk=claim.pk)

@@ -108,9 +108,7 @@ def _user_by_username(username: str) -> User:
 
 
 @transaction.atomic
-def member_add(
-    *, actor: User, workspace: Workspace, username: str, role: Role
-) -> Membership:
+def member_add(*, actor: User, workspace: Workspace, username: str, role: Role) -> Membership:
     require_role(user=actor, workspace_id=workspace.pk, role=Role.EDITOR)
     user = _user_by_username(username)
     existing = Membership.objects.filter(workspace=workspace, user=user).first()
@@ -143,9 +141,7 @@ def _ensure_another_editor(membership: Membership) -> None:
 
 
 @transaction.atomic
-def member_change_role(
-    *, actor: User, membership: Membership, role: Role
-) -> Membership:
+def member_change_role(*, actor: User, membership: Membership, role: Role) -> Membership:
     require_role(user=actor, workspace_id=membership.workspace_id, role=Role.EDITOR)
     if membership.role == Role.EDITOR and role != Role.EDITOR:
         _ensure_another_editor(membership)
