@@ -14,6 +14,7 @@ import os
 import statistics
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ os.environ.setdefault("STATIC_MANIFEST", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+warnings.filterwarnings("ignore", message="No directory at")
 
 import django  # noqa: E402
 import psycopg  # noqa: E402
@@ -177,7 +180,7 @@ def main() -> None:
         args.runs,
     )
     measure(
-        "GET /articles/{id}/ (article with 1 claim or none)",
+        "GET /articles/{id}/ (article without claims)",
         lambda: client.get(f"/api/v1/articles/{small}/"),
         args.runs,
     )
