@@ -24,9 +24,9 @@ from typing import Literal
 
 from rapidfuzz.distance import Levenshtein
 
-Method = Literal["position", "shifted", "exact", "fuzzy", "orphan"]
+from annotations.text import CONTEXT_CHARS, quote_at
 
-CONTEXT_CHARS = 32
+Method = Literal["position", "shifted", "exact", "fuzzy", "orphan"]
 
 # Weights of a candidate's score (they sum to 1). The quote itself dominates; prefix and suffix
 # tell apart repeated or near-repeated sentences; proximity only breaks what is left of a tie,
@@ -98,12 +98,9 @@ def selector_for(text: str, start: int, end: int, context: int = CONTEXT_CHARS) 
         raise ValueError(f"need 0 <= start < end <= {len(text)}, got {start}, {end}")
     if context < 0:
         raise ValueError("context must not be negative")
+    quote = quote_at(text, start, end, context)
     return Selector(
-        start=start,
-        end=end,
-        exact=text[start:end],
-        prefix=text[max(0, start - context) : start],
-        suffix=text[end : end + context],
+        start=start, end=end, exact=quote.exact, prefix=quote.prefix, suffix=quote.suffix
     )
 
 

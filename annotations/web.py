@@ -1,15 +1,41 @@
-"""Server-rendered pages. The annotator's page itself talks to the REST API."""
+"""Server-rendered pages. The annotator's page itself talks to the REST API.
+
+Access goes through the selectors and services like the API's: an outsider gets a 404, a member
+whose role is too low a 403. No page carries an inline script: what the JavaScript needs travels
+in a `json_script` data block (see annotations.middleware for the Content-Security-Policy).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
 from annotations import selectors
-from annotations.models import Role
+from annotations.errors import Conflict
+from annotations.forms import ArticleAddForm
+from annotations.models import Article, Role, Workspace
+from annotations.services.articles import article_create
+
+ARTICLES_PER_PAGE = 50
+UNFINISHED = (Article.Status.PENDING, Article.Status.QUEUED, Article.Status.RUNNING)
+# Where a service's error about a field belongs on the add-article form.
+# (The same name otherwise, and the form as a whole for anything else.)
+FORM_FIELD_OF = {"html": "file"}
+
+
+def _me(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User), "pages require a signed-in user (login_required)"
+    return user
 
 
 @login_required
@@ -18,6 +44,103 @@ def home(request: HttpRequest) -> HttpResponse:
     for workspace in workspaces:
         workspace.role_label = Role(workspace.my_role).label  # type: ignore[attr-defined]
     return render(request, "annotations/home.html", {"workspaces": workspaces})
+
+
+def _workspace_context(request: HttpRequest, workspace: Workspace) -> dict[str, Any]:
+    articles = selectors.article_list(user=request.user).filter(workspace_id=workspace.pk)
+    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    unfinished = [
+        a.pk for a in page if a.extraction_status in UNFINISHED or a.fetch_status in UNFINISHED
+    ]
+    return {
+        "workspace": workspace,
+        "role_label": Role(workspace.my_role).label,  # type: ignore[attr-defined]
+        "page": page,
+        "config": {"workspace": workspace.pk, "api": "/api/v1/", "watch": unfinished},
+    }
+
+
+@login_required
+@require_GET
+def workspace_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """A workspace's articles with their extraction status and progress."""
+    workspace = selectors.workspace_get(user=request.user, workspace_id=workspace_id)
+    return render(request, "annotations/workspace.html", _workspace_context(request, workspace))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_add(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """Add an article from a pasted text, an uploaded file or a URL; errors keep the input."""
+    workspace = selectors.workspace_get(user=request.user, workspace_id=workspace_id)
+    posted = request.method == "POST"
+    form = ArticleAddForm(request.POST, request.FILES) if posted else ArticleAddForm()
+    if posted and form.is_valid():
+        try:
+            article = article_create(
+                user=_me(request), workspace=workspace, **form.article_fields()
+            )
+        except ValidationError as error:
+            by_field = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+            for field, messages in by_field.items():
+                name = FORM_FIELD_OF.get(field, field if field in form.fields else None)
+                for message in messages:
+                    form.add_error(name, message)
+        except Conflict as conflict:
+            form.add_error("url", conflict.message)
+            existing = conflict.existing
+            if isinstance(existing, Article):
+                return _add_page(request, workspace, form, existing=existing, status=409)
+        else:
+            return redirect(reverse("article", args=[article.pk]))
+    return _add_page(request, workspace, form, status=400 if posted else 200)
+
+
+def _add_page(
+    request: HttpRequest,
+    workspace: Workspace,
+    form: ArticleAddForm,
+    *,
+    existing: Article | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "annotations/article_add.html",
+        {"workspace": workspace, "form": form, "existing": existing},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
+    """The annotator's page: a shell that the JavaScript fills from the REST API."""
+    article = selectors.article_get(user=request.user, article_id=article_id)
+    workspace = selectors.workspace_get(user=request.user, workspace_id=article.workspace_id)
+    role = Role(workspace.my_role)  # type: ignore[attr-defined]
+    config = {
+        "article": article.pk,
+        "workspace": workspace.pk,
+        "api": "/api/v1/",
+        "user": {"id": request.user.pk, "username": request.user.get_username()},
+        "role": role.name.lower(),
+        "can": {
+            "assess": role >= Role.REVIEWER,
+            "adjudicate": role >= Role.ADJUDICATOR,
+            "revise": role >= Role.EDITOR,
+        },
+        "blind": workspace.blind_review,
+        "verdicts": [
+            {"slug": v.slug, "name": v.name, "value": v.value, "position": v.position}
+            for v in workspace.verdicts.all()
+        ],
+    }
+    return render(
+        request,
+        "annotations/article.html",
+        {"article": article, "workspace": workspace, "config": config},
+    )
 
 
 @require_GET

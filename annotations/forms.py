@@ -1,0 +1,90 @@
+"""The add-article form: paste a text, upload an .html or .txt file, or give a URL."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+HTML_SUFFIXES = (".html", ".htm")
+TEXT_SUFFIXES = (".txt",)
+# A file may hold markup or a multi-byte encoding: allow a few bytes per character of text.
+BYTES_PER_CHAR = 4
+
+
+def decode_upload(data: bytes) -> str:
+    """Text of an uploaded file: UTF-8 (with or without a BOM), else Windows-1252, which older
+    French newsroom exports still use and which maps every byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+class ArticleAddForm(forms.Form):
+    text = forms.CharField(
+        label=_("Paste the text"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )
+    file = forms.FileField(
+        label=_("or upload a file (.html, .htm or .txt)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".html,.htm,.txt,text/html,text/plain"}),
+    )
+    url = forms.URLField(
+        label=_("or give its URL (a worker fetches it)"),
+        required=False,
+        max_length=2000,
+        assume_scheme="https",
+    )
+    title = forms.CharField(label=_("Title"), required=False, max_length=500)
+    publisher = forms.CharField(label=_("Publisher"), required=False, max_length=200)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Detect")), ("fr", _("French")), ("en", _("English"))],
+    )
+
+    def clean_file(self) -> UploadedFile | None:
+        upload: UploadedFile | None = self.cleaned_data.get("file")
+        if upload is None:
+            return None
+        suffix = PurePath(upload.name or "").suffix.lower()
+        if suffix not in HTML_SUFFIXES + TEXT_SUFFIXES:
+            raise forms.ValidationError(_("Upload an .html, .htm or .txt file."))
+        if (upload.size or 0) > settings.ARTICLE_MAX_CHARS * BYTES_PER_CHAR:
+            raise forms.ValidationError(_("The file is too large."))
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = {name for name in ("text", "file", "url") if data.get(name)}
+        if not given and not self.errors:
+            raise forms.ValidationError(
+                _("Paste the article's text, upload a file, or give its URL.")
+            )
+        if {"text", "file"} <= given:
+            raise forms.ValidationError(_("Paste a text or upload a file, not both."))
+        # A URL given with a text or a file is kept as the article's address, not fetched.
+        return data
+
+    def article_fields(self) -> dict[str, Any]:
+        """The keyword arguments for annotations.services.articles.article_create."""
+        data = self.cleaned_data
+        fields: dict[str, Any] = {
+            key: data[key] for key in ("title", "publisher", "language", "url") if data.get(key)
+        }
+        upload: UploadedFile | None = data.get("file")
+        if upload is not None:
+            content = decode_upload(upload.read())
+            is_html = PurePath(upload.name or "").suffix.lower() in HTML_SUFFIXES
+            fields["html" if is_html else "text"] = content
+        elif data.get("text"):
+            fields["text"] = data["text"]
+        return fields

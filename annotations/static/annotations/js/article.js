@@ -1,0 +1,1039 @@
+// The annotator's page: the article's text with its claims and candidates, and a side panel to
+// work on one claim. Everything goes through the REST API; nothing typed is dropped on a failed
+// save (drafts.js), and a save based on an old version is told so, reloads, and keeps the input.
+
+import { Api, ApiError } from "./api.js";
+import { Drafts, fillForm, formValues } from "./drafts.js";
+import { TextIndex, rangeToSpan } from "./offsets.js";
+import { KIND_LABELS, candidateTitle, claimColour, percent, renderText } from "./render.js";
+
+const { gettext, ngettext, interpolate } = window;
+const config = JSON.parse(document.getElementById("workbench-config").textContent);
+const api = new Api(config.api);
+const drafts = new Drafts(config.user.id);
+
+const doc = document.getElementById("doc");
+const panel = document.getElementById("panel");
+const makeClaimButton = document.getElementById("make-claim");
+const UNFINISHED = ["pending", "queued", "running"];
+
+const state = {
+  article: null,
+  index: new TextIndex(""),
+  claims: new Map(),
+  candidates: new Map(),
+  selected: null, // id of the claim open in the panel
+  focused: null, // id of the candidate J/K reached
+  claimData: null, // assessments, sources, adjudication of the open claim
+  pollTimer: null,
+};
+
+// --- Small helpers ----------------------------------------------------------------------------
+
+function fmt(text, values) {
+  return interpolate(text, values, true);
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+function clone(id) {
+  return document.getElementById(id).content.cloneNode(true);
+}
+
+function toast(message, kind) {
+  const box = el("div", "toast " + (kind || "info"), message);
+  document.getElementById("toasts").appendChild(box);
+  setTimeout(() => box.remove(), kind === "error" ? 9000 : 4000);
+}
+
+function safeLink(url, text) {
+  if (/^https?:\/\//i.test(url || "")) {
+    const a = el("a", "", text || url);
+    a.href = url;
+    a.rel = "noopener noreferrer";
+    a.target = "_blank";
+    return a;
+  }
+  return el("span", "", text || url);
+}
+
+function snippet(text, length) {
+  const chars = Array.from(text || "");
+  return chars.length > length ? chars.slice(0, length - 1).join("") + "…" : chars.join("");
+}
+
+function verdictName(slug) {
+  const verdict = config.verdicts.find((v) => v.slug === slug);
+  return verdict ? verdict.name : slug;
+}
+
+const STATUS_LABELS = {
+  open: gettext("open"),
+  assessed: gettext("assessed"),
+  disputed: gettext("disputed"),
+  resolved: gettext("resolved"),
+  published: gettext("published"),
+  pending: gettext("pending"),
+  queued: gettext("queued"),
+  running: gettext("running"),
+  done: gettext("done"),
+  failed: gettext("failed"),
+  manual: gettext("highlighted by hand"),
+  extracted: gettext("accepted candidate"),
+  supports: gettext("supports"),
+  refutes: gettext("refutes"),
+  context: gettext("context"),
+};
+
+function label(value) {
+  return STATUS_LABELS[value] || value;
+}
+
+function showFormError(form, error) {
+  const box = form.querySelector(".form-error");
+  form.querySelectorAll(".field-error").forEach((node) => node.remove());
+  if (!error) {
+    box.hidden = true;
+    box.textContent = "";
+    return;
+  }
+  const messages = error instanceof ApiError ? error.fields() : { "": [String(error.message || error)] };
+  const general = [];
+  for (const [field, list] of Object.entries(messages)) {
+    const input = field && form.elements.namedItem(field);
+    if (input && input.closest) {
+      const note = el("span", "field-error error", list.join(" "));
+      input.closest("label").appendChild(note);
+    } else {
+      general.push((field ? field + ": " : "") + list.join(" "));
+    }
+  }
+  if (error instanceof ApiError && error.status === 0) general.push(error.message);
+  box.textContent = general.join(" ") ||
+    gettext("Not saved: see the messages above. Your input is kept.");
+  box.hidden = false;
+}
+
+function flashSaved(form) {
+  const saved = form.querySelector(".saved");
+  if (!saved) return;
+  saved.hidden = false;
+  setTimeout(() => {
+    saved.hidden = true;
+  }, 2500);
+}
+
+// --- Loading ----------------------------------------------------------------------------------
+
+async function loadCandidates() {
+  const items = await api.all("articles/" + config.article + "/candidates/?status=pending");
+  state.candidates = new Map();
+  for (const candidate of items) {
+    // A candidate proposed for an older text of the article no longer fits: leave it out.
+    if (state.index.slice(candidate.start, candidate.end) === candidate.text) {
+      state.candidates.set(candidate.id, candidate);
+    }
+  }
+}
+
+async function load() {
+  const { data } = await api.get("articles/" + config.article + "/");
+  state.article = data;
+  state.index = new TextIndex(data.text || "");
+  state.claims = new Map(data.claims.map((claim) => [claim.id, claim]));
+  await loadCandidates();
+  if (state.selected !== null && !state.claims.has(state.selected)) state.selected = null;
+  renderHeader();
+  renderDoc();
+  await renderPanel();
+  watchProgress();
+}
+
+function watchProgress() {
+  clearTimeout(state.pollTimer);
+  const article = state.article;
+  const busy = UNFINISHED.includes(article.extraction_status) ||
+    ["queued", "running"].includes(article.fetch_status);
+  if (!busy) return;
+  state.pollTimer = setTimeout(async () => {
+    try {
+      const { data } = await api.get("articles/" + config.article + "/");
+      const changed = data.extraction_status !== article.extraction_status ||
+        data.fetch_status !== article.fetch_status || data.text !== article.text;
+      state.article = data;
+      if (changed) {
+        state.index = new TextIndex(data.text || "");
+        state.claims = new Map(data.claims.map((claim) => [claim.id, claim]));
+        await loadCandidates();
+        renderHeader();
+        renderDoc();
+        if (state.selected === null) await renderPanel();
+      }
+    } catch (error) {
+      // Try again on the next tick: a passing network failure must not stop the watch.
+    }
+    watchProgress();
+  }, 3000);
+}
+
+// --- Header and notices -----------------------------------------------------------------------
+
+function renderHeader() {
+  const article = state.article;
+  const status = document.getElementById("article-status");
+  if (article.fetch_status && article.fetch_status !== "done") {
+    status.textContent = fmt(gettext("Fetch: %(status)s"), { status: label(article.fetch_status) });
+    status.className = "badge status-" + article.fetch_status;
+  } else {
+    status.textContent = fmt(gettext("Extraction: %(status)s"), { status: label(article.extraction_status) });
+    status.className = "badge status-" + article.extraction_status;
+  }
+  document.getElementById("article-revision").textContent =
+    fmt(gettext("Revision %(n)s"), { n: article.revision });
+
+  const notices = document.getElementById("notices");
+  notices.replaceChildren();
+  const notice = (text, kind) => notices.appendChild(el("p", "alert " + (kind || "info"), text));
+  if (article.others_hidden) {
+    notice(gettext("Blind review: you see only your own highlights and verdicts. Submit your work on this article to see the others'."), "blind");
+  }
+  if (article.fetch_status === "failed") {
+    notice(fmt(gettext("The article could not be fetched: %(error)s"), { error: article.fetch_error }), "error");
+  } else if (["queued", "running"].includes(article.fetch_status)) {
+    notice(gettext("The article is being fetched from its URL; the text appears here when it arrives."));
+  }
+  if (article.extraction_status === "failed") {
+    notice(fmt(gettext("Extracting candidates failed: %(error)s. You can still highlight claims."), { error: article.extraction_error }), "error");
+  } else if (UNFINISHED.includes(article.extraction_status) && article.text) {
+    notice(gettext("Candidates are being extracted; you can already highlight claims."));
+  }
+
+  const submit = document.getElementById("submit-work");
+  const reviewer = !config.can.adjudicate;
+  submit.hidden = !reviewer || Boolean(article.submitted_at);
+  if (reviewer && article.submitted_at) {
+    notice(fmt(gettext("You submitted your work on this article on %(date)s."), {
+      date: new Date(article.submitted_at).toLocaleString(document.documentElement.lang),
+    }), "done");
+  }
+}
+
+// --- The text ---------------------------------------------------------------------------------
+
+function marks() {
+  const out = [];
+  for (const claim of state.claims.values()) {
+    if (!claim.orphaned && claim.start !== null) {
+      out.push({ id: claim.id, start: claim.start, end: claim.end, kind: "claim" });
+    }
+  }
+  for (const candidate of state.candidates.values()) {
+    out.push({ id: candidate.id, start: candidate.start, end: candidate.end, kind: "candidate" });
+  }
+  return out;
+}
+
+function renderDoc() {
+  if (!state.article.text) {
+    doc.replaceChildren(el("p", "muted", gettext("No text yet.")));
+  } else {
+    renderText(doc, state.index, marks(), {
+      claims: state.claims,
+      candidates: state.candidates,
+      verdicts: config.verdicts,
+      selected: state.selected,
+      focused: state.focused,
+    });
+  }
+  doc.setAttribute("aria-busy", "false");
+}
+
+// Show which claim is open and which candidate J/K reached, without rebuilding the text: a
+// rebuild between the clicks of a double or triple click would lose the word or line selected.
+function refreshMarks() {
+  doc.querySelectorAll(".sel").forEach((node) => node.classList.remove("sel"));
+  doc.querySelectorAll(".cand-focus").forEach((node) => node.classList.remove("cand-focus"));
+  if (state.selected !== null) {
+    doc.querySelectorAll('[data-claims~="' + state.selected + '"]').forEach((node) => node.classList.add("sel"));
+  }
+  if (state.focused !== null) {
+    doc.querySelectorAll('[data-cands~="' + state.focused + '"]').forEach((node) => node.classList.add("cand-focus"));
+  }
+}
+
+function currentSpan() {
+  const selection = window.getSelection();
+  if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+  const range = selection.getRangeAt(0);
+  if (!doc.contains(range.commonAncestorContainer) && range.commonAncestorContainer !== doc) {
+    // A selection reaching outside the text still counts for the part inside it.
+    if (!range.intersectsNode(doc)) return null;
+  }
+  return rangeToSpan(doc, state.index, range);
+}
+
+function placeMakeClaimButton() {
+  const span = currentSpan();
+  if (!span) {
+    makeClaimButton.hidden = true;
+    return;
+  }
+  const rects = window.getSelection().getRangeAt(0).getClientRects();
+  const last = rects[rects.length - 1];
+  if (!last) return;
+  makeClaimButton.hidden = false;
+  makeClaimButton.style.top = window.scrollY + last.bottom + 6 + "px";
+  makeClaimButton.style.left = Math.max(8, window.scrollX + last.right - makeClaimButton.offsetWidth) + "px";
+}
+
+async function makeClaim() {
+  const span = currentSpan();
+  if (!span) {
+    toast(gettext("Select a passage of the text first."), "error");
+    return;
+  }
+  const exact = state.index.slice(span.start, span.end);
+  makeClaimButton.disabled = true;
+  try {
+    const { status, data } = await api.post("claims/", {
+      article: config.article,
+      start: span.start,
+      end: span.end,
+      exact,
+    });
+    state.claims.set(data.id, data);
+    window.getSelection().removeAllRanges();
+    makeClaimButton.hidden = true;
+    toast(status === 201 ? gettext("Claim created.")
+      : gettext("Your highlight joined an existing claim that overlaps it."), "done");
+    await selectClaim(data.id);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 409 && error.body.existing) {
+      toast(gettext("You have already highlighted this claim."), "error");
+      await selectClaim(error.body.existing.id);
+    } else {
+      // The selection stays: the reviewer can try again as it is.
+      toast(fmt(gettext("The claim was not saved: %(reason)s"), { reason: error.summary ? error.summary() : String(error) }), "error");
+    }
+  } finally {
+    makeClaimButton.disabled = false;
+  }
+}
+
+// --- The panel --------------------------------------------------------------------------------
+
+async function renderPanel() {
+  if (state.selected !== null && state.claims.has(state.selected)) {
+    await renderClaim(state.claims.get(state.selected));
+  } else {
+    renderOverview();
+  }
+}
+
+function orderedClaims() {
+  return [...state.claims.values()].sort((a, b) => (a.start ?? Infinity) - (b.start ?? Infinity) || a.id - b.id);
+}
+
+function orderedCandidates() {
+  return [...state.candidates.values()].sort((a, b) => a.start - b.start);
+}
+
+function renderOverview() {
+  const view = clone("tpl-overview");
+  const claims = orderedClaims();
+  const placed = claims.filter((c) => !c.orphaned);
+  const orphans = claims.filter((c) => c.orphaned);
+  const candidates = orderedCandidates();
+
+  const claimList = view.querySelector('[data-list="claims"]');
+  for (const claim of placed) claimList.appendChild(claimItem(claim));
+  view.querySelector('[data-count="claims"]').textContent = String(placed.length);
+  view.querySelector('[data-empty="claims"]').hidden = placed.length > 0;
+
+  const candidateList = view.querySelector('[data-list="candidates"]');
+  for (const candidate of candidates) candidateList.appendChild(candidateItem(candidate));
+  view.querySelector('[data-count="candidates"]').textContent = String(candidates.length);
+  view.querySelector('[data-empty="candidates"]').hidden = candidates.length > 0;
+  view.querySelector("[data-bulk]").hidden = candidates.length < 2;
+  view.querySelector('[data-action="accept-all"]').addEventListener("click", () => decideAll("accept"));
+  view.querySelector('[data-action="dismiss-all"]').addEventListener("click", () => decideAll("dismiss"));
+
+  const orphanSection = view.querySelector('[data-section="orphans"]');
+  orphanSection.hidden = orphans.length === 0;
+  const orphanList = view.querySelector('[data-list="orphans"]');
+  for (const claim of orphans) orphanList.appendChild(claimItem(claim));
+  view.querySelector('[data-count="orphans"]').textContent = String(orphans.length);
+
+  panel.replaceChildren(view);
+}
+
+function claimItem(claim) {
+  const item = clone("tpl-claim-item").firstElementChild;
+  item.dataset.claim = String(claim.id);
+  item.querySelector(".dot").className = "dot hl " + claimColour(claim, config.verdicts);
+  item.querySelector(".quote").textContent = snippet(claim.exact, 120);
+  const badge = item.querySelector("[data-status]");
+  badge.textContent = claim.orphaned ? gettext("orphaned") : label(claim.status);
+  badge.classList.add("status-" + (claim.orphaned ? "orphan" : claim.status));
+  item.querySelector(".item-main").addEventListener("click", () => selectClaim(claim.id));
+  return item;
+}
+
+function candidateItem(candidate) {
+  const item = clone("tpl-candidate-item").firstElementChild;
+  item.dataset.candidate = String(candidate.id);
+  if (candidate.id === state.focused) item.classList.add("focused");
+  item.querySelector(".quote").textContent = snippet(candidate.text, 160);
+  item.querySelector(".score").textContent = fmt(gettext("score %(score)s"), { score: percent(candidate.score) });
+  item.querySelector(".score").title = candidateTitle(candidate);
+  const kinds = item.querySelector(".kinds");
+  for (const kind of candidate.kinds || []) kinds.appendChild(el("span", "chip", KIND_LABELS[kind] || kind));
+  if (candidate.claimant_guess) {
+    item.querySelector(".claimant").textContent = fmt(gettext("claimant: %(name)s"), { name: candidate.claimant_guess });
+  }
+  renderSimilar(item.querySelector(".similar-slot"), candidate.similar || candidate.matches, true);
+  item.querySelector(".item-main").addEventListener("click", () => focusCandidate(candidate.id, true));
+  item.querySelector('[data-action="accept"]').addEventListener("click", () => decide(candidate.id, "accept"));
+  item.querySelector('[data-action="dismiss"]').addEventListener("click", () => decide(candidate.id, "dismiss"));
+  return item;
+}
+
+// Similar, previously checked claims, when the API offers them (`similar` or `matches`).
+function renderSimilar(container, items, compact) {
+  if (!container || !Array.isArray(items) || items.length === 0) return false;
+  const list = compact ? el("ul", "similar small") : container;
+  if (compact) list.appendChild(el("li", "muted", gettext("Already checked:")));
+  for (const match of items) {
+    const matched = match.matched_claim && typeof match.matched_claim === "object" ? match.matched_claim : match;
+    const text = matched.normalised_text || matched.exact || matched.text || matched.claim_text || "";
+    const verdict = matched.final_verdict_name || matched.verdict_name || matched.final_verdict || matched.verdict || "";
+    const li = el("li");
+    li.appendChild(el("span", "quote", snippet(text, 140)));
+    if (verdict) li.appendChild(el("span", "badge", typeof verdict === "string" ? verdictName(verdict) : String(verdict.name || verdict.slug || "")));
+    if (typeof match.score === "number") li.appendChild(el("span", "muted small", " " + percent(match.score)));
+    const url = matched.url || matched.article_url;
+    if (url) {
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(safeLink(url, gettext("source")));
+    }
+    list.appendChild(li);
+  }
+  if (compact) container.appendChild(list);
+  return true;
+}
+
+async function selectClaim(id) {
+  const known = doc.querySelector('[data-claims~="' + id + '"]');
+  state.selected = id;
+  state.focused = null;
+  if (known || !state.claims.has(id) || state.claims.get(id).orphaned) refreshMarks();
+  else renderDoc(); // a claim new to the text
+  await renderPanel();
+  const mark = doc.querySelector('[data-claims~="' + id + '"]');
+  if (mark) mark.scrollIntoView({ block: "nearest", behavior: "smooth" });
+}
+
+function closeClaim() {
+  state.selected = null;
+  state.claimData = null;
+  refreshMarks();
+  renderOverview();
+}
+
+async function fetchClaimData(claim) {
+  const base = "claims/" + claim.id + "/";
+  const [assessments, sources, adjudication] = await Promise.all([
+    api.all(base + "assessments/"),
+    api.all(base + "sources/"),
+    api.get(base + "adjudication/").then((r) => r.data),
+  ]);
+  return { assessments, sources, adjudication };
+}
+
+async function renderClaim(claim) {
+  const view = clone("tpl-claim");
+  const root = el("div", "claim-view");
+  root.appendChild(view);
+  root.dataset.claim = String(claim.id);
+  panel.replaceChildren(root);
+  root.querySelector('[data-action="back"]').addEventListener("click", closeClaim);
+  fillClaimHead(root, claim);
+  setUpDetailsForm(root, claim);
+
+  let data;
+  try {
+    data = await fetchClaimData(claim);
+  } catch (error) {
+    toast(fmt(gettext("Could not load the claim's verdicts and sources: %(reason)s"), { reason: error.message }), "error");
+    data = { assessments: [], sources: [], adjudication: { current: null, history: [] } };
+  }
+  if (state.selected !== claim.id) return; // another claim was opened meanwhile
+  state.claimData = data;
+  setUpAssessment(root, claim, data);
+  renderAssessments(root, data);
+  setUpAdjudication(root, claim, data);
+  renderSources(root, data.sources);
+  setUpSourceForm(root, claim);
+  const similarSection = root.querySelector('[data-section="similar"]');
+  similarSection.hidden = !renderSimilar(root.querySelector('[data-list="similar"]'), claim.similar || claim.matches, false);
+  root.dataset.ready = "1";
+}
+
+function fillClaimHead(root, claim) {
+  root.querySelector(".claim-quote").textContent = claim.exact;
+  root.querySelector(".orphan-note").hidden = !claim.orphaned;
+  const fact = (name) => root.querySelector('[data-fact="' + name + '"]');
+  fact("status").replaceChildren(el("span", "badge status-" + claim.status, label(claim.status)));
+  fact("origin").textContent = label(claim.origin);
+  fact("highlights").textContent = claim.highlights.map((h) => h.username + (h.orphaned ? " (" + gettext("orphaned") + ")" : "")).join(", ") || "–";
+  fact("final").textContent = claim.final_verdict ? verdictName(claim.final_verdict) : "–";
+}
+
+// A form that keeps its input as a draft until saved, and saves with Ctrl+Enter.
+function draftForm(form, claimId, kind, serverValues) {
+  const draft = drafts.load(claimId, kind);
+  fillForm(form, serverValues);
+  if (draft) {
+    fillForm(form, draft);
+    const note = form.querySelector(".conflict");
+    if (note && JSON.stringify(draft) !== JSON.stringify(pick(serverValues, Object.keys(draft)))) {
+      note.textContent = gettext("Your unsaved input was restored. Save it, or reload (R) to discard it.");
+      note.hidden = false;
+      note.classList.add("draft");
+    }
+  }
+  form.addEventListener("input", () => drafts.save(claimId, kind, formValues(form)));
+  form.addEventListener("change", () => drafts.save(claimId, kind, formValues(form)));
+}
+
+function pick(values, keys) {
+  const out = {};
+  for (const key of keys) out[key] = values[key] === null || values[key] === undefined ? "" : String(values[key]);
+  return out;
+}
+
+function showConflict(form, lines) {
+  const box = form.querySelector(".conflict");
+  box.classList.remove("draft");
+  box.replaceChildren(el("strong", "", gettext("This changed since you loaded it, and has been reloaded. Your input is kept below: check it and save again.")));
+  const list = el("ul");
+  for (const [name, value] of lines) list.appendChild(el("li", "", name + " " + (value || "–")));
+  if (lines.length) {
+    box.appendChild(el("p", "small", gettext("Now saved on the server:")));
+    box.appendChild(list);
+  }
+  box.hidden = false;
+}
+
+function setUpDetailsForm(root, claim) {
+  const form = root.querySelector('[data-form="details"]');
+  draftForm(form, claim.id, "details", { claimant: claim.claimant, normalised_text: claim.normalised_text });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const values = formValues(form);
+    const current = state.claims.get(claim.id);
+    const button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    try {
+      const { data } = await api.patch("claims/" + claim.id + "/", {
+        claimant: values.claimant,
+        normalised_text: values.normalised_text,
+        version: current.version,
+      });
+      state.claims.set(data.id, data);
+      drafts.clear(claim.id, "details");
+      showFormError(form, null);
+      form.querySelector(".conflict").hidden = true;
+      flashSaved(form);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 412) {
+        const { data } = await api.get("claims/" + claim.id + "/");
+        state.claims.set(data.id, data);
+        drafts.save(claim.id, "details", values);
+        fillClaimHead(root, data);
+        renderDoc();
+        showConflict(form, [
+          [gettext("Claimant:"), data.claimant],
+          [gettext("Normalised wording:"), data.normalised_text],
+        ]);
+        showFormError(form, null);
+      } else {
+        showFormError(form, error);
+      }
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+function mine(assessments) {
+  return assessments.find((a) => a.reviewer === config.user.username) || null;
+}
+
+function setUpAssessment(root, claim, data) {
+  const form = root.querySelector('[data-form="assessment"]');
+  if (!config.can.assess) {
+    form.remove();
+    return;
+  }
+  const select = form.elements.namedItem("verdict");
+  for (const verdict of config.verdicts) {
+    const option = el("option", "", verdict.name);
+    option.value = verdict.slug;
+    select.appendChild(option);
+  }
+  let own = mine(data.assessments);
+  const serverValues = (a) => ({
+    verdict: a ? a.verdict : "",
+    rationale: a ? a.rationale : "",
+    confidence: a && a.confidence !== null ? a.confidence : "",
+  });
+  draftForm(form, claim.id, "assessment", serverValues(own));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const values = formValues(form);
+    if (!values.verdict) {
+      showFormError(form, new ApiError(400, { verdict: [gettext("Choose a verdict.")] }, ""));
+      return;
+    }
+    const body = {
+      verdict: values.verdict,
+      rationale: values.rationale,
+      confidence: values.confidence === "" ? null : Number(values.confidence.replace(",", ".")),
+    };
+    if (body.confidence !== null && Number.isNaN(body.confidence)) {
+      showFormError(form, new ApiError(400, { confidence: [gettext("Give a number between 0 and 1.")] }, ""));
+      return;
+    }
+    const button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    try {
+      if (own) {
+        await api.patch("assessments/" + own.id + "/", { ...body, version: own.version });
+      } else {
+        await api.post("claims/" + claim.id + "/assessments/", body);
+      }
+      drafts.clear(claim.id, "assessment");
+      showFormError(form, null);
+      form.querySelector(".conflict").hidden = true;
+      flashSaved(form);
+      await refreshClaim(root, claim.id);
+      own = mine(state.claimData.assessments);
+    } catch (error) {
+      const stale = error instanceof ApiError && error.status === 412;
+      const twice = error instanceof ApiError && error.status === 409 && error.body.existing;
+      if (stale || twice) {
+        const id = stale ? own.id : error.body.existing.id;
+        const { data: fresh } = await api.get("assessments/" + id + "/");
+        own = fresh;
+        drafts.save(claim.id, "assessment", values);
+        showConflict(form, [
+          [gettext("Verdict:"), verdictName(fresh.verdict)],
+          [gettext("Rationale:"), fresh.rationale],
+          [gettext("Confidence:"), fresh.confidence === null ? "" : String(fresh.confidence)],
+        ]);
+        showFormError(form, null);
+      } else {
+        showFormError(form, error);
+      }
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+async function refreshClaim(root, claimId) {
+  const [{ data: claim }, data] = await Promise.all([
+    api.get("claims/" + claimId + "/"),
+    fetchClaimData({ id: claimId }),
+  ]);
+  state.claims.set(claim.id, claim);
+  if (state.selected !== claimId) return;
+  state.claimData = data;
+  fillClaimHead(root, claim);
+  renderAssessments(root, data);
+  renderSources(root, data.sources);
+  renderDoc();
+}
+
+function renderAssessments(root, data) {
+  const list = root.querySelector('[data-list="assessments"]');
+  list.replaceChildren();
+  for (const a of data.assessments) {
+    const item = el("li", "assessment");
+    const head = el("div", "assessment-head");
+    head.appendChild(el("strong", "", a.reviewer));
+    head.appendChild(el("span", "badge", a.verdict_name));
+    if (a.confidence !== null) head.appendChild(el("span", "muted small", fmt(gettext("confidence %(c)s"), { c: a.confidence })));
+    item.appendChild(head);
+    if (a.rationale) item.appendChild(el("p", "rationale", a.rationale));
+    list.appendChild(item);
+  }
+  root.querySelector('[data-empty="assessments"]').hidden = data.assessments.length > 0;
+  const blindNote = root.querySelector("[data-blind]");
+  blindNote.hidden = !(config.blind && !config.can.adjudicate && !mine(data.assessments));
+}
+
+function setUpAdjudication(root, claim, data) {
+  const form = root.querySelector('[data-form="adjudication"]');
+  if (!config.can.adjudicate) {
+    form.remove();
+    return;
+  }
+  form.hidden = false;
+  const select = form.elements.namedItem("verdict");
+  for (const verdict of config.verdicts) {
+    const option = el("option", "", verdict.name);
+    option.value = verdict.slug;
+    select.appendChild(option);
+  }
+  const current = data.adjudication && data.adjudication.current;
+  draftForm(form, claim.id, "adjudication", { verdict: current ? current.verdict : "", note: "" });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const values = formValues(form);
+    try {
+      await api.post("claims/" + claim.id + "/adjudication/", values);
+      drafts.clear(claim.id, "adjudication");
+      showFormError(form, null);
+      toast(gettext("Final verdict set."), "done");
+      await refreshClaim(root, claim.id);
+    } catch (error) {
+      showFormError(form, error);
+    }
+  });
+}
+
+function renderSources(root, sources) {
+  const list = root.querySelector('[data-list="sources"]');
+  list.replaceChildren();
+  for (const link of sources) {
+    const item = el("li", "source");
+    const head = el("div", "source-head");
+    head.appendChild(el("span", "badge stance-" + link.stance, label(link.stance)));
+    head.appendChild(safeLink(link.source.url, link.source.title || link.source.url));
+    item.appendChild(head);
+    const meta = [link.source.publisher, link.source.published_at, fmt(gettext("added by %(name)s"), { name: link.added_by })]
+      .filter(Boolean).join(" · ");
+    item.appendChild(el("div", "muted small", meta));
+    if (link.quote) item.appendChild(el("blockquote", "passage", link.quote));
+    list.appendChild(item);
+  }
+  root.querySelector('[data-empty="sources"]').hidden = sources.length > 0;
+}
+
+function setUpSourceForm(root, claim) {
+  const form = root.querySelector('[data-form="source"]');
+  draftForm(form, claim.id, "source", { url: "", title: "", publisher: "", stance: "context", quote: "" });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const values = formValues(form);
+    const button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    try {
+      const { data } = await api.post("claims/" + claim.id + "/sources/", values);
+      drafts.clear(claim.id, "source");
+      form.reset();
+      showFormError(form, null);
+      state.claimData.sources.push(data);
+      renderSources(root, state.claimData.sources);
+      toast(gettext("Source linked."), "done");
+    } catch (error) {
+      showFormError(form, error);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+// --- Candidates -------------------------------------------------------------------------------
+
+// Accept or dismiss one candidate. Returns "done", "skipped" (it cannot be accepted by this
+// reviewer, or someone else decided it first) or "failed" (not saved: the error is shown).
+async function decide(id, action, quiet) {
+  try {
+    const { data } = await api.post("candidates/" + id + "/" + action + "/");
+    state.candidates.delete(id);
+    if (action === "accept") state.claims.set(data.id, data);
+    if (state.focused === id) state.focused = null;
+    if (!quiet) {
+      toast(action === "accept" ? gettext("Candidate accepted: it is now a claim.") : gettext("Candidate dismissed."), "done");
+      renderDoc();
+      await renderPanel();
+    }
+    return "done";
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 409 && error.body.existing &&
+        error.body.existing.type === "claim") {
+      // The candidate overlaps a claim this reviewer already highlighted.
+      if (!quiet) {
+        toast(gettext("You have already highlighted this claim; dismiss the candidate if it adds nothing."), "error");
+        await selectClaim(error.body.existing.id);
+      }
+      return "skipped";
+    }
+    if (error instanceof ApiError && error.status === 409) {
+      // Someone else decided it first: show the article as it is now.
+      state.candidates.delete(id);
+      if (!quiet) {
+        toast(gettext("Someone else already decided this candidate; the article was reloaded."), "error");
+        await load();
+      }
+      return "skipped";
+    }
+    toast(fmt(gettext("Not saved: %(reason)s"), { reason: error.summary ? error.summary() : String(error) }), "error");
+    return "failed";
+  }
+}
+
+async function decideAll(action) {
+  const ids = orderedCandidates().map((c) => c.id);
+  if (!ids.length) return;
+  const question = action === "accept"
+    ? ngettext("Accept the %(n)s remaining candidate?", "Accept all %(n)s remaining candidates?", ids.length)
+    : ngettext("Dismiss the %(n)s remaining candidate?", "Dismiss all %(n)s remaining candidates?", ids.length);
+  if (!window.confirm(fmt(question, { n: ids.length }))) return;
+  let done = 0;
+  let skipped = 0;
+  for (const id of ids) {
+    // One at a time: each decision is its own transaction, and a failure stops the run where
+    // it is, with everything before it saved.
+    const outcome = await decide(id, action, true);
+    if (outcome === "failed") break;
+    if (outcome === "done") done += 1;
+    else skipped += 1;
+  }
+  let message = fmt(ngettext("%(done)s of %(n)s candidate decided.", "%(done)s of %(n)s candidates decided.", ids.length), { done, n: ids.length });
+  if (skipped) {
+    message += " " + fmt(ngettext("%(skipped)s left as it was (already decided, or overlapping your own highlight).", "%(skipped)s left as they were (already decided, or overlapping your own highlights).", skipped), { skipped });
+  }
+  toast(message, done + skipped === ids.length ? "done" : "error");
+  await load();
+}
+
+function focusCandidate(id, scroll) {
+  state.focused = id;
+  refreshMarks();
+  panel.querySelectorAll("[data-candidate]").forEach((item) => {
+    item.classList.toggle("focused", Number(item.dataset.candidate) === id);
+  });
+  const item = panel.querySelector('[data-candidate="' + id + '"]');
+  if (item && scroll) item.scrollIntoView({ block: "nearest" });
+  const mark = doc.querySelector('[data-cands~="' + id + '"]');
+  if (mark) mark.scrollIntoView({ block: "nearest", behavior: "smooth" });
+}
+
+// Claims and candidates in the order of the text, for J and K.
+function stops() {
+  const items = [];
+  for (const claim of state.claims.values()) if (!claim.orphaned) items.push({ kind: "claim", id: claim.id, start: claim.start });
+  for (const candidate of state.candidates.values()) items.push({ kind: "candidate", id: candidate.id, start: candidate.start });
+  return items.sort((a, b) => a.start - b.start || (a.kind === "claim" ? -1 : 1));
+}
+
+async function step(delta) {
+  const items = stops();
+  if (!items.length) return;
+  let at = items.findIndex((s) => (s.kind === "claim" && s.id === state.selected) || (s.kind === "candidate" && s.id === state.focused));
+  at = at === -1 ? (delta > 0 ? 0 : items.length - 1) : (at + delta + items.length) % items.length;
+  const target = items[at];
+  if (target.kind === "claim") {
+    await selectClaim(target.id);
+  } else {
+    if (state.selected !== null) {
+      state.selected = null;
+      renderOverview();
+    }
+    focusCandidate(target.id, true);
+  }
+}
+
+// --- Submitting, correcting the text ----------------------------------------------------------
+
+async function submitWork() {
+  const question = config.blind
+    ? gettext("Submit your work on this article? You will then see the other reviewers' highlights and verdicts.")
+    : gettext("Submit your work on this article?");
+  if (!window.confirm(question)) return;
+  try {
+    await api.post("articles/" + config.article + "/submit/");
+    toast(gettext("Submitted. Thank you!"), "done");
+    await load();
+  } catch (error) {
+    toast(fmt(gettext("Not submitted: %(reason)s"), { reason: error.summary ? error.summary() : String(error) }), "error");
+  }
+}
+
+async function openRevise() {
+  const dialog = document.getElementById("revise");
+  const form = dialog.querySelector("form");
+  if (!form.dataset.ready) {
+    form.dataset.ready = "1";
+    form.querySelector('[data-action="close"]').addEventListener("click", () => dialog.close());
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const values = formValues(form);
+      const button = form.querySelector('button[type="submit"]');
+      button.disabled = true;
+      try {
+        const { data } = await api.post("articles/" + config.article + "/revisions/", values);
+        const orphans = data.claims.orphan || 0;
+        const total = Object.values(data.claims).reduce((a, b) => a + b, 0);
+        toast(fmt(gettext("Text corrected (now revision %(n)s): %(placed)s of %(total)s claims placed again, %(orphans)s orphaned."), {
+          n: data.article.revision, placed: total - orphans, total, orphans,
+        }), orphans ? "error" : "done");
+        showFormError(form, null);
+        dialog.close();
+        await load();
+      } catch (error) {
+        showFormError(form, error); // the dialog stays open with the text as typed
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+  form.elements.namedItem("text").value = state.article.text;
+  form.elements.namedItem("note").value = "";
+  showFormError(form, null);
+  dialog.showModal();
+  const list = form.querySelector('[data-list="revisions"]');
+  list.replaceChildren();
+  try {
+    const revisions = await api.all("articles/" + config.article + "/revisions/");
+    for (const revision of revisions) {
+      const item = el("li");
+      const details = el("details");
+      details.appendChild(el("summary", "", fmt(gettext("Revision %(n)s, replaced on %(date)s by %(user)s"), {
+        n: revision.number,
+        date: new Date(revision.created_at).toLocaleString(document.documentElement.lang),
+        user: revision.created_by,
+      }) + (revision.note ? " · " + revision.note : "")));
+      details.appendChild(el("pre", "old-text", revision.text));
+      item.appendChild(details);
+      list.appendChild(item);
+    }
+    if (!revisions.length) list.appendChild(el("li", "muted", gettext("None: this is the text as imported.")));
+  } catch (error) {
+    list.appendChild(el("li", "error", error.message));
+  }
+}
+
+// --- Keyboard ---------------------------------------------------------------------------------
+
+function typing(target) {
+  return target instanceof HTMLElement &&
+    (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+}
+
+function focusField(formName, field) {
+  const form = panel.querySelector('[data-form="' + formName + '"]');
+  const input = form && form.elements.namedItem(field);
+  if (input) {
+    input.focus();
+    input.scrollIntoView({ block: "nearest" });
+  }
+  return input;
+}
+
+document.addEventListener("keydown", async (event) => {
+  if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+    const form = event.target instanceof Element && event.target.closest("form");
+    if (form && form.method !== "dialog") {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+    return;
+  }
+  if (event.key === "Escape") {
+    if (document.querySelector("dialog[open]")) return; // the dialog closes itself
+    if (typing(event.target)) {
+      event.target.blur();
+      return;
+    }
+    window.getSelection().removeAllRanges();
+    makeClaimButton.hidden = true;
+    if (state.selected !== null) closeClaim();
+    return;
+  }
+  if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (document.querySelector("dialog[open]")) return;
+  const key = event.key;
+  const claimOpen = state.selected !== null;
+  const handlers = {
+    "?": () => document.getElementById("help").showModal(),
+    c: makeClaim,
+    j: () => step(1),
+    k: () => step(-1),
+    a: () => state.focused !== null && decide(state.focused, "accept"),
+    x: () => state.focused !== null && decide(state.focused, "dismiss"),
+    v: () => claimOpen && focusField("assessment", "verdict"),
+    n: () => claimOpen && focusField("details", "claimant"),
+    s: () => claimOpen && focusField("source", "url"),
+    r: load,
+  };
+  const handler = handlers[key] || handlers[key.toLowerCase()];
+  if (handler && !(key === "A" || key === "X")) {
+    event.preventDefault();
+    await handler();
+    return;
+  }
+  if (claimOpen && /^[1-9]$/.test(key) && config.can.assess) {
+    const verdict = config.verdicts[Number(key) - 1];
+    const select = focusField("assessment", "verdict");
+    if (verdict && select) {
+      event.preventDefault();
+      select.value = verdict.slug;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  }
+});
+
+// --- Wiring -----------------------------------------------------------------------------------
+
+doc.addEventListener("click", (event) => {
+  const selection = window.getSelection();
+  if (selection && !selection.isCollapsed) return; // the end of a drag, not a click
+  const segment = event.target instanceof Element && event.target.closest("[data-s]");
+  if (!segment) return;
+  if (segment.dataset.claims) {
+    const ids = segment.dataset.claims.split(" ").map(Number);
+    // Narrowest first; clicking again where claims overlap opens the next one.
+    const at = ids.indexOf(state.selected);
+    selectClaim(ids[(at + 1) % ids.length]);
+  } else if (segment.dataset.cands) {
+    if (state.selected !== null) {
+      state.selected = null;
+      renderOverview();
+    }
+    focusCandidate(Number(segment.dataset.cands.split(" ")[0]), true);
+  }
+});
+
+let selectionTimer = null;
+document.addEventListener("selectionchange", () => {
+  clearTimeout(selectionTimer);
+  selectionTimer = setTimeout(placeMakeClaimButton, 120);
+});
+// Keep the selection when the button is pressed.
+makeClaimButton.addEventListener("mousedown", (event) => event.preventDefault());
+makeClaimButton.addEventListener("click", makeClaim);
+document.getElementById("open-help").addEventListener("click", () => document.getElementById("help").showModal());
+document.getElementById("submit-work").addEventListener("click", submitWork);
+const reviseButton = document.getElementById("open-revise");
+if (reviseButton) reviseButton.addEventListener("click", openRevise);
+window.addEventListener("beforeunload", (event) => {
+  if (drafts.any()) {
+    event.preventDefault();
+    event.returnValue = "";
+  }
+});
+
+load().catch((error) => {
+  doc.replaceChildren(el("p", "alert error", fmt(gettext("The article could not be loaded: %(reason)s"), { reason: error.message })));
+  doc.setAttribute("aria-busy", "false");
+});
