@@ -457,10 +457,19 @@ def _f1(matches: int, spans: int) -> float | None:
 def _overlap_matches(spans_a: list[Span], spans_b: list[Span]) -> int:
     """Size of the greedy one-to-one matching by largest overlap (both lists sorted by start)."""
     candidates: list[tuple[int, Span, Span, int, int]] = []
+    # A sweep: `active` holds the spans of B that started before some span of A ended and may
+    # still overlap the next ones. A span of B that ends at or before a span of A starts cannot
+    # overlap any later span of A either (they are sorted by start): it leaves for good. Without
+    # this, every span of A was compared with every earlier span of B (quadratic per article).
+    active: list[int] = []
+    following = 0
     for i, (start_a, end_a) in enumerate(spans_a):
-        for j, (start_b, end_b) in enumerate(spans_b):
-            if start_b >= end_a:
-                break
+        while following < len(spans_b) and spans_b[following][0] < end_a:
+            active.append(following)
+            following += 1
+        active = [j for j in active if spans_b[j][1] > start_a]
+        for j in active:
+            start_b, end_b = spans_b[j]
             shared = min(end_a, end_b) - max(start_a, start_b)
             if shared > 0:
                 # The tie-break is symmetric in A and B, so swapping them gives the same matching.

@@ -81,7 +81,8 @@ def test_it_lets_a_reviewer_change_their_verdict_with_the_version(
         f"/api/v1/assessments/{created['id']}/", {"verdict": "false", "version": created["version"]}
     )
     assert changed.status_code == 200
-    assert Claim.objects.get(pk=claim.pk).status == "assessed"
+    # Both reviewers now agree and the desk needs two: consensus resolves the claim.
+    assert Claim.objects.get(pk=claim.pk).status == "resolved"
     stale = api(bob).patch(
         f"/api/v1/assessments/{created['id']}/", {"verdict": "true", "version": created["version"]}
     )

@@ -1,0 +1,244 @@
+"""A claim's status from its assessments and highlights, and the disagreements behind it.
+
+The rule, applied after every assessment and every highlight that joins a claim:
+
+- no assessment yet: **open**;
+- the verdicts disagree: **disputed** (a verdict disagreement is opened). Two verdicts disagree
+  when they are different labels and either the workspace sets no `dispute_distance`, or one of
+  them has no value on the scale (e.g. Unverifiable against True), or their values are further
+  apart than `dispute_distance`;
+- the reviewers' highlights of the claim differ in extent (a span disagreement is opened as soon
+  as it is seen) and at least `reviewers_per_claim` reviewers have assessed it: **disputed**, since
+  the reviewers do not agree on what the claim is;
+- every assessment gives the same verdict, there are at least `reviewers_per_claim` of them and the
+  workspace has `consensus_resolves`: **resolved** with that verdict as the final one (a
+  `status_changed` event with reason `consensus`), no adjudication needed;
+- otherwise **assessed** (verdicts within the distance but not equal, too few reviewers yet, or a
+  workspace where consensus does not resolve: such claims wait for an adjudicator once enough
+  reviewers are in; see annotations.queues).
+
+A disagreement that no longer holds (the reviewers converged) is resolved, never deleted.
+A claim settled by an adjudicator, or published, keeps its status: later assessments and
+highlights are recorded in its history but do not reopen it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+
+from annotations.models import Adjudication, Assessment, Claim, Disagreement, Highlight
+from annotations.services.history import record_event
+
+# (reviewer username, verdict id, verdict slug, verdict value), in the order they were given.
+VerdictRow = tuple[str, int, str, float | None]
+
+
+def verdicts_disagree(rows: Sequence[VerdictRow], *, distance: float | None) -> bool:
+    """Whether these verdicts make a claim disputed under the workspace's dispute distance."""
+    if len({row[1] for row in rows}) < 2:
+        return False
+    if distance is None:
+        return True
+    values = [row[3] for row in rows]
+    if any(value is None for value in values):
+        # A label without a value (Unverifiable) cannot be near a valued one, nor another label.
+        return True
+    numbers = [float(value) for value in values if value is not None]
+    return max(numbers) - min(numbers) > distance
+
+
+def _verdict_details(rows: Sequence[VerdictRow]) -> dict[str, Any]:
+    values = [row[3] for row in rows]
+    spread = (
+        max(v for v in values if v is not None) - min(v for v in values if v is not None)
+        if all(v is not None for v in values)
+        else None
+    )
+    return {
+        "assessments": [
+            {"reviewer": reviewer, "verdict": slug, "value": value}
+            for reviewer, _, slug, value in rows
+        ],
+        "distance": spread,
+    }
+
+
+def _span_details(claim: Claim, disagreements: list[Disagreement]) -> dict[str, Any] | None:
+    """The spread of the claim's highlights, or None when they all have the same extent.
+
+    Once a span disagreement has been settled, only highlights added after it count, compared with
+    the canonical span the adjudicator chose.
+    """
+    settled = max(
+        (d.resolved_at for d in disagreements if d.kind == "span" and d.resolved_at), default=None
+    )
+    highlights = Highlight.objects.filter(claim_id=claim.pk, orphaned=False)
+    if settled is not None:
+        highlights = highlights.filter(created_at__gt=settled)
+    rows = list(
+        highlights.order_by("created_at", "id").values_list("user__username", "start", "end")
+    )
+    extents = {(start, end) for _, start, end in rows}
+    if settled is not None and not claim.orphaned:
+        extents.add((claim.start, claim.end))
+    if len(extents) < 2:
+        return None
+    return {
+        "spans": [{"reviewer": user, "start": start, "end": end} for user, start, end in rows],
+        "canonical": {"start": claim.start, "end": claim.end},
+    }
+
+
+def _resolve(disagreement: Disagreement, *, actor: User | None, how: str, **outcome: Any) -> None:
+    disagreement.resolved_at = timezone.now()
+    disagreement.resolved_by = actor
+    disagreement.details = {**disagreement.details, "resolution": {"how": how, **outcome}}
+    disagreement.save(update_fields=["resolved_at", "resolved_by", "details"])
+    record_event(
+        claim=disagreement.claim_id,
+        actor=actor,
+        kind="disagreement_resolved",
+        after={"disagreement": disagreement.pk, "kind": disagreement.kind, "how": how, **outcome},
+    )
+
+
+def _sync(
+    claim: Claim,
+    kind: str,
+    details: dict[str, Any] | None,
+    current: Disagreement | None,
+    actor: User | None,
+) -> None:
+    """Open, update or resolve (as converged) the claim's disagreement of this kind."""
+    if details is None:
+        if current is not None:
+            _resolve(current, actor=actor, how="converged")
+        return
+    if current is None:
+        created = Disagreement.objects.create(claim_id=claim.pk, kind=kind, details=details)
+        record_event(
+            claim=claim,
+            actor=actor,
+            kind="disagreement_opened",
+            after={"disagreement": created.pk, "kind": kind, **details},
+        )
+    elif current.details != details:
+        # Who said what now (a third reviewer, a changed verdict); each change is in the history.
+        current.details = details
+        current.save(update_fields=["details"])
+
+
+def _set_status(
+    claim: Claim, status: str, final_verdict_id: int | None, reason: str, actor: User | None
+) -> None:
+    if claim.status == status and claim.final_verdict_id == final_verdict_id:
+        return
+    before = {
+        "status": claim.status,
+        "final_verdict": claim.final_verdict.slug if claim.final_verdict else None,
+    }
+    Claim.objects.filter(pk=claim.pk).update(
+        status=status,
+        final_verdict_id=final_verdict_id,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    claim.refresh_from_db()
+    record_event(
+        claim=claim,
+        actor=actor,
+        kind="status_changed",
+        before=before,
+        after={
+            "status": status,
+            "final_verdict": claim.final_verdict.slug if claim.final_verdict else None,
+            "reason": reason,
+        },
+    )
+
+
+def claim_status_refresh(*, claim_id: int, actor: User | None = None) -> Claim:
+    """Derive a claim's status and disagreements from its assessments and highlights.
+
+    Call inside a transaction: the claim row is locked (SELECT ... FOR UPDATE) so that two
+    reviewers saving at once are counted one after the other. See the module docstring for the
+    rule; `actor` is whoever's change triggered it, recorded in the history.
+    """
+    claim = (
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("workspace", "final_verdict")
+        .get(pk=claim_id)
+    )
+    if claim.status == Claim.Status.PUBLISHED:
+        return claim
+    if Adjudication.objects.filter(claim_id=claim_id).exists():
+        return claim
+    workspace = claim.workspace
+    rows: list[VerdictRow] = list(
+        Assessment.objects.filter(claim_id=claim_id)
+        .order_by("created_at", "id")
+        .values_list("reviewer__username", "verdict_id", "verdict__slug", "verdict__value")
+    )
+    disagreements = list(Disagreement.objects.filter(claim_id=claim_id))
+    open_of = {d.kind: d for d in disagreements if d.resolved_at is None}
+
+    verdict_split = verdicts_disagree(rows, distance=workspace.dispute_distance)
+    verdict_details = _verdict_details(rows) if verdict_split else None
+    span_details = _span_details(claim, disagreements)
+    _sync(claim, "verdict", verdict_details, open_of.get("verdict"), actor)
+    _sync(claim, "span", span_details, open_of.get("span"), actor)
+
+    enough = len(rows) >= workspace.reviewers_per_claim
+    final: int | None = None
+    if not rows:
+        status, reason = Claim.Status.OPEN, "assessments"
+    elif verdict_split:
+        status, reason = Claim.Status.DISPUTED, "verdict_disagreement"
+    elif span_details is not None and enough:
+        status, reason = Claim.Status.DISPUTED, "span_disagreement"
+    elif enough and workspace.consensus_resolves and len({row[1] for row in rows}) == 1:
+        status, reason, final = Claim.Status.RESOLVED, "consensus", rows[0][1]
+    else:
+        status, reason = Claim.Status.ASSESSED, "assessments"
+    _set_status(claim, status, final, reason, actor)
+    return claim
+
+
+def claim_disagreements_resolve(*, claim: Claim, actor: User, **outcome: Any) -> int:
+    """Resolve every open disagreement of a claim as settled by an adjudicator; return how many."""
+    open_ = list(Disagreement.objects.filter(claim_id=claim.pk, resolved_at__isnull=True))
+    for disagreement in open_:
+        _resolve(disagreement, actor=actor, how="adjudicated", **outcome)
+    return len(open_)
+
+
+# Settings that change the rule above: claims follow them as soon as they change.
+RULE_SETTINGS = frozenset({"dispute_distance", "consensus_resolves", "reviewers_per_claim"})
+
+
+def workspace_claims_refresh(*, workspace_id: int) -> int:
+    """Apply the workspace's current rule to every claim not yet settled; return how many changed.
+
+    Run by a worker after an editor changes a setting in RULE_SETTINGS. Each claim is refreshed in
+    its own short transaction; running it twice changes nothing the second time.
+    """
+    settled = Adjudication.objects.filter(claim_id=OuterRef("pk"))
+    pending = (
+        Claim.objects.filter(workspace_id=workspace_id)
+        .exclude(status=Claim.Status.PUBLISHED)
+        .exclude(Exists(settled))
+        .order_by("pk")
+        .values_list("pk", "status", "final_verdict_id")
+    )
+    changed = 0
+    for pk, status, final in list(pending):
+        with transaction.atomic():
+            claim = claim_status_refresh(claim_id=pk)
+        changed += (claim.status, claim.final_verdict_id) != (status, final)
+    return changed

@@ -1,0 +1,54 @@
+"""The history of a claim: one ClaimEvent row for every change a user would want to trace.
+
+Kinds written by the services (`before` / `after` hold what changed, as plain JSON):
+
+- `highlight_added`: another reviewer's highlight joins the claim (after: reviewer and span).
+- `assessment_created`, `assessment_updated`: a reviewer's verdict, rationale and confidence.
+- `adjudicated`: an adjudicator's final verdict and note (before: the previous final verdict).
+- `span_changed`: the claim's canonical span, as set by an adjudicator.
+- `reanchored`: the span moved by a text revision (written by services.revisions).
+- `edited`: the claimant or the normalised wording.
+- `status_changed`: every change of status, with `reason` (assessments, consensus, adjudication,
+  published) and the final verdict.
+- `disagreement_opened`, `disagreement_resolved`: a verdict or span disagreement (its details).
+
+Rows are only ever added: nothing here updates or deletes one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+
+from annotations.models import Assessment, Claim, ClaimEvent
+
+
+def record_event(
+    *,
+    claim: Claim | int,
+    actor: User | None,
+    kind: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> ClaimEvent:
+    """Add one event to a claim's history (call inside the transaction that made the change)."""
+    claim_id = claim if isinstance(claim, int) else claim.pk
+    return ClaimEvent.objects.create(
+        claim_id=claim_id, actor=actor, kind=kind, before=before, after=after
+    )
+
+
+def assessment_state(assessment: Assessment) -> dict[str, Any]:
+    """What the history keeps of an assessment (the verdict travels as its slug)."""
+    return {
+        "assessment": assessment.pk,
+        "reviewer": assessment.reviewer.username,
+        "verdict": assessment.verdict.slug,
+        "rationale": assessment.rationale,
+        "confidence": assessment.confidence,
+    }
+
+
+def span_state(claim: Claim) -> dict[str, Any]:
+    return {"start": claim.start, "end": claim.end, "exact": claim.exact}
