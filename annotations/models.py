@@ -14,6 +14,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+# The extractor's own default (chosen on the French news set), so that a new desk starts with it.
+from annotations.extraction.pipeline import DEFAULT_THRESHOLD
+
 
 class Role(models.IntegerChoices):
     """Workspace roles, ordered: each can do what the ones before it can."""
@@ -36,7 +39,8 @@ class Workspace(models.Model):
     )
     reviewers_per_claim = models.PositiveSmallIntegerField(default=2)
     candidate_threshold = models.FloatField(
-        default=0.5, help_text=_("Extracted sentences scoring at least this become candidates.")
+        default=DEFAULT_THRESHOLD,
+        help_text=_("Extracted sentences scoring at least this become candidates."),
     )
     dispute_distance = models.FloatField(
         null=True,

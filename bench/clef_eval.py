@@ -74,26 +74,39 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.rules_only:
         return
 
-    from annotations.extraction.learned import examples_from_clef, train_scorer
-
-    learned_rows = {}
-    started = time.perf_counter()
-    for held_out, rows in debates.items():
-        training = [
-            example
-            for name, other in debates.items()
-            if name != held_out
-            for example in examples_from_clef(other, "en")
-        ]
-        # Kept in memory only: a model trained on CLEF data must not be saved in the project.
-        scorer = train_scorer(training, version=f"lodo-{held_out}")
-        scores = [result.score for result in scorer.score_many([row.text for row in rows], "en")]
-        learned_rows[held_out] = ranking_figures(scores, [row.label for row in rows])
-    learned_means = print_table(
-        "learned scorer, leave-one-debate-out (word+char TF-IDF + rule features, LR)", learned_rows
+    # The code path of `manage.py train_claim_scorer --from-tsv FILE... --folds 19`: examples
+    # grouped by file, whole files per fold (here one debate per fold: leave-one-debate-out).
+    from annotations.extraction.training import (
+        assign_folds,
+        check_examples,
+        examples_from_tsv,
+        out_of_fold_scores,
+        ranking_metrics,
     )
-    print(f"\n(learned: {len(debates)} trainings in {time.perf_counter() - started:.0f} s)")
-    print(f"MAP: rules {rule_means[0]:.3f}, learned (LODO) {learned_means[0]:.3f}")
+
+    examples = examples_from_tsv(sorted(args.data.glob("*.tsv")), language="en")
+    check_examples(examples)
+    started = time.perf_counter()
+    # Kept in memory only: a model trained on CLEF data must not be saved in the project.
+    assignment, folds, method = assign_folds(examples, len(debates), unit="debate")
+    scores = out_of_fold_scores(examples, assignment, folds)
+    learned_rows = {
+        name: ranking_figures(
+            [score for score, e in zip(scores, examples, strict=True) if e.group == name],
+            [e.label for e in examples if e.group == name],
+        )
+        for name in debates
+    }
+    learned_means = print_table(
+        f"learned scorer, {method} (word+char TF-IDF + rule features, LR)", learned_rows
+    )
+    _, mean_ap, _, pooled = ranking_metrics(examples, scores)
+    print(f"\n(learned: {folds} trainings in {time.perf_counter() - started:.0f} s)")
+    print(
+        f"MAP: rules {rule_means[0]:.3f}, learned (LODO) {learned_means[0]:.3f} "
+        f"(as train_claim_scorer reports it: {mean_ap:.3f}; pooled at the default threshold: "
+        f"P {pooled.precision:.3f} R {pooled.recall:.3f} F1 {pooled.f1:.3f})"
+    )
 
 
 if __name__ == "__main__":

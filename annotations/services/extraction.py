@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.db import transaction
 
-from annotations.extraction.pipeline import extract_candidates
-from annotations.extraction.scoring import RuleScorer, SentenceScorer
-from annotations.models import Article, CandidateClaim
+from annotations.extraction.pipeline import default_scorer, extract_candidates
+from annotations.extraction.scoring import SentenceScorer
+from annotations.models import Article, CandidateClaim, ScorerModel
 from annotations.services.articles import article_mark
+from annotations.services.matching import candidate_matches_refresh
+
+# Trained models kept loaded per worker process (a few MB each), keyed by their version: a
+# newly activated model has a new version, so nothing stale is ever served.
+_LOADED_MODELS = 8
 
 
 def scorer_for_workspace(workspace_id: int) -> SentenceScorer:
-    """The scorer a workspace extracts with: the shipped explainable rules."""
-    return RuleScorer()
+    """The scorer a workspace extracts with: its active trained model, else the shipped rules."""
+    active = (
+        ScorerModel.objects.filter(workspace_id=workspace_id, is_active=True)
+        .values_list("pk", "version")
+        .first()
+    )
+    if active is None:
+        return default_scorer()
+    return _learned_scorer(*active)
+
+
+@lru_cache(maxsize=_LOADED_MODELS)
+def _learned_scorer(pk: int, version: str) -> SentenceScorer:
+    # Imported here so that the default path never loads scikit-learn.
+    from annotations.extraction.learned import LearnedScorer
+
+    data = ScorerModel.objects.values_list("data", flat=True).get(pk=pk)
+    scorer = LearnedScorer.loads(bytes(data))
+    if scorer.name != version:
+        raise ValueError(f"scorer model {pk} holds version {scorer.name!r}, not {version!r}")
+    return scorer
 
 
 def article_extract(*, article_id: int) -> int:
@@ -71,5 +97,7 @@ def article_extract(*, article_id: int) -> int:
         )
         if not locked.language and result.language != "und":
             Article.objects.filter(pk=article_id).update(language=result.language)
+        # Already-checked claims that say the same, shown beside each candidate.
+        candidate_matches_refresh(article_id=article_id, workspace_id=article.workspace_id)
         article_mark(article_id=article_id, stage="extraction", status=Article.Status.DONE)
     return CandidateClaim.objects.filter(article_id=article_id).count()
