@@ -5,9 +5,9 @@ which lets a whole row be escaped with two C-level string replaces instead of a 
 pass: the csv module's writer made this the slowest export.
 
 Sources share one cell, ``url (stance)`` joined by `` | ``, next to a ``sources_count`` column.
-Datetimes are ISO 8601, a missing value is an empty cell, a whole verdict value is written without
-".0". NUL characters are dropped (PostgreSQL text cannot hold them anyway, and the row assembly
-uses NUL as its field separator).
+Datetimes are ISO 8601, a missing value is an empty cell (so are the offsets of an orphaned
+claim), a whole verdict value is written without ".0". NUL characters are dropped (PostgreSQL
+text cannot hold them anyway, and the row assembly uses NUL as its field separator).
 
 Spreadsheets run a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return as a
 formula, and claims quote the open web, so every cell that starts with one of them gets a leading
@@ -124,8 +124,8 @@ def write_csv(
                 row.article_title,
                 row.publisher,
                 published,
-                f"{row.start:d}",
-                f"{row.end:d}",
+                "" if row.start is None else f"{row.start:d}",
+                "" if row.end is None else f"{row.end:d}",
                 str(len(sources)),
                 sources_cell(sources),
             )

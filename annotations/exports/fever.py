@@ -61,6 +61,14 @@ def fever_line(row: ClaimRow, label: str) -> str:
     # escape), and every value still goes through json's own escaping; `:d` makes a None where
     # an int belongs fail loudly instead of writing invalid JSON.
     verifiable = "NOT VERIFIABLE" if label == NOT_ENOUGH_INFO else "VERIFIABLE"
+    start, end = row.start, row.end
+    # An orphaned claim has neither offset; anything else without one is a bug upstream, and `:d`
+    # still refuses it rather than write a wrong offset.
+    span = (
+        '"start":null,"end":null'
+        if start is None and end is None
+        else f'"start":{start:d},"end":{end:d}'
+    )
     return (
         f'{{"id":{row.claim_id:d},"claim":{json_string(row.normalised_text or row.text)},'
         f'"label":"{label}","verifiable":"{verifiable}",'
@@ -69,7 +77,7 @@ def fever_line(row: ClaimRow, label: str) -> str:
         f'"verdict_label":{json_optional_string(row.verdict_name)},'
         f'"verdict_value":{json_number(row.verdict_value)},'
         f'"language":{json_string(row.language)},"article_url":{json_string(row.article_url)},'
-        f'"start":{row.start:d},"end":{row.end:d},"status":{json_string(row.status)}}}\n'
+        f'{span},"status":{json_string(row.status)}}}\n'
     )
 
 

@@ -42,8 +42,10 @@ class ClaimRow(NamedTuple):
     claimant: str
     language: str
     status: str
-    start: int
-    end: int
+    # Code points into the article's text, end exclusive; both None for an orphaned claim (a text
+    # correction could not place its quote again): the writers then omit the position only.
+    start: int | None
+    end: int | None
     prefix: str
     suffix: str
     article_id: int

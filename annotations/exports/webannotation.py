@@ -9,9 +9,11 @@ of which a stream knows.
 Each annotation: ``id`` is the claim's URL in the workbench; ``target.source`` is the article's URL
 (the article's workbench page for pasted articles); the selectors are a TextPositionSelector
 (code points into the article's stored text, end exclusive) and a TextQuoteSelector (the quoted
-text with its context). A claim with a verdict is ``motivation: "assessing"`` with two bodies:
-the verdict's name (purpose ``assessing``) and its slug (purpose ``tagging``). A claim without one
-is only ``highlighting`` and has no body. ``created`` is when the final verdict was set.
+text with its context); an orphaned claim (a text correction could not place its quote again)
+has no position, so only its TextQuoteSelector is written. A claim with a verdict is
+``motivation: "assessing"`` with two bodies: the verdict's name (purpose ``assessing``) and its
+slug (purpose ``tagging``). A claim without one is only ``highlighting`` and has no body.
+``created`` is when the final verdict was set.
 """
 
 from __future__ import annotations
@@ -45,11 +47,17 @@ def annotation_line(row: ClaimRow, ctx: ExportContext) -> str:
         )
     source = row.article_url or ctx.article_page_url(row.article_id)
     created = "" if row.reviewed_at is None else f',"created":"{row.reviewed_at.isoformat()}"'
+    start, end = row.start, row.end
+    position = (
+        ""
+        if start is None and end is None
+        else f'{{"type":"TextPositionSelector","start":{start:d},"end":{end:d}}},'
+    )
     return (
         f'{{"@context":"{ANNO_CONTEXT}","id":{json_string(ctx.claim_url(row.claim_id))},'
         f'"type":"Annotation",{motivation},'
         f'"target":{{"source":{json_string(source)},"selector":['
-        f'{{"type":"TextPositionSelector","start":{row.start:d},"end":{row.end:d}}},'
+        f"{position}"
         f'{{"type":"TextQuoteSelector","exact":{json_string(row.text)},'
         f'"prefix":{json_string(row.prefix)},"suffix":{json_string(row.suffix)}}}]}}'
         f"{created}}}\n"
