@@ -10,8 +10,17 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import timezone
 
+from annotations.admin_review import (
+    ArticleQueueFilter,
+    ClaimQueueFilter,
+    assign_articles,
+    mark_published,
+    rerun_extraction,
+)
+from annotations.exports import FORMATS
 from annotations.models import (
     Adjudication,
     Article,
@@ -34,6 +43,7 @@ from annotations.models import (
     VerdictLabel,
     Workspace,
 )
+from annotations.services.exports import selection_csv
 
 
 class MembershipInline(admin.TabularInline[Membership, Workspace]):
@@ -96,7 +106,8 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
         "claim_count",
         "created_at",
     )
-    list_filter = ("workspace", "language", "extraction_status", "fetch_status")
+    list_filter = (ArticleQueueFilter, "workspace", "language", "extraction_status", "fetch_status")
+    actions = (assign_articles, rerun_extraction)
     search_fields = ("title", "url", "publisher", "author")
     date_hierarchy = "created_at"
     readonly_fields = (
@@ -142,6 +153,20 @@ class AssessmentInline(admin.TabularInline[Assessment, Claim]):
     can_delete = False
 
 
+@admin.action(description="Export the selection (CSV)", permissions=("view",))
+def export_selection_csv(
+    modeladmin: admin.ModelAdmin[Claim], request: HttpRequest, queryset: QuerySet[Claim]
+) -> StreamingHttpResponse:
+    """Stream the selected claims as the CSV export, whatever their status (the API's export
+    takes only verified ones)."""
+    response = StreamingHttpResponse(
+        selection_csv(queryset), content_type=FORMATS["csv"].media_type
+    )
+    filename = f"claims-{timezone.localdate():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin[Claim]):
     list_display = (
@@ -153,7 +178,7 @@ class ClaimAdmin(admin.ModelAdmin[Claim]):
         "claimant",
         "created_at",
     )
-    list_filter = ("status", "origin", "workspace", "final_verdict")
+    list_filter = (ClaimQueueFilter, "status", "origin", "workspace", "final_verdict")
     search_fields = ("exact", "normalised_text", "claimant")
     date_hierarchy = "created_at"
     list_select_related = ("workspace", "final_verdict")
@@ -192,6 +217,7 @@ class ClaimAdmin(admin.ModelAdmin[Claim]):
         "version",
     )
     inlines = (HighlightInline, AssessmentInline)
+    actions = (export_selection_csv, mark_published)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

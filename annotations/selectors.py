@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as AuthUser
-from django.db.models import Count, Exists, F, Model, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -16,10 +16,15 @@ from annotations.access import member_workspace_ids, require_role
 from annotations.models import (
     Adjudication,
     Article,
+    ArticleRevision,
     Assessment,
+    Assignment,
     CandidateClaim,
     Claim,
+    ClaimMatch,
     ClaimSource,
+    DatasetRelease,
+    ExportJob,
     Highlight,
     Membership,
     Role,
@@ -102,14 +107,60 @@ def article_get(*, user: User, article_id: int, role: Role = Role.ANNOTATOR) -> 
 
 
 def article_with_claims(*, user: User, article_id: int) -> Article:
-    """An article with its claims and their highlights in a fixed number of queries."""
-    article = article_get(user=user, article_id=article_id)
+    """An article with its claims and their highlights in a fixed number of queries.
+
+    In a blind workspace a reviewer (or annotator) who has not yet submitted the article sees only
+    their own highlights, and only the claims they highlighted: what others marked would steer
+    their reading. Adjudicators and editors always see everything. `others_hidden` says which.
+    """
+    mine = Assignment.objects.filter(
+        article_id=OuterRef("pk"), user_id=user.pk or 0, completed_at__isnull=False
+    )
+    article = (
+        Article.objects.select_related("workspace")
+        .annotate(submitted_at=Subquery(mine.values("completed_at")[:1]))
+        .filter(pk=article_id)
+        .first()
+    )
+    if article is None:
+        raise Http404(_("Not found."))
+    role = require_role(user=user, workspace_id=article.workspace_id, role=Role.ANNOTATOR)
+    hidden = (
+        article.workspace.blind_review and role < Role.ADJUDICATOR and article.submitted_at is None
+    )
     claims = claim_queryset().filter(article_id=article.pk)
+    if hidden:
+        own = Highlight.objects.filter(user_id=user.pk or 0)
+        claims = (
+            claims.filter(
+                Q(Exists(own.filter(claim_id=OuterRef("pk"))))
+                | ~Q(Exists(Highlight.objects.filter(claim_id=OuterRef("pk"))))
+            )
+            .prefetch_related(None)
+            .prefetch_related(
+                Prefetch("highlights", queryset=own.select_related("user")), matches_prefetch()
+            )
+        )
+    article.others_hidden = hidden  # type: ignore[attr-defined]
     article.claim_list = list(claims)  # type: ignore[attr-defined]
     return article
 
 
+def article_revision_list(*, article: Article) -> QuerySet[ArticleRevision]:
+    return ArticleRevision.objects.filter(article=article).select_related("created_by")
+
+
 # --- Claims -------------------------------------------------------------------------------------
+
+
+def matches_prefetch() -> Prefetch[str, QuerySet[ClaimMatch], str]:
+    """A claim's or candidate's already-checked look-alikes, with their verdicts: one query."""
+    return Prefetch(
+        "matches",
+        queryset=ClaimMatch.objects.select_related("matched_claim__final_verdict").defer(
+            "matched_claim__prefix", "matched_claim__suffix"
+        ),
+    )
 
 
 def claim_queryset() -> QuerySet[Claim]:
@@ -121,6 +172,7 @@ def claim_queryset() -> QuerySet[Claim]:
         )
         .prefetch_related(
             Prefetch("highlights", queryset=Highlight.objects.select_related("user")),
+            matches_prefetch(),
         )
         .order_by("article_id", "start", "end", "id")
     )
@@ -131,9 +183,35 @@ def claim_list(*, user: User) -> QuerySet[Claim]:
 
 
 def claim_get(*, user: User, claim_id: int, role: Role = Role.ANNOTATOR) -> Claim:
-    return _get_checked(
+    claim = _get_checked(
         claim_queryset(), pk=claim_id, workspace_path="workspace_id", user=user, role=role
     )
+    if _others_hidden(user=user, article_id=claim.article_id, workspace_id=claim.workspace_id):
+        # Blind review, not yet submitted: the claim shows only this user's own highlight.
+        claim = (
+            claim_queryset()
+            .prefetch_related(None)
+            .prefetch_related(
+                Prefetch(
+                    "highlights",
+                    queryset=Highlight.objects.filter(user_id=user.pk or 0).select_related("user"),
+                )
+            )
+            .get(pk=claim.pk)
+        )
+    return claim
+
+
+def _others_hidden(*, user: User, article_id: int, workspace_id: int) -> bool:
+    """Whether blind review hides others' highlights on this article from this user."""
+    if not Workspace.objects.filter(pk=workspace_id, blind_review=True).exists():
+        return False
+    role = require_role(user=user, workspace_id=workspace_id, role=Role.ANNOTATOR)
+    if role >= Role.ADJUDICATOR:
+        return False
+    return not Assignment.objects.filter(
+        article_id=article_id, user_id=user.pk or 0, completed_at__isnull=False
+    ).exists()
 
 
 # --- Assessments --------------------------------------------------------------------------------
@@ -185,14 +263,73 @@ def adjudication_history(*, claim: Claim) -> QuerySet[Adjudication]:
 
 
 def candidate_list_for_article(*, article: Article) -> QuerySet[CandidateClaim]:
-    return CandidateClaim.objects.filter(article=article).select_related("decided_by")
+    return (
+        CandidateClaim.objects.filter(article=article)
+        .select_related("decided_by")
+        .prefetch_related(matches_prefetch())
+    )
+
+
+def claim_similar_list(*, claim: Claim) -> QuerySet[ClaimMatch]:
+    """Already-checked claims found like this claim (read through claim_get first), best first."""
+    return ClaimMatch.objects.filter(claim=claim).select_related("matched_claim__final_verdict")
+
+
+def candidate_similar_list(*, candidate: CandidateClaim) -> QuerySet[ClaimMatch]:
+    """Already-checked claims found like this candidate (read through candidate_get first)."""
+    return ClaimMatch.objects.filter(candidate=candidate).select_related(
+        "matched_claim__final_verdict"
+    )
 
 
 def candidate_get(*, user: User, candidate_id: int, role: Role = Role.ANNOTATOR) -> CandidateClaim:
     return _get_checked(
-        CandidateClaim.objects.select_related("article").defer("article__text"),
+        CandidateClaim.objects.select_related("article", "decided_by")
+        .defer("article__text")
+        .prefetch_related(matches_prefetch()),
         pk=candidate_id,
         workspace_path="article.workspace_id",
         user=user,
         role=role,
+    )
+
+
+# --- Export jobs and dataset releases (editors only) --------------------------------------------
+
+
+def export_job_list(*, user: User, workspace_id: int) -> QuerySet[ExportJob]:
+    require_role(user=user, workspace_id=workspace_id, role=Role.EDITOR)
+    return ExportJob.objects.filter(workspace_id=workspace_id).select_related("requested_by")
+
+
+def export_job_get(*, user: User, job_id: int) -> ExportJob:
+    return _get_checked(
+        ExportJob.objects.select_related("requested_by", "workspace"),
+        pk=job_id,
+        workspace_path="workspace_id",
+        user=user,
+        role=Role.EDITOR,
+    )
+
+
+def release_list(*, user: User, workspace_id: int) -> QuerySet[DatasetRelease]:
+    require_role(user=user, workspace_id=workspace_id, role=Role.EDITOR)
+    # The claim ids can run to millions: only the freeze and the admin read them.
+    return (
+        DatasetRelease.objects.filter(workspace_id=workspace_id)
+        .defer("claim_ids")
+        .select_related("created_by")
+        .prefetch_related("files")
+    )
+
+
+def release_get(*, user: User, release_id: int) -> DatasetRelease:
+    return _get_checked(
+        DatasetRelease.objects.defer("claim_ids")
+        .select_related("created_by")
+        .prefetch_related("files"),
+        pk=release_id,
+        workspace_path="workspace_id",
+        user=user,
+        role=Role.EDITOR,
     )

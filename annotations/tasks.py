@@ -87,3 +87,60 @@ def extract_article(article_id: int) -> int:
             error=f"{exc.__class__.__name__}: {exc}",
         )
         return 0
+
+
+@workbench_task("annotations.match_claim")
+def match_claim(claim_id: int) -> int:
+    """Find the already-checked claims that say the same as a new claim."""
+    from annotations.services.matching import claim_matches_refresh
+
+    return claim_matches_refresh(claim_id=claim_id)
+
+
+@workbench_task("annotations.sweep_stalled_articles")
+def sweep_stalled_articles() -> dict[str, int]:
+    """Run by celery beat: send again the fetches and extractions that were never picked up."""
+    from annotations.services.sweep import articles_requeue_stalled
+
+    outcome = articles_requeue_stalled()
+    if outcome.fetches or outcome.extractions:
+        logger.warning(
+            "sweep re-queued %d fetches and %d extractions", outcome.fetches, outcome.extractions
+        )
+    return {"fetches": outcome.fetches, "extractions": outcome.extractions}
+
+
+@workbench_task("annotations.run_export_job")
+def run_export_job(job_id: int) -> str:
+    from annotations.services.exports import export_job_fail, export_job_run
+
+    try:
+        return export_job_run(job_id=job_id)
+    except DatabaseError:
+        raise  # retried by autoretry_for
+    except Exception as exc:
+        logger.exception("export job %s failed", job_id)
+        export_job_fail(job_id=job_id, error=f"{exc.__class__.__name__}: {exc}")
+        return "failed"
+
+
+@workbench_task("annotations.freeze_release")
+def freeze_release(release_id: int) -> str:
+    from annotations.services.releases import release_fail, release_freeze
+
+    try:
+        return release_freeze(release_id=release_id)
+    except DatabaseError:
+        raise  # retried by autoretry_for
+    except Exception as exc:
+        logger.exception("freezing release %s failed", release_id)
+        release_fail(release_id=release_id, error=f"{exc.__class__.__name__}: {exc}")
+        return "failed"
+
+
+@workbench_task("annotations.refresh_claim_statuses")
+def refresh_claim_statuses(workspace_id: int) -> int:
+    """After an editor changes the dispute rule: every unsettled claim of the workspace follows it."""
+    from annotations.services.disputes import workspace_claims_refresh
+
+    return workspace_claims_refresh(workspace_id=workspace_id)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "annotations.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -221,6 +222,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = TASK_PUBLISH_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The periodic sweep (annotations.services.sweep), run by `celery -A workbench beat`: it sends
+# again the fetches and extractions queued for longer than ARTICLE_REQUEUE_AFTER seconds (the
+# broker was down when the article was saved) or running for longer than the task time limit.
+ARTICLE_REQUEUE_AFTER = env.int("ARTICLE_REQUEUE_AFTER", default=10 * 60)
+ARTICLE_SWEEP_INTERVAL = env.int("ARTICLE_SWEEP_INTERVAL", default=5 * 60)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stalled-articles": {
+        "task": "annotations.sweep_stalled_articles",
+        "schedule": float(ARTICLE_SWEEP_INTERVAL),
+        # A sweep not run before the next one is due is dropped, not piled up behind it.
+        "options": {"expires": float(ARTICLE_SWEEP_INTERVAL)},
+    }
+}
 
 # --- Article import -----------------------------------------------------------------------------
 ARTICLE_FETCH_TIMEOUT = env.float("ARTICLE_FETCH_TIMEOUT", default=15.0)

@@ -13,9 +13,12 @@ from rest_framework import serializers
 from annotations.models import (
     Adjudication,
     Article,
+    ArticleRevision,
     Assessment,
+    Assignment,
     CandidateClaim,
     Claim,
+    ClaimMatch,
     ClaimSource,
     Highlight,
     Membership,
@@ -70,6 +73,9 @@ class WorkspaceSerializer(serializers.ModelSerializer[Workspace]):
             "blind_review",
             "reviewers_per_claim",
             "candidate_threshold",
+            "dispute_distance",
+            "consensus_resolves",
+            "assignment_due_days",
             "verdict_scale",
             "my_role",
             "created_at",
@@ -85,6 +91,8 @@ class WorkspaceInputSerializer(serializers.ModelSerializer[Workspace]):
     verdicts = VerdictSpecSerializer(many=True, required=False, write_only=True)
     reviewers_per_claim = serializers.IntegerField(min_value=1, max_value=20, required=False)
     candidate_threshold = serializers.FloatField(min_value=0, max_value=1, required=False)
+    dispute_distance = serializers.FloatField(min_value=0, required=False, allow_null=True)
+    assignment_due_days = serializers.IntegerField(min_value=1, max_value=365, required=False)
 
     class Meta:
         model = Workspace
@@ -95,6 +103,9 @@ class WorkspaceInputSerializer(serializers.ModelSerializer[Workspace]):
             "blind_review",
             "reviewers_per_claim",
             "candidate_threshold",
+            "dispute_distance",
+            "consensus_resolves",
+            "assignment_due_days",
             "verdicts",
         )
 
@@ -138,6 +149,7 @@ class ArticleSerializer(serializers.ModelSerializer[Article]):
             "published_at",
             "language",
             "checksum",
+            "revision",
             "fetch_status",
             "fetch_error",
             "extraction_status",
@@ -172,6 +184,46 @@ class ArticleUpdateSerializer(serializers.Serializer[Any]):
     language = serializers.CharField(required=False, max_length=8, allow_blank=True)
 
 
+class SubmissionSerializer(serializers.ModelSerializer[Assignment]):
+    """A reviewer's submission of their work on an article (their assignment, completed)."""
+
+    username = serializers.CharField(source="user.username", read_only=True)
+    submitted_at = serializers.DateTimeField(source="completed_at", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ("article", "username", "submitted_at")
+        read_only_fields = fields
+
+
+class ArticleRevisionSerializer(serializers.ModelSerializer[ArticleRevision]):
+    """A text as it was before a correction (`number` is the revision it was)."""
+
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+
+    class Meta:
+        model = ArticleRevision
+        fields = ("id", "article", "number", "note", "checksum", "text", "created_by", "created_at")
+        read_only_fields = fields
+
+
+class ArticleReviseSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField(trim_whitespace=False)
+    note = serializers.CharField(required=False, max_length=500, allow_blank=True, default="")
+
+
+class RevisionOutcomeSerializer(serializers.Serializer[Any]):
+    revision = ArticleRevisionSerializer()
+    article = ArticleSerializer()
+    claims = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="How many claims were placed by each method: position, shifted, exact, "
+        "fuzzy, orphan.",
+    )
+    highlights = serializers.DictField(child=serializers.IntegerField())
+    orphaned_claim_ids = serializers.ListField(child=serializers.IntegerField())
+
+
 # --- Claims -------------------------------------------------------------------------------------
 
 
@@ -202,6 +254,45 @@ def claim_target(claim: Claim) -> dict[str, Any]:
     return {"source": source, "selector": [position, quote]}
 
 
+class SimilarClaimSerializer(serializers.ModelSerializer[ClaimMatch]):
+    """An already-checked claim that says the same: its verdict can be reused after a look."""
+
+    claim = serializers.IntegerField(source="matched_claim.pk", read_only=True)
+    article = serializers.IntegerField(source="matched_claim.article_id", read_only=True)
+    exact = serializers.CharField(source="matched_claim.exact", read_only=True)
+    normalised_text = serializers.CharField(source="matched_claim.normalised_text", read_only=True)
+    claimant = serializers.CharField(source="matched_claim.claimant", read_only=True)
+    status = serializers.CharField(source="matched_claim.status", read_only=True)
+    verdict = serializers.CharField(
+        source="matched_claim.final_verdict.slug", read_only=True, default=None
+    )
+    verdict_name = serializers.CharField(
+        source="matched_claim.final_verdict.name", read_only=True, default=None
+    )
+    score = serializers.FloatField(
+        read_only=True, help_text="Similarity from 0 to 1 (its scale depends on the method)."
+    )
+    method = serializers.CharField(
+        read_only=True, help_text="trigram (PostgreSQL pg_trgm) or rapidfuzz (other databases)."
+    )
+
+    class Meta:
+        model = ClaimMatch
+        fields = (
+            "claim",
+            "article",
+            "exact",
+            "normalised_text",
+            "claimant",
+            "status",
+            "verdict",
+            "verdict_name",
+            "score",
+            "method",
+        )
+        read_only_fields = fields
+
+
 class ClaimSerializer(serializers.ModelSerializer[Claim]):
     target = serializers.SerializerMethodField()
     final_verdict: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
@@ -209,6 +300,12 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
     )
     highlights = HighlightSerializer(many=True, read_only=True)
     assessment_count = serializers.IntegerField(read_only=True, default=None)
+    similar = SimilarClaimSerializer(
+        source="matches",
+        many=True,
+        read_only=True,
+        help_text="Claims of the workspace with a final verdict that say the same, best first.",
+    )
 
     class Meta:
         model = Claim
@@ -230,6 +327,7 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
             "final_verdict",
             "highlights",
             "assessment_count",
+            "similar",
             "version",
             "created_by",
             "created_at",
@@ -245,9 +343,24 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
 class ArticleDetailSerializer(ArticleSerializer):
     text = serializers.CharField(read_only=True)
     claims = ClaimSerializer(source="claim_list", many=True, read_only=True)
+    others_hidden = serializers.BooleanField(
+        read_only=True,
+        default=False,
+        help_text="Blind review: others' highlights (and claims only they highlighted) are left "
+        "out until you submit the article.",
+    )
+    submitted_at = serializers.DateTimeField(
+        read_only=True, default=None, help_text="When you submitted your work on this article."
+    )
 
     class Meta(ArticleSerializer.Meta):
-        fields: tuple[str, ...] = (*ArticleSerializer.Meta.fields, "text", "claims")  # type: ignore[assignment]
+        fields: tuple[str, ...] = (  # type: ignore[assignment]
+            *ArticleSerializer.Meta.fields,
+            "text",
+            "claims",
+            "others_hidden",
+            "submitted_at",
+        )
         read_only_fields = fields  # type: ignore[assignment]
 
 
@@ -352,10 +465,21 @@ class AdjudicationStateSerializer(serializers.Serializer[Any]):
 class AdjudicationCreateSerializer(serializers.Serializer[Any]):
     verdict = serializers.CharField(max_length=50)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    start = serializers.IntegerField(
+        required=False, help_text="The canonical span, required when the reviewers' spans differ."
+    )
+    end = serializers.IntegerField(required=False)
+    exact = serializers.CharField(required=False, trim_whitespace=False)
 
 
 class CandidateSerializer(serializers.ModelSerializer[CandidateClaim]):
     decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    similar = SimilarClaimSerializer(
+        source="matches",
+        many=True,
+        read_only=True,
+        help_text="Claims of the workspace with a final verdict that say the same, best first.",
+    )
 
     class Meta:
         model = CandidateClaim
@@ -374,6 +498,7 @@ class CandidateSerializer(serializers.ModelSerializer[CandidateClaim]):
             "claim",
             "decided_by",
             "decided_at",
+            "similar",
             "created_at",
         )
         read_only_fields = fields

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from annotations.api import views
+from annotations.api import exports, extraction, review, views
 
 router = DefaultRouter()
 router.register("workspaces", views.WorkspaceViewSet, basename="workspace")
@@ -9,8 +9,85 @@ router.register("articles", views.ArticleViewSet, basename="article")
 router.register("candidates", views.CandidateViewSet, basename="candidate")
 router.register("claims", views.ClaimViewSet, basename="claim")
 router.register("assessments", views.AssessmentViewSet, basename="assessment")
+router.register("queues", review.QueueViewSet, basename="queue")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    # Candidates in bulk and already-checked look-alikes (annotations.api.extraction).
+    path(
+        "articles/<int:article_id>/candidates/accept-all/",
+        extraction.ArticleCandidatesAcceptAllView.as_view(),
+        name="article-candidates-accept-all",
+    ),
+    path(
+        "articles/<int:article_id>/candidates/dismiss-all/",
+        extraction.ArticleCandidatesDismissAllView.as_view(),
+        name="article-candidates-dismiss-all",
+    ),
+    path(
+        "claims/<int:claim_id>/similar/",
+        extraction.ClaimSimilarView.as_view(),
+        name="claim-similar",
+    ),
+    path(
+        "candidates/<int:candidate_id>/similar/",
+        extraction.CandidateSimilarView.as_view(),
+        name="candidate-similar",
+    ),
+    # Exports and dataset releases (annotations.api.exports).
+    path(
+        "workspaces/<int:workspace_id>/export/",
+        exports.WorkspaceExportView.as_view(),
+        name="workspace-export",
+    ),
+    path(
+        "workspaces/<int:workspace_id>/exports/",
+        exports.WorkspaceExportJobsView.as_view(),
+        name="export-job-list",
+    ),
+    path("exports/<int:job_id>/", exports.ExportJobView.as_view(), name="export-job-detail"),
+    path(
+        "exports/<int:job_id>/download/",
+        exports.ExportJobDownloadView.as_view(),
+        name="export-job-download",
+    ),
+    path(
+        "workspaces/<int:workspace_id>/releases/",
+        exports.WorkspaceReleasesView.as_view(),
+        name="release-list",
+    ),
+    path("releases/<int:release_id>/", exports.ReleaseView.as_view(), name="release-detail"),
+    path(
+        "releases/<int:release_id>/manifest/",
+        exports.ReleaseManifestView.as_view(),
+        name="release-manifest",
+    ),
+    path(
+        "releases/<int:release_id>/files/<str:format_key>/",
+        exports.ReleaseFileView.as_view(),
+        name="release-file",
+    ),
+    # Review work: history, adjudication, assignments, agreement (annotations.api.review).
+    path("claims/<int:id>/history/", review.ClaimHistoryView.as_view(), name="claim-history"),
+    path(
+        "claims/<int:id>/adjudication/context/",
+        review.AdjudicationContextView.as_view(),
+        name="claim-adjudication-context",
+    ),
+    path(
+        "articles/<int:id>/assignments/",
+        review.ArticleAssignmentsView.as_view(),
+        name="article-assignments",
+    ),
+    path(
+        "workspaces/<int:id>/assignments/",
+        review.WorkspaceAssignmentsView.as_view(),
+        name="workspace-assignments",
+    ),
+    path(
+        "workspaces/<int:id>/agreement/",
+        review.WorkspaceAgreementView.as_view(),
+        name="workspace-agreement",
+    ),
     path("", include(router.urls)),
 ]

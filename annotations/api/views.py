@@ -26,8 +26,10 @@ from annotations.services import (
     adjudications,
     articles,
     assessments,
+    assignments,
     candidates,
     claims,
+    revisions,
     sources,
     workspaces,
 )
@@ -187,6 +189,38 @@ class ArticleViewSet(viewsets.GenericViewSet[Any]):
             raise ValidationError(queryset.errors)
         page = self.paginate_queryset(queryset.qs)
         return self.get_paginated_response(s.CandidateSerializer(page, many=True).data)
+
+    @extend_schema(request=None, responses=s.SubmissionSerializer)
+    @action(detail=True, methods=["post"], serializer_class=s.SubmissionSerializer)
+    def submit(self, request: Request, pk: str) -> Response:
+        """I have done my work on this article (in blind review: now show me the others')."""
+        article = selectors.article_get(user=me(request), article_id=int(pk))
+        assignment = assignments.article_submit(user=me(request), article=article)
+        return Response(s.SubmissionSerializer(assignment).data)
+
+    @extend_schema(
+        request=s.ArticleReviseSerializer,
+        responses={200: s.ArticleRevisionSerializer(many=True), 201: s.RevisionOutcomeSerializer},
+        description="GET: the texts this article had before each correction, newest first. "
+        "POST (editor): replace the text; every claim and highlight is re-anchored, what cannot "
+        "be placed is kept as an orphan.",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        serializer_class=s.ArticleRevisionSerializer,
+        filterset_class=None,
+    )
+    def revisions(self, request: Request, pk: str) -> Response:
+        article = selectors.article_get(user=me(request), article_id=int(pk))
+        if request.method == "POST":
+            data = _valid(s.ArticleReviseSerializer, request.data)
+            outcome = revisions.article_revise(user=me(request), article=article, **data)
+            return Response(
+                s.RevisionOutcomeSerializer(outcome).data, status=status.HTTP_201_CREATED
+            )
+        page = self.paginate_queryset(selectors.article_revision_list(article=article))
+        return self.get_paginated_response(s.ArticleRevisionSerializer(page, many=True).data)
 
 
 class CandidateViewSet(viewsets.GenericViewSet[Any]):

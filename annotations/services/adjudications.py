@@ -3,25 +3,108 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from annotations.access import require_role
-from annotations.models import Adjudication, Claim, Role
+from annotations.models import Adjudication, Article, Claim, Disagreement, Role
 from annotations.services.assessments import verdict_by_slug
+from annotations.services.claims import check_span
+from annotations.services.disputes import claim_disagreements_resolve
+from annotations.services.history import record_event, span_state
+from annotations.text import quote_at
+
+
+def _check_span_given(start: int | None, end: int | None, claim: Claim) -> None:
+    if start is None and end is None:
+        if Disagreement.objects.filter(
+            claim_id=claim.pk, kind=Disagreement.Kind.SPAN, resolved_at__isnull=True
+        ).exists():
+            raise ValidationError(
+                {
+                    "start": [
+                        _(
+                            "The reviewers' highlights of this claim differ: give the canonical "
+                            "span as start and end."
+                        )
+                    ]
+                }
+            )
+        return
+    if start is None or end is None:
+        missing = "start" if start is None else "end"
+        raise ValidationError({missing: [_("Give both start and end, or neither.")]})
 
 
 @transaction.atomic
-def adjudication_create(*, user: User, claim: Claim, verdict: str, note: str = "") -> Adjudication:
+def adjudication_create(
+    *,
+    user: User,
+    claim: Claim,
+    verdict: str,
+    note: str = "",
+    start: int | None = None,
+    end: int | None = None,
+    exact: str | None = None,
+) -> Adjudication:
+    """Set a claim's final verdict, and its canonical span when the reviewers' spans differ.
+
+    The span is checked against the article's text like a new highlight. Every open disagreement
+    of the claim is resolved (kept, with who settled it and how); the claim becomes resolved
+    unless it is already published.
+    """
     require_role(user=user, workspace_id=claim.workspace_id, role=Role.ADJUDICATOR)
     label = verdict_by_slug(workspace_id=claim.workspace_id, slug=verdict)
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    _check_span_given(start, end, claim)
+    # Article before claim: the order text revisions lock them in, so the two cannot deadlock.
+    article = Article.objects.select_for_update().only("text").get(pk=claim.article_id)
+    claim = (
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("final_verdict")
+        .get(pk=claim.pk)
+    )
+    fields = ["final_verdict", "status", "version", "updated_at"]
+    if start is not None and end is not None:
+        check_span(text=article.text, start=start, end=end, exact=exact)
+        if (claim.start, claim.end) != (start, end):
+            before = span_state(claim)
+            quote = quote_at(article.text, start, end)
+            claim.start, claim.end, claim.orphaned = start, end, False
+            claim.exact, claim.prefix, claim.suffix = quote.exact, quote.prefix, quote.suffix
+            fields += ["start", "end", "orphaned", "exact", "prefix", "suffix"]
+            record_event(
+                claim=claim, actor=user, kind="span_changed", before=before, after=span_state(claim)
+            )
+
     adjudication = Adjudication.objects.create(
         claim=claim, adjudicator=user, verdict=label, note=note
+    )
+    old_verdict = claim.final_verdict.slug if claim.final_verdict else None
+    old_status = claim.status
+    record_event(
+        claim=claim,
+        actor=user,
+        kind="adjudicated",
+        before={"final_verdict": old_verdict},
+        after={"final_verdict": label.slug, "note": note, "adjudication": adjudication.pk},
     )
     claim.final_verdict = label
     if claim.status != Claim.Status.PUBLISHED:
         claim.status = Claim.Status.RESOLVED
     claim.version = F("version") + 1
-    claim.save(update_fields=["final_verdict", "status", "version", "updated_at"])
+    claim.save(update_fields=fields)
+    if claim.status != old_status:
+        record_event(
+            claim=claim,
+            actor=user,
+            kind="status_changed",
+            before={"status": old_status, "final_verdict": old_verdict},
+            after={"status": claim.status, "final_verdict": label.slug, "reason": "adjudication"},
+        )
+    claim_disagreements_resolve(
+        claim=claim, actor=user, verdict=label.slug, adjudication=adjudication.pk
+    )
+    claim.refresh_from_db()
     return adjudication

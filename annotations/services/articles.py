@@ -200,8 +200,16 @@ def article_store_fetched(*, article_id: int, page: ImportedPage, final_url: str
 
 
 def article_mark(*, article_id: int, stage: str, status: str, error: str = "") -> None:
-    """Record a worker's progress on an article's fetch or extraction stage."""
-    fields: dict[str, Any] = {f"{stage}_status": status, f"{stage}_error": error[:2000]}
+    """Record a worker's progress on an article's fetch or extraction stage.
+
+    `updated_at` moves with it: the periodic sweep (services.sweep) reads it to tell a stage
+    that has been running for longer than a task may run.
+    """
+    fields: dict[str, Any] = {
+        f"{stage}_status": status,
+        f"{stage}_error": error[:2000],
+        "updated_at": timezone.now(),
+    }
     if stage == "extraction" and status == Article.Status.DONE:
         fields["extracted_at"] = timezone.now()
     Article.objects.filter(pk=article_id).update(**fields)

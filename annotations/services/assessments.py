@@ -11,6 +11,10 @@ from django.utils.translation import gettext as _
 from annotations.access import require_role
 from annotations.errors import Conflict, StaleVersion
 from annotations.models import Assessment, Claim, Role, VerdictLabel
+from annotations.services.disputes import claim_status_refresh
+from annotations.services.history import assessment_state, record_event
+
+__all__ = ["assessment_create", "assessment_update", "claim_status_refresh", "verdict_by_slug"]
 
 
 def verdict_by_slug(*, workspace_id: int, slug: str, field: str = "verdict") -> VerdictLabel:
@@ -33,32 +37,6 @@ def verdict_by_slug(*, workspace_id: int, slug: str, field: str = "verdict") -> 
 def check_confidence(confidence: float | None) -> None:
     if confidence is not None and not 0 <= confidence <= 1:
         raise ValidationError({"confidence": [_("confidence must be between 0 and 1.")]})
-
-
-def claim_status_refresh(*, claim_id: int) -> Claim:
-    """Derive a claim's status from its assessments. Call inside a transaction.
-
-    Adjudicated (resolved) and published claims keep their status: a late assessment is recorded
-    but does not reopen a settled claim.
-    """
-    claim = Claim.objects.select_for_update().get(pk=claim_id)
-    if claim.status in (Claim.Status.RESOLVED, Claim.Status.PUBLISHED):
-        return claim
-    verdicts = set(
-        Assessment.objects.filter(claim_id=claim_id).values_list("verdict_id", flat=True)
-    )
-    if not verdicts:
-        status = Claim.Status.OPEN
-    elif len(verdicts) > 1:
-        status = Claim.Status.DISPUTED
-    else:
-        status = Claim.Status.ASSESSED
-    if status != claim.status:
-        claim.status = status
-        claim.version = F("version") + 1
-        claim.save(update_fields=["status", "version", "updated_at"])
-        claim.refresh_from_db()
-    return claim
 
 
 def _existing_conflict(claim: Claim, user: User) -> Conflict | None:
@@ -102,7 +80,10 @@ def assessment_create(
         if conflict:
             raise conflict from None
         raise
-    claim_status_refresh(claim_id=claim.pk)
+    record_event(
+        claim=claim, actor=user, kind="assessment_created", after=assessment_state(assessment)
+    )
+    claim_status_refresh(claim_id=claim.pk, actor=user)
     return assessment
 
 
@@ -130,16 +111,30 @@ def assessment_update(
     if confidence is not None or clear_confidence:
         check_confidence(confidence)
         fields["confidence"] = confidence
+    before = (
+        Assessment.objects.select_related("reviewer", "verdict")
+        .filter(pk=assessment.pk, version=version)
+        .first()
+    )
     updated = Assessment.objects.filter(pk=assessment.pk, version=version).update(
         **fields, version=F("version") + 1
     )
-    if not updated:
+    if not updated or before is None:
         current = Assessment.objects.values_list("version", flat=True).get(pk=assessment.pk)
         raise StaleVersion(
             _("This assessment was changed since you loaded it (now version %(v)d).")
             % {"v": current},
             current_version=current,
         )
-    claim_status_refresh(claim_id=assessment.claim_id)
     assessment.refresh_from_db()
+    old, new = assessment_state(before), assessment_state(assessment)
+    if old != new:
+        record_event(
+            claim=assessment.claim_id,
+            actor=user,
+            kind="assessment_updated",
+            before=old,
+            after=new,
+        )
+    claim_status_refresh(claim_id=assessment.claim_id, actor=user)
     return assessment

@@ -7,6 +7,7 @@ disagreement between reviewers can be measured; otherwise it starts a new claim.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -18,6 +19,8 @@ from django.utils.translation import gettext as _
 from annotations.access import require_role
 from annotations.errors import Conflict, StaleVersion
 from annotations.models import Article, Claim, Highlight, Role
+from annotations.services.disputes import claim_status_refresh
+from annotations.services.history import record_event
 from annotations.text import SAME_CLAIM_JACCARD, quote_at, span_jaccard
 
 
@@ -115,6 +118,23 @@ def claim_create(
         prefix=quote.prefix,
         suffix=quote.suffix,
     )
+    if not created:
+        # The claim's creation is the claim itself (created_by, created_at); a joining highlight
+        # is an event, since it may open a span disagreement.
+        record_event(
+            claim=claim,
+            actor=user,
+            kind="highlight_added",
+            after={"reviewer": user.username, "start": start, "end": end, "exact": quote.exact},
+        )
+        # A second reviewer's extent may differ from the first: a span disagreement.
+        claim = claim_status_refresh(claim_id=claim.pk, actor=user)
+    else:
+        # After commit a worker looks for already-checked claims that say the same (issue 3).
+        from annotations import tasks  # the tasks module imports the services
+        from annotations.services.dispatch import enqueue_on_commit
+
+        enqueue_on_commit(tasks.match_claim, claim.pk)
     return ClaimCreation(claim=claim, highlight=highlight, created=created)
 
 
@@ -131,6 +151,7 @@ def claim_update(*, user: User, claim: Claim, version: int, **fields: str) -> Cl
     unknown = set(fields) - CLAIM_EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
+    before = Claim.objects.filter(pk=claim.pk, version=version).values(*fields).first()
     updated = Claim.objects.filter(pk=claim.pk, version=version).update(
         **fields, version=F("version") + 1
     )
@@ -141,6 +162,21 @@ def claim_update(*, user: User, claim: Claim, version: int, **fields: str) -> Cl
             % {"v": current},
             current_version=current,
         )
+    changed = {k: v for k, v in fields.items() if before is not None and before[k] != v}
+    if changed and before is not None:
+        record_event(
+            claim=claim,
+            actor=user,
+            kind="edited",
+            before={k: before[k] for k in changed},
+            after=changed,
+        )
+    if "normalised_text" in changed:
+        # A new wording may say the same as other checked claims: look again after commit.
+        from annotations import tasks
+        from annotations.services.dispatch import enqueue_on_commit
+
+        enqueue_on_commit(tasks.match_claim, claim.pk)
     claim.refresh_from_db()
     return claim
 
@@ -168,4 +204,32 @@ def claim_publish(*, user: User, claim: Claim) -> Claim:
     claim.version = F("version") + 1
     claim.save(update_fields=["status", "version", "updated_at"])
     claim.refresh_from_db()
+    verdict = claim.final_verdict.slug if claim.final_verdict else None
+    record_event(
+        claim=claim,
+        actor=user,
+        kind="status_changed",
+        before={"status": Claim.Status.RESOLVED, "final_verdict": verdict},
+        after={"status": Claim.Status.PUBLISHED, "final_verdict": verdict, "reason": "published"},
+    )
     return claim
+
+
+@transaction.atomic
+def claim_publish_many(*, user: User, claims: Iterable[Claim]) -> tuple[list[Claim], list[Claim]]:
+    """Publish every resolved claim of a selection; return (published, skipped as not resolved).
+
+    The editor's role is checked in each claim's workspace first: one refusal publishes nothing.
+    """
+    selected = list(claims)
+    for workspace_id in {claim.workspace_id for claim in selected}:
+        require_role(user=user, workspace_id=workspace_id, role=Role.EDITOR)
+    published: list[Claim] = []
+    skipped: list[Claim] = []
+    for claim in selected:
+        current = Claim.objects.only("status").get(pk=claim.pk)
+        if current.status == Claim.Status.RESOLVED:
+            published.append(claim_publish(user=user, claim=claim))
+        else:
+            skipped.append(claim)
+    return published, skipped

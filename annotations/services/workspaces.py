@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from annotations.access import require_role
 from annotations.errors import Conflict
 from annotations.models import Membership, Role, VerdictLabel, Workspace
+from annotations.services.dispatch import enqueue_on_commit
+from annotations.services.disputes import RULE_SETTINGS
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,9 @@ WORKSPACE_FIELDS = frozenset(
         "blind_review",
         "reviewers_per_claim",
         "candidate_threshold",
+        "dispute_distance",
+        "consensus_resolves",
+        "assignment_due_days",
     }
 )
 
@@ -92,9 +97,17 @@ def workspace_update(*, user: User, workspace: Workspace, **fields: Any) -> Work
     unknown = set(fields) - WORKSPACE_FIELDS
     if unknown:
         raise ValueError(f"unknown workspace fields: {sorted(unknown)}")
+    rule_changed = any(
+        getattr(workspace, key) != value for key, value in fields.items() if key in RULE_SETTINGS
+    )
     for key, value in fields.items():
         setattr(workspace, key, value)
     workspace.save(update_fields=[*fields])
+    if rule_changed:
+        # Claims follow the new dispute rule at once, not at their next assessment.
+        from annotations import tasks  # the tasks module imports the services
+
+        enqueue_on_commit(tasks.refresh_claim_statuses, workspace.pk)
     return workspace
 
 
