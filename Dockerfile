@@ -6,6 +6,6 @@ COPY workbench ./workbench
 COPY annotations ./annotations
 COPY manage.py ./
 RUN pip install --no-cache-dir . && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
-RUN useradd --create-home workbench
+RUN useradd --create-home workbench && mkdir -p /app/media && chown workbench /app/media
 USER workbench
 EXPOSE 8000

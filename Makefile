@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/workbench} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 
-.PHONY: install install-dev run worker test test-fast check format format-check lint types bench-api e2e-deps clean
+.PHONY: install install-dev run worker beat test check format format-check lint types bench-api bench-export bench-agreement bench-extraction clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ run: $(RUN_STAMP)
 worker: $(RUN_STAMP)
 	$(BIN)/celery -A workbench worker --loglevel=INFO
 
+## The periodic sweep that re-sends work a broker outage dropped (run exactly one).
+beat: $(RUN_STAMP)
+	$(BIN)/celery -A workbench beat --loglevel=INFO
+
 ## The whole suite, against the local PostgreSQL and Redis.
 test: $(DEV_STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest
@@ -62,6 +66,22 @@ check: format-check lint types test
 ## Query counts and timings of the main API reads and writes on PostgreSQL.
 bench-api: $(DEV_STAMP)
 	$(TEST_ENV) $(BIN)/python bench/api.py
+
+## Export throughput against COPY and peak memory, on 1,000,000 claims (a few minutes).
+bench-export: $(DEV_STAMP)
+	$(TEST_ENV) $(BIN)/python bench/export_api.py --claims 1000000
+
+## Agreement figures and queue pages on 100,000 assessments.
+bench-agreement: $(DEV_STAMP)
+	$(BIN)/python bench/agreement.py
+	$(TEST_ENV) $(BIN)/python bench/agreement_api.py
+
+## Extraction: throughput against spaCy's sentencizer, CLEF MAP, French precision and recall, a real worker.
+bench-extraction: $(DEV_STAMP)
+	$(BIN)/python bench/extraction_throughput.py
+	$(BIN)/python bench/clef_eval.py
+	$(BIN)/python bench/french_eval.py
+	$(TEST_ENV) $(BIN)/python bench/worker_throughput.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

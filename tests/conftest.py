@@ -18,6 +18,7 @@ from annotations.models import Article, Claim, Role, Workspace
 from annotations.services.articles import article_create
 from annotations.services.claims import claim_create
 from annotations.services.workspaces import member_add, workspace_create
+from tests.export_desk import Desk, build_desk
 
 FRENCH_TEXT = (
     "Le chômage a reculé de 0,3 point au troisième trimestre, selon l'Insee.\n"
@@ -107,6 +108,29 @@ def api() -> Callable[[User | None], APIClient]:
         return client
 
     return client_for
+
+
+@pytest.fixture
+def desk(
+    workspace: Workspace,
+    article: Article,
+    alice: User,
+    bob: User,
+    carol: User,
+    dave: User,
+    erin: User,
+) -> Desk:
+    """A workspace with verified, disputed and open claims, sources and adjudications: what the
+    export tests read back."""
+    return build_desk(
+        workspace=workspace,
+        article=article,
+        alice=alice,
+        bob=bob,
+        carol=carol,
+        dave=dave,
+        erin=erin,
+    )
 
 
 def results(response: Any) -> list[dict[str, Any]]:

@@ -5,34 +5,11 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
 from django.contrib.auth.models import User
 from django.http import StreamingHttpResponse
 from django.test import Client
 
-from annotations.models import Article, Workspace
-from tests.export_desk import Desk, build_desk, streamed
-
-
-@pytest.fixture
-def desk(
-    workspace: Workspace,
-    article: Article,
-    alice: User,
-    bob: User,
-    carol: User,
-    dave: User,
-    erin: User,
-) -> Desk:
-    return build_desk(
-        workspace=workspace,
-        article=article,
-        alice=alice,
-        bob=bob,
-        carol=carol,
-        dave=dave,
-        erin=erin,
-    )
+from tests.export_desk import Desk, streamed
 
 
 def test_it_streams_the_selected_claims_as_csv(desk: Desk) -> None:

@@ -10,33 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from annotations.models import Article, Workspace
-from tests.export_desk import Desk, build_desk
-
-
-@pytest.fixture
-def desk(
-    workspace: Workspace,
-    article: Article,
-    alice: User,
-    bob: User,
-    carol: User,
-    dave: User,
-    erin: User,
-) -> Desk:
-    return build_desk(
-        workspace=workspace,
-        article=article,
-        alice=alice,
-        bob=bob,
-        carol=carol,
-        dave=dave,
-        erin=erin,
-    )
+from tests.export_desk import Desk
 
 
 def run(*args: Any) -> tuple[str, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import DatabaseError, transaction
 
 from annotations.export_rows import (
@@ -17,30 +16,8 @@ from annotations.export_rows import (
     selected_claims,
     stream_chunks,
 )
-from annotations.models import Article, Claim, Workspace
-from tests.export_desk import Desk, build_desk
-
-
-@pytest.fixture
-def desk(
-    workspace: Workspace,
-    article: Article,
-    alice: User,
-    bob: User,
-    carol: User,
-    dave: User,
-    erin: User,
-) -> Desk:
-    return build_desk(
-        workspace=workspace,
-        article=article,
-        alice=alice,
-        bob=bob,
-        carol=carol,
-        dave=dave,
-        erin=erin,
-    )
-
+from annotations.models import Claim
+from tests.export_desk import Desk
 
 EVERY_CLAIM = ExportFilters(statuses=ALL_STATUSES)
 

@@ -22,7 +22,6 @@ from rest_framework.test import APIClient
 from annotations.exports.csv_writer import HEADER
 from annotations.models import (
     Adjudication,
-    Article,
     Assessment,
     Claim,
     ClaimSource,
@@ -30,31 +29,10 @@ from annotations.models import (
     VerdictLabel,
     Workspace,
 )
-from tests.export_desk import BLOG, DARES, INSEE, Desk, build_desk, streamed
+from tests.export_desk import BLOG, DARES, INSEE, Desk, streamed
 
 Api = Callable[[User | None], APIClient]
 SITE = "http://127.0.0.1:8000"
-
-
-@pytest.fixture
-def desk(
-    workspace: Workspace,
-    article: Article,
-    alice: User,
-    bob: User,
-    carol: User,
-    dave: User,
-    erin: User,
-) -> Desk:
-    return build_desk(
-        workspace=workspace,
-        article=article,
-        alice=alice,
-        bob=bob,
-        carol=carol,
-        dave=dave,
-        erin=erin,
-    )
 
 
 @pytest.fixture(autouse=True)

@@ -16,36 +16,15 @@ from django.contrib.auth.models import User
 from django.http import FileResponse
 from rest_framework.test import APIClient
 
-from annotations.models import Article, DatasetRelease, Workspace
+from annotations.models import DatasetRelease, Workspace
 from annotations.services.adjudications import adjudication_create
 from annotations.services.claims import claim_publish
 from annotations.services.sources import claim_source_link
 from tests.conftest import results
-from tests.export_desk import Desk, build_desk, streamed
+from tests.export_desk import Desk, streamed
 
 Api = Callable[[User | None], APIClient]
 Capture = Callable[..., Any]
-
-
-@pytest.fixture
-def desk(
-    workspace: Workspace,
-    article: Article,
-    alice: User,
-    bob: User,
-    carol: User,
-    dave: User,
-    erin: User,
-) -> Desk:
-    return build_desk(
-        workspace=workspace,
-        article=article,
-        alice=alice,
-        bob=bob,
-        carol=carol,
-        dave=dave,
-        erin=erin,
-    )
 
 
 @pytest.fixture(autouse=True)
