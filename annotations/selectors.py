@@ -178,8 +178,54 @@ def claim_queryset() -> QuerySet[Claim]:
     )
 
 
+def _article_open_to(user: User) -> Q:
+    """Rows (claims or highlights, both with an `article`) whose article blind review does not
+    hide from this user: not a blind workspace, or the user adjudicates there, or has submitted."""
+    me = user.pk or 0
+    return (
+        Q(article__workspace__blind_review=False)
+        | Q(
+            Exists(
+                Membership.objects.filter(
+                    workspace_id=OuterRef("article__workspace_id"),
+                    user_id=me,
+                    role__gte=Role.ADJUDICATOR,
+                )
+            )
+        )
+        | Q(
+            Exists(
+                Assignment.objects.filter(
+                    article_id=OuterRef("article_id"), user_id=me, completed_at__isnull=False
+                )
+            )
+        )
+    )
+
+
 def claim_list(*, user: User) -> QuerySet[Claim]:
-    return claim_queryset().filter(workspace_id__in=member_workspace_ids(user=user))
+    """Claims of the user's workspaces. Under blind review, before the user has submitted an
+    article, its claims are listed only when the user highlighted them too (or nobody did), and
+    with the user's own highlight only: the same view as the article page."""
+    me = user.pk or 0
+    open_article = _article_open_to(user)
+    own = Highlight.objects.filter(claim_id=OuterRef("pk"), user_id=me)
+    anyone = Highlight.objects.filter(claim_id=OuterRef("pk"))
+    return (
+        claim_queryset()
+        .filter(workspace_id__in=member_workspace_ids(user=user))
+        .filter(open_article | Q(Exists(own)) | ~Q(Exists(anyone)))
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch(
+                "highlights",
+                queryset=Highlight.objects.filter(Q(user_id=me) | open_article).select_related(
+                    "user"
+                ),
+            ),
+            matches_prefetch(),
+        )
+    )
 
 
 def claim_get(*, user: User, claim_id: int, role: Role = Role.ANNOTATOR) -> Claim:

@@ -144,3 +144,26 @@ def test_it_shows_only_my_highlight_when_i_join_or_read_a_claim_in_blind_mode(
         for user in (bob, dave)
     }
     assert seen_by == {"bob": ["bob"], "dave": ["bob", "carol"]}
+
+
+def test_it_hides_others_claims_and_highlights_from_the_claim_list_until_one_submits(
+    workspace: Workspace,
+    article: Article,
+    alice: User,
+    bob: User,
+    carol: User,
+    api: Callable[[User | None], APIClient],
+) -> None:
+    _blind(workspace, alice)
+    _highlight(article, bob, MINISTER)
+    _highlight(article, bob, DEPARTMENTS)
+    _highlight(article, carol, DEPARTMENTS)  # joins bob's claim
+
+    def listed(user: User) -> dict[str, list[str]]:
+        body = api(user).get("/api/v1/claims/", {"article": str(article.pk)}).json()
+        return {c["exact"]: sorted(h["username"] for h in c["highlights"]) for c in body["results"]}
+
+    assert listed(carol) == {DEPARTMENTS: ["carol"]}
+    assert listed(alice) == {MINISTER: ["bob"], DEPARTMENTS: ["bob", "carol"]}
+    api(carol).post(f"/api/v1/articles/{article.pk}/submit/")
+    assert listed(carol) == {MINISTER: ["bob"], DEPARTMENTS: ["bob", "carol"]}
