@@ -447,12 +447,13 @@ function closeClaim() {
 
 async function fetchClaimData(claim) {
   const base = "claims/" + claim.id + "/";
-  const [assessments, sources, adjudication] = await Promise.all([
+  const [assessments, sources, adjudication, history] = await Promise.all([
     api.all(base + "assessments/"),
     api.all(base + "sources/"),
     api.get(base + "adjudication/").then((r) => r.data),
+    api.all(base + "history/"),
   ]);
-  return { assessments, sources, adjudication };
+  return { assessments, sources, adjudication, history };
 }
 
 async function renderClaim(claim) {
@@ -470,7 +471,7 @@ async function renderClaim(claim) {
     data = await fetchClaimData(claim);
   } catch (error) {
     toast(fmt(gettext("Could not load the claim's verdicts and sources: %(reason)s"), { reason: error.message }), "error");
-    data = { assessments: [], sources: [], adjudication: { current: null, history: [] } };
+    data = { assessments: [], sources: [], adjudication: { current: null, history: [] }, history: [] };
   }
   if (state.selected !== claim.id) return; // another claim was opened meanwhile
   state.claimData = data;
@@ -478,6 +479,7 @@ async function renderClaim(claim) {
   renderAssessments(root, data);
   setUpAdjudication(root, claim, data);
   renderSources(root, data.sources);
+  renderHistory(root, data.history);
   setUpSourceForm(root, claim);
   const similarSection = root.querySelector('[data-section="similar"]');
   similarSection.hidden = !renderSimilar(root.querySelector('[data-list="similar"]'), claim.similar || claim.matches, false);
@@ -707,6 +709,21 @@ function setUpAdjudication(root, claim, data) {
       showFormError(form, error);
     }
   });
+}
+
+// One line per recorded change: when, who, what, and the values before and after.
+function renderHistory(root, events) {
+  const list = root.querySelector('[data-list="history"]');
+  list.replaceChildren();
+  const summary = (value) => (value === null || value === undefined ? "–" : JSON.stringify(value).slice(0, 120));
+  for (const event of events) {
+    const item = el("li", "history-event");
+    const when = new Date(event.created_at).toLocaleString();
+    item.appendChild(el("div", "", [when, event.actor || gettext("the workbench"), event.kind].join(" · ")));
+    item.appendChild(el("div", "muted", summary(event.before) + " → " + summary(event.after)));
+    list.appendChild(item);
+  }
+  root.querySelector('[data-empty="history"]').hidden = events.length > 0;
 }
 
 function renderSources(root, sources) {
