@@ -233,7 +233,11 @@ def claim_get(*, user: User, claim_id: int, role: Role = Role.ANNOTATOR) -> Clai
         claim_queryset(), pk=claim_id, workspace_path="workspace_id", user=user, role=role
     )
     if _others_hidden(user=user, article_id=claim.article_id, workspace_id=claim.workspace_id):
-        # Blind review, not yet submitted: the claim shows only this user's own highlight.
+        # Blind review, not yet submitted: a claim only others highlighted does not exist for this
+        # user (as in the lists); one they highlighted too shows only their own highlight.
+        highlighters = {h.user_id for h in claim.highlights.all()}
+        if highlighters and (user.pk or 0) not in highlighters:
+            raise Http404(_("Not found."))
         claim = (
             claim_queryset()
             .prefetch_related(None)
@@ -300,8 +304,17 @@ def assessment_get(*, user: User, assessment_id: int) -> Assessment:
 # --- Sources, adjudications, candidates ---------------------------------------------------------
 
 
-def claim_source_list(*, claim: Claim) -> QuerySet[ClaimSource]:
-    return ClaimSource.objects.filter(claim=claim).select_related("source", "added_by")
+def claim_source_list(*, user: User, claim: Claim) -> QuerySet[ClaimSource]:
+    """A claim's sources as this user may see them: under blind review a stance is as telling as
+    a verdict, so others' links stay hidden by the same rule as their assessments."""
+    links = ClaimSource.objects.filter(claim=claim).select_related("source", "added_by")
+    if not Workspace.objects.filter(pk=claim.workspace_id, blind_review=True).exists():
+        return links
+    role = require_role(user=user, workspace_id=claim.workspace_id, role=Role.ANNOTATOR)
+    if role >= Role.ADJUDICATOR:
+        return links
+    has_own = Assessment.objects.filter(claim=claim, reviewer_id=user.pk or 0)
+    return links.filter(Q(added_by_id=user.pk or 0) | Q(Exists(has_own)))
 
 
 def adjudication_history(*, claim: Claim) -> QuerySet[Adjudication]:

@@ -96,7 +96,7 @@ def adjudication_context(*, user: User, claim_id: int) -> AdjudicationContext:
         .select_related("reviewer", "verdict")
         .order_by("created_at", "id")
     )
-    links = list(selectors.claim_source_list(claim=claim).order_by("created_at", "id"))
+    links = list(selectors.claim_source_list(user=user, claim=claim).order_by("created_at", "id"))
     for assessment in assessments:
         assessment.sources = [  # type: ignore[attr-defined]
             link for link in links if link.added_by_id == assessment.reviewer_id

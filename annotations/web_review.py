@@ -6,7 +6,7 @@ Plain HTML forms and tables, no script at all. Access goes through the same sele
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
@@ -84,9 +84,13 @@ def queues_page(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": None,
     }
-    if request.GET and not form.is_valid():
-        return render(request, "annotations/queues.html", context, status=400)
-    data = form.cleaned_data
+    # An empty query string is the default view, not an invalid form.
+    if not form.is_valid():
+        if request.GET:
+            return render(request, "annotations/queues.html", context, status=400)
+        data: dict[str, Any] = {}
+    else:
+        data = form.cleaned_data
     name = data.get("queue") or _first_open_queue(overview)
     if name:
         query = {key: data[key] for key in ("article",) if data.get(key) is not None}
@@ -147,7 +151,7 @@ def _date_bounds(data: dict[str, Any]) -> dict[str, Any]:
     bounds: dict[str, Any] = {}
     if data.get("date_from"):
         bounds["date_from"] = timezone.make_aware(datetime.combine(data["date_from"], time()))
-    if data.get("date_to"):
+    if data.get("date_to") and data["date_to"] < date.max:  # the last day has no day after
         day = data["date_to"] + timedelta(days=1)
         bounds["date_to"] = timezone.make_aware(datetime.combine(day, time()))
     return bounds

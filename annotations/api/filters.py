@@ -6,6 +6,9 @@ from annotations.models import Article, CandidateClaim, Claim
 
 
 class ArticleFilter(django_filters.FilterSet):
+    # Plain numbers, not model choices: a choice filter validates against every row in the
+    # database and so would tell an outsider which ids exist.
+    workspace = django_filters.NumberFilter(field_name="workspace_id")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     q = django_filters.CharFilter(
@@ -18,6 +21,8 @@ class ArticleFilter(django_filters.FilterSet):
 
 
 class ClaimFilter(django_filters.FilterSet):
+    workspace = django_filters.NumberFilter(field_name="workspace_id")
+    article = django_filters.NumberFilter(field_name="article_id")
     verdict = django_filters.CharFilter(field_name="final_verdict__slug")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")

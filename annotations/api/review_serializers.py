@@ -45,6 +45,8 @@ class DayOrDateTimeField(serializers.Field):  # type: ignore[type-arg]
             if len(text) == 10:
                 day = date.fromisoformat(text)
                 if self.end_of_day:
+                    if day == date.max:
+                        self.fail("invalid")
                     day += timedelta(days=1)
                 return timezone.make_aware(datetime.combine(day, time()))
             moment = parse_datetime(text)

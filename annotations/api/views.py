@@ -34,6 +34,9 @@ from annotations.services import (
     workspaces,
 )
 
+# Ids in URLs: digits that fit a bigint, so "abc" or a 30-digit number is a 404, not a 500.
+ID_PATTERN = r"[0-9]{1,18}"
+
 
 def me(request: Request) -> User:
     """The signed-in user (every view requires authentication by default)."""
@@ -69,6 +72,7 @@ class TokenView(ObtainAuthToken):
 
 
 class WorkspaceViewSet(viewsets.GenericViewSet[Any]):
+    lookup_value_regex = ID_PATTERN
     serializer_class = s.WorkspaceSerializer
     filterset_fields = ("blind_review",)
     ordering_fields = ("name", "created_at")
@@ -138,6 +142,7 @@ class WorkspaceViewSet(viewsets.GenericViewSet[Any]):
 
 
 class ArticleViewSet(viewsets.GenericViewSet[Any]):
+    lookup_value_regex = ID_PATTERN
     serializer_class = s.ArticleSerializer
     filterset_class = ArticleFilter
     ordering_fields = ("created_at", "published_at", "title")
@@ -224,6 +229,7 @@ class ArticleViewSet(viewsets.GenericViewSet[Any]):
 
 
 class CandidateViewSet(viewsets.GenericViewSet[Any]):
+    lookup_value_regex = ID_PATTERN
     serializer_class = s.CandidateSerializer
     queryset = CandidateClaim.objects.none()  # for the schema only; reads go through selectors
 
@@ -252,6 +258,7 @@ class CandidateViewSet(viewsets.GenericViewSet[Any]):
 
 
 class ClaimViewSet(viewsets.GenericViewSet[Any]):
+    lookup_value_regex = ID_PATTERN
     serializer_class = s.ClaimSerializer
     filterset_class = ClaimFilter
     ordering_fields = ("created_at", "updated_at", "start")
@@ -338,7 +345,7 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
             data = _valid(s.ClaimSourceCreateSerializer, request.data)
             link = sources.claim_source_link(user=me(request), claim=claim, **data)
             return Response(s.ClaimSourceSerializer(link).data, status=status.HTTP_201_CREATED)
-        page = self.paginate_queryset(selectors.claim_source_list(claim=claim))
+        page = self.paginate_queryset(selectors.claim_source_list(user=me(request), claim=claim))
         return self.get_paginated_response(s.ClaimSourceSerializer(page, many=True).data)
 
     @extend_schema(request=s.AdjudicationCreateSerializer, responses=s.AdjudicationStateSerializer)
@@ -363,6 +370,7 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
 
 
 class AssessmentViewSet(viewsets.GenericViewSet[Any]):
+    lookup_value_regex = ID_PATTERN
     serializer_class = s.AssessmentSerializer
     queryset = Assessment.objects.none()  # for the schema only; reads go through selectors
 

@@ -146,8 +146,14 @@ def claim_update(*, user: User, claim: Claim, version: int, **fields: str) -> Cl
     """Change a claim's wording fields, refusing a write based on an older version.
 
     The compare-and-set happens in the UPDATE itself, so two concurrent saves cannot both win.
+    Once a claim is resolved its wording is what gets published: only an editor changes it then.
     """
-    require_role(user=user, workspace_id=claim.workspace_id, role=Role.ANNOTATOR)
+    settled = claim.status in (Claim.Status.RESOLVED, Claim.Status.PUBLISHED)
+    require_role(
+        user=user,
+        workspace_id=claim.workspace_id,
+        role=Role.EDITOR if settled else Role.ANNOTATOR,
+    )
     unknown = set(fields) - CLAIM_EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")

@@ -62,6 +62,14 @@ def _checked_scale(scale: Sequence[VerdictSpec]) -> list[VerdictSpec]:
         slug = slugify(spec.slug or name)
         if not name or not slug:
             raise ValidationError({"verdicts": [_("Every verdict needs a name.")]})
+        if len(slug) > VerdictLabel._meta.get_field("slug").max_length:  # type: ignore[operator]
+            raise ValidationError(
+                {
+                    "verdicts": [
+                        _("Verdict slug %(slug)s is longer than 50 characters.") % {"slug": slug}
+                    ]
+                }
+            )
         if slug in seen:
             raise ValidationError(
                 {"verdicts": [_("Verdict slug %(slug)s is used twice.") % {"slug": slug}]}

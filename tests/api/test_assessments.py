@@ -110,6 +110,10 @@ def test_it_hides_other_verdicts_in_blind_mode_until_one_has_assessed(
     workspace.blind_review = True
     workspace.save()
     api(bob).post(f"/api/v1/claims/{claim.pk}/assessments/", {"verdict": "true"})
+    # carol highlights the same sentence: the claim is hers too, bob's verdict still hidden.
+    api(carol).post(
+        "/api/v1/claims/", {"article": claim.article_id, "start": claim.start, "end": claim.end}
+    )
     url = f"/api/v1/claims/{claim.pk}/assessments/"
     assert results(api(carol).get(url)) == []
     assert [a["reviewer"] for a in results(api(dave).get(url))] == ["bob"]

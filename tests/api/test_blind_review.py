@@ -167,3 +167,29 @@ def test_it_hides_others_claims_and_highlights_from_the_claim_list_until_one_sub
     assert listed(alice) == {MINISTER: ["bob"], DEPARTMENTS: ["bob", "carol"]}
     api(carol).post(f"/api/v1/articles/{article.pk}/submit/")
     assert listed(carol) == {MINISTER: ["bob"], DEPARTMENTS: ["bob", "carol"]}
+
+
+def test_it_hides_a_claim_only_others_highlighted_and_their_sources(
+    workspace: Workspace,
+    article: Article,
+    alice: User,
+    bob: User,
+    carol: User,
+    api: Callable[[User | None], APIClient],
+) -> None:
+    _blind(workspace, alice)
+    theirs = _highlight(article, carol, MINISTER)
+    api(carol).post(
+        f"/api/v1/claims/{theirs}/sources/", {"url": "https://example.org/x", "stance": "refutes"}
+    )
+    assert api(bob).get(f"/api/v1/claims/{theirs}/").status_code == 404
+    shared = _highlight(article, bob, DEPARTMENTS)
+    _highlight(article, carol, DEPARTMENTS)
+    api(carol).post(
+        f"/api/v1/claims/{shared}/sources/", {"url": "https://example.org/y", "stance": "refutes"}
+    )
+    sources = api(bob).get(f"/api/v1/claims/{shared}/sources/").json()["results"]
+    assert sources == []
+    api(bob).post(f"/api/v1/claims/{shared}/assessments/", {"verdict": "true"})
+    sources = api(bob).get(f"/api/v1/claims/{shared}/sources/").json()["results"]
+    assert [s["stance"] for s in sources] == ["refutes"]

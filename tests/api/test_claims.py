@@ -170,3 +170,13 @@ def test_it_filters_claims_by_article_and_status(
     ] == [claim.pk]
     assert results(client.get("/api/v1/claims/", {"status": "disputed"})) == []
     assert client.get("/api/v1/claims/", {"status": "maybe"}).status_code == 400
+
+
+def test_it_lets_only_an_editor_reword_a_resolved_claim(
+    claim: Claim, erin: User, alice: User, dave: User, api: Callable[[User | None], APIClient]
+) -> None:
+    api(dave).post(f"/api/v1/claims/{claim.pk}/adjudication/", {"verdict": "true"})
+    version = Claim.objects.get(pk=claim.pk).version
+    body = {"normalised_text": "Autre chose.", "version": version}
+    assert api(erin).patch(f"/api/v1/claims/{claim.pk}/", body).status_code == 403
+    assert api(alice).patch(f"/api/v1/claims/{claim.pk}/", body).status_code == 200

@@ -1,0 +1,73 @@
+"""Odd request shapes get a 4xx, never a 500."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import User
+from rest_framework.test import APIClient
+
+from annotations.models import Article, Claim, Workspace
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '"text"', "42", "{not json"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/articles/",
+        "/api/v1/claims/",
+        "/api/v1/workspaces/",
+        "/api/v1/claims/{claim}/assessments/",
+    ],
+)
+def test_it_answers_400_to_a_body_that_is_not_an_object(
+    url: str, body: str, claim: Claim, alice: User, api: Callable[[User | None], APIClient]
+) -> None:
+    response = api(alice).post(url.format(claim=claim.pk), body, content_type="application/json")
+    assert response.status_code == 400, response.content
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/articles/abc/",
+        "/api/v1/claims/abc/",
+        "/api/v1/claims/99999999999999999999/",
+        "/api/v1/workspaces/abc/members/",
+        "/api/v1/claims/?article=abc",
+        "/api/v1/articles/?page=abc",
+        "/api/v1/claims/?page_size=100000000",
+    ],
+)
+def test_it_never_answers_500_to_odd_urls(
+    url: str, article: Article, claim: Claim, bob: User, api: Callable[[User | None], APIClient]
+) -> None:
+    response = api(bob).get(url)
+    assert response.status_code < 500, response.content
+
+
+def test_it_answers_the_queues_page_without_a_query_string(bob: User, workspace: Workspace) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(bob)
+    assert client.get("/queues/").status_code == 200
+
+
+def test_it_refuses_a_last_day_with_no_day_after(
+    workspace: Workspace, alice: User, api: Callable[[User | None], APIClient]
+) -> None:
+    response = api(alice).get(f"/api/v1/workspaces/{workspace.pk}/agreement/", {"to": "9999-12-31"})
+    assert response.status_code in (200, 400)
+
+
+def test_it_refuses_a_verdict_name_too_long_for_its_slug(
+    mallory: User, api: Callable[[User | None], APIClient]
+) -> None:
+    scale = [{"name": "é" * 100}, {"name": "B"}]
+    response = api(mallory).post(
+        "/api/v1/workspaces/", {"name": "W", "verdicts": scale}, format="json"
+    )
+    assert response.status_code == 400
+    assert "verdicts" in response.json()
