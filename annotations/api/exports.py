@@ -35,7 +35,7 @@ from annotations import selectors
 from annotations.api.views import _valid, me
 from annotations.errors import Conflict
 from annotations.exports import FORMATS
-from annotations.models import Claim, DatasetRelease, ExportJob
+from annotations.models import Claim, DatasetRelease, ExportJob, Role
 from annotations.services import exports, releases
 
 # --- Serializers --------------------------------------------------------------------------------
@@ -356,6 +356,8 @@ class WorkspaceReleasesView(GenericAPIView[DatasetRelease]):
     @extend_schema(request=ReleaseCreateSerializer, responses={201: ReleaseSerializer})
     def post(self, request: Request, workspace_id: int) -> Response:
         """Freeze a release: its files are written once, by a worker, and never change."""
+        # Access before validation: an outsider's malformed request is a 404, not a 400.
+        selectors.workspace_get(user=me(request), workspace_id=workspace_id, role=Role.EDITOR)
         body = _body(request)
         # The release's own fields are checked here, the filters by the service (as for exports).
         own = _valid(

@@ -189,6 +189,7 @@ class WorkspaceAgreementView(GenericAPIView[Any]):
     )
     def get(self, request: Request, id: int) -> Response:
         """Krippendorff's alpha, Cohen's kappa per pair, percent and span agreement."""
+        selectors.workspace_get(user=me(request), workspace_id=id)  # 404 before any 400
         query = _query(request, rs.AgreementQuerySerializer)
         figures = selectors_review.agreement(
             user=me(request),

@@ -21,7 +21,7 @@ from annotations import selectors
 from annotations.api import serializers as s
 from annotations.api.errors import PreconditionRequired
 from annotations.api.filters import ArticleFilter, CandidateFilter, ClaimFilter
-from annotations.models import Article, Assessment, CandidateClaim, Claim, Workspace
+from annotations.models import Article, Assessment, CandidateClaim, Claim, Role, Workspace
 from annotations.services import (
     adjudications,
     articles,
@@ -98,7 +98,10 @@ class WorkspaceViewSet(viewsets.GenericViewSet[Any]):
 
     @extend_schema(request=s.WorkspaceInputSerializer, responses=s.WorkspaceSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        workspace = selectors.workspace_get(user=me(request), workspace_id=int(pk))
+        # Access before validation: a reviewer's malformed edit is a 403, not a 400.
+        workspace = selectors.workspace_get(
+            user=me(request), workspace_id=int(pk), role=Role.EDITOR
+        )
         data = _valid(s.WorkspaceInputSerializer, request.data, partial=True)
         if "verdicts" in data:
             raise ValidationError(

@@ -71,3 +71,14 @@ def test_it_refuses_a_verdict_name_too_long_for_its_slug(
     )
     assert response.status_code == 400
     assert "verdicts" in response.json()
+
+
+def test_it_checks_access_before_it_validates(
+    workspace: Workspace, erin: User, mallory: User, api: Callable[[User | None], APIClient]
+) -> None:
+    patch = api(erin).patch(f"/api/v1/workspaces/{workspace.pk}/", {"reviewers_per_claim": 0})
+    assert patch.status_code == 403
+    release = api(mallory).post(f"/api/v1/workspaces/{workspace.pk}/releases/", {"name": ""})
+    assert release.status_code == 404
+    agreement = api(mallory).get(f"/api/v1/workspaces/{workspace.pk}/agreement/", {"from": "bad"})
+    assert agreement.status_code == 404
