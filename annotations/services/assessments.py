@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from annotations.access import require_role
-from annotations.errors import Conflict, StaleVersion
+from annotations.errors import Conflict
 from annotations.models import Assessment, Claim, Role, VerdictLabel
 from annotations.services.disputes import claim_status_refresh
 from annotations.services.history import assessment_state, record_event
+from annotations.services.versioning import update_if_current
 
 __all__ = ["assessment_create", "assessment_update", "claim_status_refresh", "verdict_by_slug"]
 
@@ -116,16 +116,14 @@ def assessment_update(
         .filter(pk=assessment.pk, version=version)
         .first()
     )
-    updated = Assessment.objects.filter(pk=assessment.pk, version=version).update(
-        **fields, version=F("version") + 1
+    update_if_current(
+        Assessment,
+        pk=assessment.pk,
+        version=version,
+        fields=fields,
+        stale_message=_("This assessment was changed since you loaded it (now version %(v)d)."),
     )
-    if not updated or before is None:
-        current = Assessment.objects.values_list("version", flat=True).get(pk=assessment.pk)
-        raise StaleVersion(
-            _("This assessment was changed since you loaded it (now version %(v)d).")
-            % {"v": current},
-            current_version=current,
-        )
+    assert before is not None  # the row was at `version` when read, inside this transaction
     assessment.refresh_from_db()
     old, new = assessment_state(before), assessment_state(assessment)
     if old != new:

@@ -17,10 +17,11 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from annotations.access import require_role
-from annotations.errors import Conflict, StaleVersion
+from annotations.errors import Conflict
 from annotations.models import Article, Claim, Highlight, Role
 from annotations.services.disputes import claim_status_refresh
 from annotations.services.history import record_event
+from annotations.services.versioning import update_if_current
 from annotations.text import SAME_CLAIM_JACCARD, quote_at, span_jaccard
 
 
@@ -158,16 +159,15 @@ def claim_update(*, user: User, claim: Claim, version: int, **fields: str) -> Cl
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     before = Claim.objects.filter(pk=claim.pk, version=version).values(*fields).first()
-    updated = Claim.objects.filter(pk=claim.pk, version=version).update(
-        **fields, version=F("version") + 1
+    update_if_current(
+        Claim,
+        pk=claim.pk,
+        version=version,
+        fields=fields,
+        stale_message=_(
+            "The claim was changed by someone else since you loaded it (now version %(v)d)."
+        ),
     )
-    if not updated:
-        current = Claim.objects.values_list("version", flat=True).get(pk=claim.pk)
-        raise StaleVersion(
-            _("The claim was changed by someone else since you loaded it (now version %(v)d).")
-            % {"v": current},
-            current_version=current,
-        )
     changed = {k: v for k, v in fields.items() if before is not None and before[k] != v}
     if changed and before is not None:
         record_event(
