@@ -17,29 +17,15 @@ import argparse
 import os
 import random
 import statistics
-import sys
 import time
-import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/workbench")
-base, name = os.environ["DATABASE_URL"].rsplit("/", 1)
-os.environ["DATABASE_URL"] = f"{base}/{name}_agreement_bench"
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("STATIC_MANIFEST", "0")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-warnings.filterwarnings("ignore", message="No directory at")
+from benchdb import ensure_database, use_own_database
+
+use_own_database("agreement_bench")
 
 import django  # noqa: E402
-import psycopg  # noqa: E402
 
 REVIEWERS = 20
 ARTICLES = 500
@@ -48,14 +34,6 @@ PER_CLAIM = 4
 HIGHLIGHTS_PER_CLAIM = 3
 SENTENCE = "Le taux de chômage a baissé de 0,3 point au troisième trimestre, selon l'Insee. "
 WORKSPACE = "Agreement bench desk"
-
-
-def ensure_database(url: str) -> None:
-    db = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0].replace("postgres://", "postgresql://", 1) + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{db}"')
 
 
 def seed() -> Any:

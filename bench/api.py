@@ -12,43 +12,19 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
-import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/workbench")
-base_url = os.environ["DATABASE_URL"]
-os.environ["DATABASE_URL"] = (
-    base_url.rsplit("/", 1)[0] + "/" + base_url.rsplit("/", 1)[1] + "_bench"
-)
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("STATIC_MANIFEST", "0")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-warnings.filterwarnings("ignore", message="No directory at")
+from benchdb import ensure_database, use_own_database
+
+use_own_database("bench")
 
 import django  # noqa: E402
-import psycopg  # noqa: E402
 
 ARTICLES = 10_000
 CLAIMS = 1_000
 SENTENCE = "Le taux de chômage a baissé de 0,3 point au troisième trimestre, selon l'Insee. "
-
-
-def ensure_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0].replace("postgres://", "postgresql://", 1) + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def seed() -> dict[str, Any]:

@@ -48,6 +48,7 @@ warnings.filterwarnings("ignore", message="No directory at")
 
 import django  # noqa: E402
 import psycopg  # noqa: E402
+from benchdb import ensure_database  # noqa: E402
 
 WORKSPACE = "Export bench"
 CLAIMS_PER_ARTICLE = 50
@@ -65,14 +66,6 @@ TEXTS = [
     "According to the mayor, crime in the city centre has fallen by a third since 2020.",
     "Le gouvernement assure que les prix de l'énergie baisseront de 10 % cet hiver.",
 ]
-
-
-def ensure_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0].replace("postgres://", "postgresql://", 1) + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def dsn() -> str:

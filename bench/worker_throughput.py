@@ -46,19 +46,11 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 warnings.filterwarnings("ignore", message="No directory at")
 
 import django  # noqa: E402
-import psycopg  # noqa: E402
+from benchdb import ensure_database  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 SENTENCES_PER_PARAGRAPH = 3
 WORKSPACE = "Worker bench desk"
-
-
-def ensure_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0].replace("postgres://", "postgresql://", 1) + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def news_articles() -> list[str]:
