@@ -7,7 +7,7 @@ single row can say about itself is a constraint here, so no code path can break 
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +16,16 @@ from django.utils.translation import gettext_lazy as _
 
 # The extractor's own default (chosen on the French news set), so that a new desk starts with it.
 from annotations.extraction.pipeline import DEFAULT_THRESHOLD
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class LiveManager(models.Manager[_M]):
+    """The default manager of what can be withdrawn: withdrawn rows are kept (with their history)
+    but no read sees them; `all_objects` reaches them (the admin, the history)."""
+
+    def get_queryset(self) -> models.QuerySet[_M]:
+        return super().get_queryset().filter(withdrawn_at__isnull=True)
 
 
 class Role(models.IntegerChoices):
@@ -35,7 +45,21 @@ class Workspace(models.Model):
     organisation_url = models.URLField(blank=True)
     blind_review = models.BooleanField(
         default=False,
-        help_text=_("Reviewers see others' verdicts only after submitting their own."),
+        help_text=_(
+            "Until a reviewer's own verdict on a claim is in, nothing shows them the other "
+            "reviewers' work on it (annotations.policy)."
+        ),
+    )
+    independent_highlighting = models.BooleanField(
+        default=False,
+        help_text=_(
+            "With blind review: claims only other reviewers highlighted stay hidden from a reviewer "
+            "until they submit the article, for span-agreement studies."
+        ),
+    )
+    allow_self_adjudication = models.BooleanField(
+        default=False,
+        help_text=_("Let an adjudicator settle a claim they assessed themselves."),
     )
     reviewers_per_claim = models.PositiveSmallIntegerField(default=2)
     candidate_threshold = models.FloatField(
@@ -228,10 +252,21 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Bumped by every write through the services; a write carrying an older version is refused.
+    # Bumped by every change to what a claim says (span, claimant, wording), never by the verdicts
+    # around it: a write carrying an older version is refused, and a colleague's verdict does not
+    # move it (blind review).
     version = models.PositiveIntegerField(default=1)
+    # Withdrawn (undone) by its author or an editor: kept, never shown (LiveManager).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = LiveManager()
+    all_objects = models.Manager()  # noqa: DJ012 (ruff takes LiveManager() for a field)
 
     class Meta:
+        base_manager_name = "all_objects"
         ordering = ("article_id", "start", "end", "id")
         indexes: ClassVar = [
             models.Index(fields=("article", "start"), name="claim_article_start"),
@@ -277,11 +312,24 @@ class Highlight(models.Model):
     # Set when a text revision could not place the quote again: kept and shown, never dropped.
     orphaned = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Withdrawn (undone) by its author or an editor: kept, never shown (LiveManager).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = LiveManager()
+    all_objects = models.Manager()  # noqa: DJ012 (ruff takes LiveManager() for a field)
 
     class Meta:
+        base_manager_name = "all_objects"
         ordering = ("claim_id", "created_at", "id")
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=("claim", "user"), name="highlight_one_per_user"),
+            models.UniqueConstraint(
+                fields=("claim", "user"),
+                condition=Q(withdrawn_at__isnull=True),
+                name="highlight_one_live_per_user",
+            ),
             models.CheckConstraint(
                 condition=(Q(orphaned=False, start__isnull=False, start__lt=F("end")))
                 | Q(orphaned=True, start__isnull=True, end__isnull=True),
@@ -299,6 +347,9 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments"
     )
     verdict = models.ForeignKey(VerdictLabel, on_delete=models.PROTECT, related_name="+")
+    # The verdict as first given, never changed: in a blind workspace, given before seeing anyone
+    # else's. Agreement figures use it; later revisions are in the claim's history.
+    initial_verdict = models.ForeignKey(VerdictLabel, on_delete=models.PROTECT, related_name="+")
     rationale = models.TextField(blank=True)
     confidence = models.FloatField(null=True, blank=True, help_text=_("From 0 to 1."))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -357,17 +408,33 @@ class ClaimSource(models.Model):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claim_links")
     stance = models.CharField(max_length=10, choices=Stance.choices)
     quote = models.TextField(blank=True, help_text=_("The passage of the source that matters."))
+    # What the person who linked it said of the source: the shared Source row keeps only the URL
+    # for everyone, so that one reviewer's link never shows another's title (blind review).
+    title = models.CharField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_at = models.DateField(null=True, blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Withdrawn (undone) by its author or an editor: kept, never shown (LiveManager).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = LiveManager()
+    all_objects = models.Manager()  # noqa: DJ012 (ruff takes LiveManager() for a field)
 
     class Meta:
+        base_manager_name = "all_objects"
         ordering = ("claim_id", "created_at", "id")
         constraints: ClassVar = [
             # Each reviewer links a source once per claim, with their own reading of its stance.
             models.UniqueConstraint(
-                fields=("claim", "source", "added_by"), name="claim_source_unique"
+                fields=("claim", "source", "added_by"),
+                condition=Q(withdrawn_at__isnull=True),
+                name="claim_source_one_live",
             ),
             models.CheckConstraint(
                 condition=Q(stance__in=["supports", "refutes", "context"]),

@@ -4,13 +4,15 @@
 - `to_assess` (reviewers and up): claims waiting for my verdict. A claim is waiting for me when it
   is not resolved or published, I have not assessed it, and either its article is assigned to me,
   or its article is assigned to nobody and the claim still has fewer assessments than the
-  workspace's `reviewers_per_claim` (unassigned work is open to every reviewer). In a blind
-  workspace a reviewer sees only the claims of an article they could see on its page: the ones
-  they highlighted (or nobody did) until they submit the article, every one after.
+  workspace's `reviewers_per_claim` (unassigned work is open to every reviewer). Where blind
+  review hides the others' work from me (annotations.policy), a claim waits for me until my own
+  verdict is in or it is published, whatever the others did: it never drops out because they
+  agreed or an adjudicator decided, and only claims the policy lets me know of are listed.
 - `disputed` (adjudicators and up): claims waiting for an adjudicator: disputed ones, and assessed
   ones whose reviewers are all in (`reviewers_per_claim`) but that consensus did not resolve
   (verdicts within the dispute distance but not equal, or a workspace where consensus does not
-  resolve); `waiting_because` says which.
+  resolve); `waiting_because` says which. Claims I assessed are left to another adjudicator
+  unless the workspace allows self-adjudication.
 - `ready_to_publish` (editors): resolved claims waiting to be published.
 - `unassigned` (editors): articles with fewer reviewers assigned than `reviewers_per_claim`.
 
@@ -20,7 +22,7 @@ all queues and workspaces take one query per queue.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,8 +35,8 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -47,6 +49,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from annotations import policy
 from annotations.access import require_role
 from annotations.models import (
     Adjudication,
@@ -56,10 +59,10 @@ from annotations.models import (
     Claim,
     ClaimEvent,
     Disagreement,
-    Highlight,
     Membership,
     Role,
 )
+from annotations.selectors import count_of
 
 User = AuthUser | AnonymousUser
 WAITING = (Claim.Status.OPEN, Claim.Status.ASSESSED, Claim.Status.DISPUTED)
@@ -74,19 +77,8 @@ class Queue:
     build: Callable[[User, Any], QuerySet[Any]]
 
 
-def _subquery_count(queryset: QuerySet[Any]) -> Coalesce:
-    counted = (
-        queryset.order_by()
-        .annotate(_group=Value(1, output_field=IntegerField()))
-        .values("_group")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted[:1], output_field=IntegerField()), Value(0))
-
-
 def _assessment_count() -> Coalesce:
-    return _subquery_count(Assessment.objects.filter(claim_id=OuterRef("pk")))
+    return count_of(Assessment.objects.filter(claim_id=OuterRef("pk")))
 
 
 def _status_since() -> Coalesce:
@@ -96,8 +88,10 @@ def _status_since() -> Coalesce:
     return Coalesce(Subquery(last_change.values("created_at")[:1]), F("created_at"))
 
 
-def _claims(workspaces: Any) -> QuerySet[Claim]:
-    return (
+def _claims(user: User, workspaces: Any) -> QuerySet[Claim]:
+    """The claims of these workspaces this user may know of, ready for policy.present_claim."""
+    sight = policy.sight_of(user)
+    claims = (
         Claim.objects.filter(workspace_id__in=workspaces)
         .select_related("final_verdict")
         .annotate(
@@ -105,6 +99,9 @@ def _claims(workspaces: Any) -> QuerySet[Claim]:
             assessment_count=_assessment_count(),
             needed=F("workspace__reviewers_per_claim"),
         )
+    )
+    return policy.annotate_claims(claims, sight).prefetch_related(
+        Prefetch("highlights", queryset=policy.visible_highlights(sight))
     )
 
 
@@ -119,7 +116,7 @@ def _to_annotate(user: User, workspaces: Any) -> QuerySet[Article]:
         .annotate(
             waiting_since=Subquery(mine.values("created_at")[:1]),
             due_at=Subquery(mine.values("due_at")[:1]),
-            claim_count=_subquery_count(Claim.objects.filter(article_id=OuterRef("pk"))),
+            claim_count=count_of(Claim.objects.filter(article_id=OuterRef("pk"))),
         )
     )
 
@@ -128,26 +125,15 @@ def _to_assess(user: User, workspaces: Any) -> QuerySet[Claim]:
     uid = user.pk or 0
     assigned_to_me = Assignment.objects.filter(article_id=OuterRef("article_id"), user_id=uid)
     anyone_assigned = Assignment.objects.filter(article_id=OuterRef("article_id"))
-    submitted = assigned_to_me.filter(completed_at__isnull=False)
-    highlighted_by_me = Highlight.objects.filter(claim_id=OuterRef("pk"), user_id=uid)
-    highlighted = Highlight.objects.filter(claim_id=OuterRef("pk"))
-    sees_all = Membership.objects.filter(user_id=uid, role__gte=Role.ADJUDICATOR).values(
-        "workspace_id"
-    )
+    # What the others did decides nothing where I may not see it: only publication does.
+    blind = ~policy.verdicts_visible(policy.sight_of(user))
     return (
-        _claims(workspaces)
-        .filter(status__in=WAITING)
+        _claims(user, workspaces)
+        .filter(Q(status__in=WAITING) | (blind & ~Q(status=Claim.Status.PUBLISHED)))
         .exclude(Exists(Assessment.objects.filter(claim_id=OuterRef("pk"), reviewer_id=uid)))
         .filter(
             Q(Exists(assigned_to_me))
-            | (~Q(Exists(anyone_assigned)) & Q(assessment_count__lt=F("needed")))
-        )
-        .filter(
-            Q(workspace__blind_review=False)
-            | Q(workspace_id__in=sees_all)
-            | Q(Exists(submitted))
-            | Q(Exists(highlighted_by_me))
-            | ~Q(Exists(highlighted))
+            | (~Q(Exists(anyone_assigned)) & (Q(assessment_count__lt=F("needed")) | blind))
         )
         .annotate(waiting_since=F("created_at"))
     )
@@ -160,12 +146,14 @@ def _open_disagreement(kind: str) -> Exists:
 
 
 def _disputed(user: User, workspaces: Any) -> QuerySet[Claim]:
+    mine = Assessment.objects.filter(claim_id=OuterRef("pk"), reviewer_id=user.pk or 0)
     return (
-        _claims(workspaces)
+        _claims(user, workspaces)
         .filter(
             Q(status=Claim.Status.DISPUTED)
             | Q(status=Claim.Status.ASSESSED, assessment_count__gte=F("needed"))
         )
+        .exclude(Q(workspace__allow_self_adjudication=False) & Q(Exists(mine)))
         .annotate(
             waiting_since=_status_since(),
             waiting_because=Case(
@@ -181,7 +169,7 @@ def _disputed(user: User, workspaces: Any) -> QuerySet[Claim]:
 
 def _ready_to_publish(user: User, workspaces: Any) -> QuerySet[Claim]:
     return (
-        _claims(workspaces)
+        _claims(user, workspaces)
         .filter(status=Claim.Status.RESOLVED)
         .annotate(
             waiting_since=_status_since(),
@@ -194,9 +182,7 @@ def _reviewer_assignments() -> Coalesce:
     reviewers = Membership.objects.filter(
         workspace_id=OuterRef(OuterRef("workspace_id")), role__gte=Role.REVIEWER
     ).values("user_id")
-    return _subquery_count(
-        Assignment.objects.filter(article_id=OuterRef("pk"), user_id__in=reviewers)
-    )
+    return count_of(Assignment.objects.filter(article_id=OuterRef("pk"), user_id__in=reviewers))
 
 
 def _unassigned(user: User, workspaces: Any) -> QuerySet[Article]:
@@ -207,7 +193,7 @@ def _unassigned(user: User, workspaces: Any) -> QuerySet[Article]:
             assigned=_reviewer_assignments(),
             needed=F("workspace__reviewers_per_claim"),
             waiting_since=F("created_at"),
-            claim_count=_subquery_count(Claim.objects.filter(article_id=OuterRef("pk"))),
+            claim_count=count_of(Claim.objects.filter(article_id=OuterRef("pk"))),
         )
         .filter(assigned__lt=F("needed"))
     )
@@ -258,21 +244,24 @@ def queue_items(*, user: User, name: str, workspace_id: int | None = None) -> Qu
     return queue.build(user, _workspaces_for(user, queue.role, workspace_id))
 
 
-def filter_queue(items: QuerySet[Any], name: str, query: dict[str, Any]) -> QuerySet[Any]:
-    """Apply a queue's filters and its ordering (by age, oldest first unless asked otherwise)."""
+def filter_queue(
+    items: QuerySet[Any], name: str, query: dict[str, Any], *, user: User
+) -> QuerySet[Any]:
+    """Apply a queue's filters and its ordering (by age, oldest first unless asked otherwise).
+    Filters select by what the policy shows this user: who assessed a claim and its final verdict
+    only where they may see them."""
     claims = get_queue(name).subject == "claim"
     if "article" in query:
         items = items.filter(**{"article_id" if claims else "pk": query["article"]})
     if "language" in query:
         items = items.filter(**{"article__language" if claims else "language": query["language"]})
     if claims and "reviewer" in query:
-        items = items.filter(
-            pk__in=Assessment.objects.filter(reviewer__username=query["reviewer"]).values(
-                "claim_id"
-            )
+        assessed = Assessment.objects.filter(
+            claim_id=OuterRef("pk"), reviewer__username=query["reviewer"]
         )
+        items = items.filter(Q(Exists(assessed)) & policy.verdicts_visible(policy.sight_of(user)))
     if claims and "verdict" in query:
-        items = items.filter(final_verdict__slug=query["verdict"])
+        items = items.filter(shown_verdict=query["verdict"])
     if name == "disputed" and "kind" in query:
         items = items.filter(**{f"{query['kind']}_disagreement": True})
     if name == "to_annotate" and "overdue" in query:
@@ -283,6 +272,14 @@ def filter_queue(items: QuerySet[Any], name: str, query: dict[str, Any]) -> Quer
         ordering = "waiting_since"
     tie = "-pk" if ordering.startswith("-") else "pk"
     return items.order_by(ordering, tie)
+
+
+def present_items(*, user: User, name: str, items: Iterable[Any]) -> list[Any]:
+    """A page of a queue's items, claims presented by the policy for this user."""
+    if get_queue(name).subject != "claim":
+        return list(items)
+    sight = policy.sight_of(user)
+    return [policy.present_claim(claim, sight) for claim in items]
 
 
 def overdue_assignments(*, workspaces: Any) -> QuerySet[Assignment]:

@@ -1,18 +1,38 @@
 """Reads. Every query that returns workspace data goes through here, scoped to the user's
 workspaces; a single object is fetched with `_get_checked`, which answers 404 to outsiders and 403
-to members whose role is too low (annotations.access)."""
+to members whose role is too low (annotations.access). What a member sees of the review work
+(blind review) is decided by annotations.policy, which every claim read here asks."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as AuthUser
-from django.db.models import Count, Exists, F, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from annotations.access import member_workspace_ids, require_role
+from annotations import policy
+from annotations.access import require_role
+from annotations.extraction.segment import split_sentences
 from annotations.models import (
     Adjudication,
     Article,
@@ -25,9 +45,9 @@ from annotations.models import (
     ClaimSource,
     DatasetRelease,
     ExportJob,
-    Highlight,
     Membership,
     Role,
+    VerdictLabel,
     Workspace,
 )
 
@@ -67,6 +87,11 @@ def workspace_get(*, user: User, workspace_id: int, role: Role = Role.ANNOTATOR)
     return workspace
 
 
+def verdict_names(*, workspace_id: int) -> dict[str, str]:
+    """The workspace's verdict names by slug, for sentences about verdicts."""
+    return dict(VerdictLabel.objects.filter(workspace_id=workspace_id).values_list("slug", "name"))
+
+
 def membership_list(*, workspace: Workspace) -> QuerySet[Membership]:
     return Membership.objects.filter(workspace=workspace).select_related("user")
 
@@ -81,21 +106,33 @@ def membership_get(*, user: User, workspace: Workspace, user_id: int) -> Members
 # --- Articles -----------------------------------------------------------------------------------
 
 
+def count_of(queryset: QuerySet[Any]) -> Coalesce:
+    """COUNT(*) of a correlated subquery, 0 when empty: one number per outer row, no GROUP BY."""
+    counted = (
+        queryset.order_by()
+        .annotate(_group=Value(1, output_field=IntegerField()))
+        .values("_group")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted[:1], output_field=IntegerField()), Value(0))
+
+
 def article_list(*, user: User) -> QuerySet[Article]:
-    """Articles of the user's workspaces with their progress counts; the text is not loaded."""
+    """Articles of the user's workspaces with their progress counts, as the policy lets this
+    reader count them (a blind reviewer counts as assessed only what they may see assessed); the
+    text is not loaded."""
+    sight = policy.sight_of(user)
+    claims = Claim.objects.filter(article_id=OuterRef("pk")).filter(policy.claims_listed(sight))
+    shown = claims.filter(policy.status_visible(sight))
     return (
-        Article.objects.filter(workspace_id__in=member_workspace_ids(user=user))
+        Article.objects.filter(workspace_id__in=sorted(sight.member))
         .defer("text")
         .annotate(
-            claim_count=Count("claims", distinct=True),
-            assessed_count=Count(
-                "claims", filter=~Q(claims__status=Claim.Status.OPEN), distinct=True
-            ),
-            disputed_count=Count(
-                "claims", filter=Q(claims__status=Claim.Status.DISPUTED), distinct=True
-            ),
+            claim_count=count_of(claims),
+            assessed_count=count_of(shown.exclude(status=Claim.Status.OPEN)),
+            disputed_count=count_of(shown.filter(status=Claim.Status.DISPUTED)),
         )
-        # Meta.ordering is not applied to aggregating queries: say it again for stable pages.
         .order_by("-created_at", "-id")
     )
 
@@ -107,12 +144,9 @@ def article_get(*, user: User, article_id: int, role: Role = Role.ANNOTATOR) -> 
 
 
 def article_with_claims(*, user: User, article_id: int) -> Article:
-    """An article with its claims and their highlights in a fixed number of queries.
-
-    In a blind workspace a reviewer (or annotator) who has not yet submitted the article sees only
-    their own highlights, and only the claims they highlighted: what others marked would steer
-    their reading. Adjudicators and editors always see everything. `others_hidden` says which.
-    """
+    """An article with every claim this reader may see, presented by the policy, in a fixed number
+    of queries. `blind` says whether blind review hides others' work from the reader here;
+    `claims_hidden_until_submitted`, whether independent highlighting also hides claims."""
     mine = Assignment.objects.filter(
         article_id=OuterRef("pk"), user_id=user.pk or 0, completed_at__isnull=False
     )
@@ -124,25 +158,15 @@ def article_with_claims(*, user: User, article_id: int) -> Article:
     )
     if article is None:
         raise Http404(_("Not found."))
-    role = require_role(user=user, workspace_id=article.workspace_id, role=Role.ANNOTATOR)
-    hidden = (
-        article.workspace.blind_review and role < Role.ADJUDICATOR and article.submitted_at is None
+    require_role(user=user, workspace_id=article.workspace_id, role=Role.ANNOTATOR)
+    sight = policy.sight_of(user)
+    claims = claims_seen(sight).filter(article_id=article.pk)
+    blind = policy.blind_for_article(sight, article.workspace_id)
+    article.others_hidden = blind["blind"]  # type: ignore[attr-defined]
+    article.claims_hidden_until_submitted = (  # type: ignore[attr-defined]
+        blind["independent"] and article.submitted_at is None
     )
-    claims = claim_queryset().filter(article_id=article.pk)
-    if hidden:
-        own = Highlight.objects.filter(user_id=user.pk or 0)
-        claims = (
-            claims.filter(
-                Q(Exists(own.filter(claim_id=OuterRef("pk"))))
-                | ~Q(Exists(Highlight.objects.filter(claim_id=OuterRef("pk"))))
-            )
-            .prefetch_related(None)
-            .prefetch_related(
-                Prefetch("highlights", queryset=own.select_related("user")), matches_prefetch()
-            )
-        )
-    article.others_hidden = hidden  # type: ignore[attr-defined]
-    article.claim_list = list(claims)  # type: ignore[attr-defined]
+    article.claim_list = present_claims(claims, sight)  # type: ignore[attr-defined]
     return article
 
 
@@ -150,138 +174,83 @@ def article_revision_list(*, article: Article) -> QuerySet[ArticleRevision]:
     return ArticleRevision.objects.filter(article=article).select_related("created_by")
 
 
+def article_sentences(*, article: Article) -> list[tuple[int, int]]:
+    """The article's sentences as code point ranges, for stepping through the text by sentence."""
+    return [(start, end) for start, end in split_sentences(article.text, article.language or "und")]
+
+
 # --- Claims -------------------------------------------------------------------------------------
 
 
-def matches_prefetch() -> Prefetch[str, QuerySet[ClaimMatch], str]:
-    """A claim's or candidate's already-checked look-alikes, with their verdicts: one query."""
+def matches_prefetch(sight: policy.Sight) -> Prefetch[str, QuerySet[ClaimMatch], str]:
+    """A claim's or candidate's already-checked look-alikes whose verdict the reader may see, with
+    their verdicts: one query."""
     return Prefetch(
         "matches",
-        queryset=ClaimMatch.objects.select_related("matched_claim__final_verdict").defer(
-            "matched_claim__prefix", "matched_claim__suffix"
-        ),
+        queryset=ClaimMatch.objects.filter(policy.matches_visible(sight))
+        .select_related("matched_claim__final_verdict")
+        .defer("matched_claim__prefix", "matched_claim__suffix"),
     )
 
 
-def claim_queryset() -> QuerySet[Claim]:
+def claims_seen(sight: policy.Sight) -> QuerySet[Claim]:
+    """Every claim the reader may know of, annotated and prefetched for `present_claims`."""
     return (
-        Claim.objects.select_related("final_verdict")
-        .annotate(
-            article_url=F("article__url"),
-            assessment_count=Count("assessments", distinct=True),
+        policy.annotate_claims(
+            Claim.objects.select_related("final_verdict").annotate(
+                article_url=F("article__url"),
+                assessment_count=count_of(Assessment.objects.filter(claim_id=OuterRef("pk"))),
+            ),
+            sight,
         )
         .prefetch_related(
-            Prefetch("highlights", queryset=Highlight.objects.select_related("user")),
-            matches_prefetch(),
+            Prefetch("highlights", queryset=policy.visible_highlights(sight)),
+            matches_prefetch(sight),
         )
         .order_by("article_id", "start", "end", "id")
     )
 
 
-def _article_open_to(user: User) -> Q:
-    """Rows (claims or highlights, both with an `article`) whose article blind review does not
-    hide from this user: not a blind workspace, or the user adjudicates there, or has submitted."""
-    me = user.pk or 0
-    return (
-        Q(article__workspace__blind_review=False)
-        | Q(
-            Exists(
-                Membership.objects.filter(
-                    workspace_id=OuterRef("article__workspace_id"),
-                    user_id=me,
-                    role__gte=Role.ADJUDICATOR,
-                )
-            )
-        )
-        | Q(
-            Exists(
-                Assignment.objects.filter(
-                    article_id=OuterRef("article_id"), user_id=me, completed_at__isnull=False
-                )
-            )
-        )
-    )
+def present_claims(claims: Iterable[Claim], sight: policy.Sight) -> list[Claim]:
+    return [policy.present_claim(claim, sight) for claim in claims]
+
+
+def claims_presented(*, user: User, claims: Iterable[Claim]) -> list[Claim]:
+    """Claims read from `claim_list` (a page of them), each presented for this reader."""
+    return present_claims(claims, policy.sight_of(user))
 
 
 def claim_list(*, user: User) -> QuerySet[Claim]:
-    """Claims of the user's workspaces. Under blind review, before the user has submitted an
-    article, its claims are listed only when the user highlighted them too (or nobody did), and
-    with the user's own highlight only: the same view as the article page."""
-    me = user.pk or 0
-    open_article = _article_open_to(user)
-    own = Highlight.objects.filter(claim_id=OuterRef("pk"), user_id=me)
-    anyone = Highlight.objects.filter(claim_id=OuterRef("pk"))
-    return (
-        claim_queryset()
-        .filter(workspace_id__in=member_workspace_ids(user=user))
-        .filter(open_article | Q(Exists(own)) | ~Q(Exists(anyone)))
-        .prefetch_related(None)
-        .prefetch_related(
-            Prefetch(
-                "highlights",
-                queryset=Highlight.objects.filter(Q(user_id=me) | open_article).select_related(
-                    "user"
-                ),
-            ),
-            matches_prefetch(),
-        )
-    )
+    """Claims of the user's workspaces as the policy lets them see; present each row read
+    (`present_claims`) before showing it. The `shown_status` and `shown_verdict` annotations are
+    what the status and verdict filters select by."""
+    return claims_seen(policy.sight_of(user))
 
 
 def claim_get(*, user: User, claim_id: int, role: Role = Role.ANNOTATOR) -> Claim:
-    claim = _get_checked(
-        claim_queryset(), pk=claim_id, workspace_path="workspace_id", user=user, role=role
+    """One claim, presented for this reader; 404 for outsiders and for a claim the policy hides,
+    403 for a role too low. Its model fields keep the stored values, for the services."""
+    _get_checked(
+        Claim.objects.all(), pk=claim_id, workspace_path="workspace_id", user=user, role=role
     )
-    if _others_hidden(user=user, article_id=claim.article_id, workspace_id=claim.workspace_id):
-        # Blind review, not yet submitted: a claim only others highlighted does not exist for this
-        # user (as in the lists); one they highlighted too shows only their own highlight.
-        highlighters = {h.user_id for h in claim.highlights.all()}
-        if highlighters and (user.pk or 0) not in highlighters:
-            raise Http404(_("Not found."))
-        claim = (
-            claim_queryset()
-            .prefetch_related(None)
-            .prefetch_related(
-                Prefetch(
-                    "highlights",
-                    queryset=Highlight.objects.filter(user_id=user.pk or 0).select_related("user"),
-                )
-            )
-            .get(pk=claim.pk)
-        )
-    return claim
-
-
-def _others_hidden(*, user: User, article_id: int, workspace_id: int) -> bool:
-    """Whether blind review hides others' highlights on this article from this user."""
-    if not Workspace.objects.filter(pk=workspace_id, blind_review=True).exists():
-        return False
-    role = require_role(user=user, workspace_id=workspace_id, role=Role.ANNOTATOR)
-    if role >= Role.ADJUDICATOR:
-        return False
-    return not Assignment.objects.filter(
-        article_id=article_id, user_id=user.pk or 0, completed_at__isnull=False
-    ).exists()
+    sight = policy.sight_of(user)
+    claim = claims_seen(sight).filter(pk=claim_id).first()
+    if claim is None:
+        raise Http404(_("Not found."))
+    return policy.present_claim(claim, sight)
 
 
 # --- Assessments --------------------------------------------------------------------------------
 
 
 def assessment_list_for_claim(*, user: User, claim: Claim) -> QuerySet[Assessment]:
-    """A claim's assessments as this user may see them.
-
-    In a blind workspace a reviewer sees only their own until they have assessed the claim;
-    adjudicators and editors always see all (they settle disagreements).
-    """
-    assessments = Assessment.objects.filter(claim=claim).select_related("reviewer", "verdict")
-    workspace = Workspace.objects.only("blind_review").get(pk=claim.workspace_id)
-    if not workspace.blind_review:
-        return assessments
-    role = require_role(user=user, workspace_id=claim.workspace_id, role=Role.ANNOTATOR)
-    if role >= Role.ADJUDICATOR:
-        return assessments
-    has_own = Assessment.objects.filter(claim=claim, reviewer_id=user.pk)
-    return assessments.filter(Q(reviewer_id=user.pk) | Q(Exists(has_own)))
+    """A claim's assessments as this user may see them (the policy: one's own, and everyone's once
+    the claim is unlocked for one)."""
+    return (
+        Assessment.objects.filter(claim=claim)
+        .filter(policy.assessments_visible(policy.sight_of(user)))
+        .select_related("reviewer", "verdict")
+    )
 
 
 def assessment_get(*, user: User, assessment_id: int) -> Assessment:
@@ -305,52 +274,97 @@ def assessment_get(*, user: User, assessment_id: int) -> Assessment:
 
 
 def claim_source_list(*, user: User, claim: Claim) -> QuerySet[ClaimSource]:
-    """A claim's sources as this user may see them: under blind review a stance is as telling as
-    a verdict, so others' links stay hidden by the same rule as their assessments."""
-    links = ClaimSource.objects.filter(claim=claim).select_related("source", "added_by")
-    if not Workspace.objects.filter(pk=claim.workspace_id, blind_review=True).exists():
-        return links
-    role = require_role(user=user, workspace_id=claim.workspace_id, role=Role.ANNOTATOR)
-    if role >= Role.ADJUDICATOR:
-        return links
-    has_own = Assessment.objects.filter(claim=claim, reviewer_id=user.pk or 0)
-    return links.filter(Q(added_by_id=user.pk or 0) | Q(Exists(has_own)))
-
-
-def adjudication_history(*, claim: Claim) -> QuerySet[Adjudication]:
-    return Adjudication.objects.filter(claim=claim).select_related("adjudicator", "verdict")
-
-
-def candidate_list_for_article(*, article: Article) -> QuerySet[CandidateClaim]:
+    """A claim's source links as this user may see them (a stance is as telling as a verdict)."""
     return (
-        CandidateClaim.objects.filter(article=article)
-        .select_related("decided_by")
-        .prefetch_related(matches_prefetch())
+        ClaimSource.objects.filter(claim=claim)
+        .filter(policy.source_links_visible(policy.sight_of(user)))
+        .select_related("source", "added_by")
     )
 
 
-def claim_similar_list(*, claim: Claim) -> QuerySet[ClaimMatch]:
+def claim_source_get(*, user: User, claim: Claim, link_id: int) -> ClaimSource:
+    link = claim_source_list(user=user, claim=claim).filter(pk=link_id).first()
+    if link is None:
+        raise Http404(_("Not found."))
+    return link
+
+
+def adjudication_history(*, user: User, claim: Claim) -> QuerySet[Adjudication]:
+    """A claim's adjudications, newest first, for those who may see its verdicts."""
+    return (
+        Adjudication.objects.filter(claim=claim)
+        .filter(policy.adjudications_visible(policy.sight_of(user)))
+        .select_related("adjudicator", "verdict")
+    )
+
+
+def candidate_list_for_article(*, user: User, article: Article) -> QuerySet[CandidateClaim]:
+    """The article's candidates; who decided one, and the claim it became, only where the policy
+    shows them (`shown_decided_by`, `shown_claim`)."""
+    sight = policy.sight_of(user)
+    return (
+        CandidateClaim.objects.filter(article=article)
+        .annotate(
+            shown_decided_by=Case(
+                When(policy.decider_visible(sight), then=F("decided_by__username")),
+                default=Value(None),
+                output_field=CharField(null=True),
+            ),
+            shown_claim=Case(
+                When(
+                    Q(claim__isnull=False)
+                    & Q(
+                        Exists(
+                            Claim.objects.filter(pk=OuterRef("claim_id")).filter(
+                                policy.claims_listed(sight)
+                            )
+                        )
+                    ),
+                    then=F("claim_id"),
+                ),
+                default=Value(None),
+                output_field=IntegerField(null=True),
+            ),
+        )
+        .prefetch_related(matches_prefetch(sight))
+    )
+
+
+def claim_similar_list(*, user: User, claim: Claim) -> QuerySet[ClaimMatch]:
     """Already-checked claims found like this claim (read through claim_get first), best first."""
-    return ClaimMatch.objects.filter(claim=claim).select_related("matched_claim__final_verdict")
+    return (
+        ClaimMatch.objects.filter(claim=claim)
+        .filter(policy.matches_visible(policy.sight_of(user)))
+        .select_related("matched_claim__final_verdict")
+    )
 
 
-def candidate_similar_list(*, candidate: CandidateClaim) -> QuerySet[ClaimMatch]:
+def candidate_similar_list(*, user: User, candidate: CandidateClaim) -> QuerySet[ClaimMatch]:
     """Already-checked claims found like this candidate (read through candidate_get first)."""
-    return ClaimMatch.objects.filter(candidate=candidate).select_related(
-        "matched_claim__final_verdict"
+    return (
+        ClaimMatch.objects.filter(candidate=candidate)
+        .filter(policy.matches_visible(policy.sight_of(user)))
+        .select_related("matched_claim__final_verdict")
     )
 
 
 def candidate_get(*, user: User, candidate_id: int, role: Role = Role.ANNOTATOR) -> CandidateClaim:
-    return _get_checked(
-        CandidateClaim.objects.select_related("article", "decided_by")
-        .defer("article__text")
-        .prefetch_related(matches_prefetch()),
+    _get_checked(
+        CandidateClaim.objects.all(),
         pk=candidate_id,
         workspace_path="article.workspace_id",
         user=user,
         role=role,
     )
+    candidates = CandidateClaim.objects.filter(pk=candidate_id).values_list("article_id", flat=True)
+    article = Article.objects.defer("text").get(pk=candidates[0])
+    found = (
+        candidate_list_for_article(user=user, article=article)
+        .select_related("article")
+        .defer("article__text")
+        .get(pk=candidate_id)
+    )
+    return found
 
 
 # --- Export jobs and dataset releases (editors only) --------------------------------------------

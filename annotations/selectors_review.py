@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from annotations import selectors
+from annotations import policy, selectors
 from annotations.access import require_role
 from annotations.agreement import Rating, ScaleLabel, SpanMark, compute_agreement
 from annotations.models import (
@@ -29,47 +29,25 @@ from annotations.models import (
     Highlight,
     Role,
     VerdictLabel,
-    Workspace,
 )
 
 User = AuthUser | AnonymousUser
 
-# Events that show another reviewer's verdict: hidden in blind review until I have given mine.
-VERDICT_EVENTS = (
-    "assessment_created",
-    "assessment_updated",
-    "disagreement_opened",
-    "disagreement_resolved",
-)
-
-
 # --- History ------------------------------------------------------------------------------------
 
 
-def claim_history(*, user: User, claim: Claim) -> QuerySet[ClaimEvent]:
-    """A claim's events, oldest first.
-
-    In a blind workspace a reviewer (or annotator) sees others' verdicts and the disagreements
-    between them only once they have assessed the claim, and others' highlights once they have
-    submitted the article, as everywhere else; adjudicators and editors see everything.
-    """
-    events = ClaimEvent.objects.filter(claim_id=claim.pk).select_related("actor")
-    events = events.order_by("created_at", "id")
-    workspace = Workspace.objects.only("blind_review").get(pk=claim.workspace_id)
-    role = require_role(user=user, workspace_id=claim.workspace_id, role=Role.ANNOTATOR)
-    if not workspace.blind_review or role >= Role.ADJUDICATOR:
-        return events
-    uid = user.pk or 0
-    assessed = Assessment.objects.filter(claim_id=claim.pk, reviewer_id=uid).exists()
-    submitted = Assignment.objects.filter(
-        article_id=claim.article_id, user_id=uid, completed_at__isnull=False
-    ).exists()
-    others = ~Q(actor_id=uid) | Q(actor__isnull=True)
-    if not assessed:
-        events = events.exclude(Q(kind__in=VERDICT_EVENTS) & others)
-    if not submitted:
-        events = events.exclude(Q(kind="highlight_added") & others)
-    return events
+def claim_history(*, user: User, claim: Claim) -> list[ClaimEvent]:
+    """A claim (read through selectors.claim_get) its events, oldest first, as the blind-review
+    policy lets this reader see them."""
+    sight = policy.sight_of(user)
+    events = (
+        ClaimEvent.objects.filter(claim_id=claim.pk)
+        .filter(policy.events_visible(sight))
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+    verdicts = claim.shown.verdicts_visible  # type: ignore[attr-defined]
+    return [policy.present_event(event, verdicts=verdicts) for event in events]
 
 
 # --- Adjudication -------------------------------------------------------------------------------
@@ -91,12 +69,16 @@ class AdjudicationContext:
 
 def adjudication_context(*, user: User, claim_id: int) -> AdjudicationContext:
     claim = selectors.claim_get(user=user, claim_id=claim_id, role=Role.ADJUDICATOR)
+    # Adjudicators see everything (annotations.policy): these reads need no filter.
     assessments = list(
         Assessment.objects.filter(claim_id=claim.pk)
         .select_related("reviewer", "verdict")
         .order_by("created_at", "id")
     )
     links = list(selectors.claim_source_list(user=user, claim=claim).order_by("created_at", "id"))
+    highlights = list(
+        Highlight.objects.filter(claim_id=claim.pk).select_related("user").order_by("created_at")
+    )
     for assessment in assessments:
         assessment.sources = [  # type: ignore[attr-defined]
             link for link in links if link.added_by_id == assessment.reviewer_id
@@ -107,13 +89,13 @@ def adjudication_context(*, user: User, claim_id: int) -> AdjudicationContext:
         article_title=title,
         assessments=assessments,
         sources=links,
-        highlights=list(claim.highlights.all()),
+        highlights=highlights,
         disagreements=list(
             Disagreement.objects.filter(claim_id=claim.pk)
             .select_related("resolved_by")
             .order_by("detected_at", "id")
         ),
-        adjudications=list(selectors.adjudication_history(claim=claim)),
+        adjudications=list(selectors.adjudication_history(user=user, claim=claim)),
         scale=list(VerdictLabel.objects.filter(workspace_id=claim.workspace_id)),
     )
 
@@ -196,13 +178,13 @@ def agreement(
     - `date_from` (inclusive) / `date_to` (exclusive): when the assessments (and highlights) were
       made.
 
-    Members may read the figures; in a blind workspace only adjudicators and editors, since
-    figures over a small selection would tell a reviewer how the others voted. Rows are fetched
-    as plain tuples (values_list), never as model instances.
+    Who may read them is the policy's (annotations.policy.agreement_visible): in a blind
+    workspace, adjudicators and editors. Each reviewer's initial verdict counts (the one given
+    before seeing anyone else's, under blind review); later revisions are in the history. Rows
+    are fetched as plain tuples (values_list), never as model instances.
     """
-    role = require_role(user=user, workspace_id=workspace_id, role=Role.ANNOTATOR)
-    blind = Workspace.objects.filter(pk=workspace_id).values_list("blind_review", flat=True)[0]
-    if blind and role < Role.ADJUDICATOR:
+    require_role(user=user, workspace_id=workspace_id, role=Role.ANNOTATOR)
+    if not policy.agreement_visible(policy.sight_of(user), workspace_id):
         raise PermissionDenied(
             _("In a blind workspace the agreement figures are for adjudicators and editors.")
         )
@@ -213,8 +195,13 @@ def agreement(
     )
     scale = [ScaleLabel(slug, value) for slug, value in labels]
 
-    assessments = Assessment.objects.filter(claim__workspace_id=workspace_id)
-    highlights = Highlight.objects.filter(article__workspace_id=workspace_id, orphaned=False)
+    # Through claims__ the default managers do not apply: withdrawn claims are left out by hand.
+    assessments = Assessment.objects.filter(
+        claim__workspace_id=workspace_id, claim__withdrawn_at__isnull=True
+    )
+    highlights = Highlight.objects.filter(
+        article__workspace_id=workspace_id, orphaned=False, claim__withdrawn_at__isnull=True
+    )
     if article_id is not None:
         assessments = assessments.filter(claim__article_id=article_id)
         highlights = highlights.filter(article_id=article_id)
@@ -237,7 +224,7 @@ def agreement(
     # and 100,000 of them go to compute_agreement without a Python object built per row.
     ratings = cast(
         list[Rating],
-        list(assessments.values_list("claim_id", "reviewer__username", "verdict__slug")),
+        list(assessments.values_list("claim_id", "reviewer__username", "initial_verdict__slug")),
     )
     marks = starmap(
         SpanMark, highlights.values_list("article_id", "user__username", "start", "end")

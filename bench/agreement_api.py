@@ -115,7 +115,9 @@ def seed() -> Any:
                     label = unverifiable
                 else:
                     label = valued[min(4, max(0, truth + rng.choice((-1, 0, 0, 0, 1))))]
-                assessments.append(Assessment(claim=claim, reviewer=reviewer, verdict=label))
+                assessments.append(
+                    Assessment(claim=claim, reviewer=reviewer, verdict=label, initial_verdict=label)
+                )
             assert claim.start is not None
             assert claim.end is not None
             for reviewer in rng.sample(chosen, HIGHLIGHTS_PER_CLAIM):

@@ -50,7 +50,7 @@ def test_it_refuses_a_negative_offset(claim: Claim) -> None:
 
 def test_it_refuses_a_second_assessment_by_the_same_reviewer(claim: Claim, bob: User) -> None:
     verdict = claim.workspace.verdicts.get(slug="true")
-    Assessment.objects.create(claim=claim, reviewer=bob, verdict=verdict)
+    Assessment.objects.create(claim=claim, reviewer=bob, verdict=verdict, initial_verdict=verdict)
     _violates(model=Assessment, claim=claim, reviewer=bob, verdict=verdict)
 
 

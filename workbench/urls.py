@@ -4,20 +4,18 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from annotations import web, web_review
+from annotations.web import articles, claims, review
 
 urlpatterns = [
-    path("", web.home, name="home"),
-    path("healthz", web.healthz, name="healthz"),
-    path("workspaces/<int:workspace_id>/", web.workspace_page, name="workspace"),
-    path("workspaces/<int:workspace_id>/articles/new/", web.article_add, name="article-add"),
-    path("articles/<int:article_id>/", web.article_page, name="article"),
-    path("queues/", web_review.queues_page, name="queues"),
-    path(
-        "workspaces/<int:workspace_id>/agreement/",
-        web_review.agreement_page,
-        name="agreement",
-    ),
+    path("", articles.home, name="home"),
+    path("healthz", articles.healthz, name="healthz"),
+    path("workspaces/<int:workspace_id>/", articles.workspace_page, name="workspace"),
+    path("workspaces/<int:workspace_id>/articles/new/", articles.article_add, name="article-add"),
+    path("articles/<int:article_id>/", articles.article_page, name="article"),
+    path("claims/<int:claim_id>/", claims.claim_page, name="claim"),
+    path("claims/<int:claim_id>/curate/", claims.curation_page, name="claim-curate"),
+    path("queues/", review.queues_page, name="queues"),
+    path("workspaces/<int:workspace_id>/agreement/", review.agreement_page, name="agreement"),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["annotations"]), name="jsi18n"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -34,6 +34,15 @@ class CandidateBulkInputSerializer(serializers.Serializer[Any]):
         default=None,
         help_text="Only the pending candidates scoring at most this.",
     )
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_null=True,
+        default=None,
+        max_length=100_000,
+        help_text="Only these candidates (those the page showed): a candidate extracted since is "
+        "not decided unseen. Ids that are not pending candidates of the article are left alone.",
+    )
 
 
 class CandidateBulkResultSerializer(serializers.Serializer[Any]):
@@ -51,7 +60,7 @@ class _CandidatesBulkView(APIView):
         data = _valid(CandidateBulkInputSerializer, request.data)
         outcome = self.decide(request, article=article, **data)
         decided = (
-            selectors.candidate_list_for_article(article=article)
+            selectors.candidate_list_for_article(user=me(request), article=article)
             .filter(pk__in=outcome.candidate_ids)
             .order_by("start", "end", "pk")
         )
@@ -88,7 +97,7 @@ class ClaimSimilarView(APIView):
     @extend_schema(responses=SimilarClaimSerializer(many=True))
     def get(self, request: Request, claim_id: int) -> Response:
         claim = selectors.claim_get(user=me(request), claim_id=claim_id)
-        matches = selectors.claim_similar_list(claim=claim)
+        matches = selectors.claim_similar_list(user=me(request), claim=claim)
         return Response(SimilarClaimSerializer(matches, many=True).data)
 
 
@@ -99,5 +108,5 @@ class CandidateSimilarView(APIView):
     @extend_schema(responses=SimilarClaimSerializer(many=True))
     def get(self, request: Request, candidate_id: int) -> Response:
         candidate = selectors.candidate_get(user=me(request), candidate_id=candidate_id)
-        matches = selectors.candidate_similar_list(candidate=candidate)
+        matches = selectors.candidate_similar_list(user=me(request), candidate=candidate)
         return Response(SimilarClaimSerializer(matches, many=True).data)

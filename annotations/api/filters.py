@@ -3,6 +3,7 @@ from __future__ import annotations
 import django_filters
 
 from annotations.models import Article, CandidateClaim, Claim
+from annotations.policy import SHOWN_STATUSES
 
 
 class ArticleFilter(django_filters.FilterSet):
@@ -21,16 +22,23 @@ class ArticleFilter(django_filters.FilterSet):
 
 
 class ClaimFilter(django_filters.FilterSet):
+    """Filters of the claims list. Status and verdict select by what the reader is shown (the
+    policy's `shown_status` and `shown_verdict`), so that under blind review a filter never
+    answers what the list would not show."""
+
     workspace = django_filters.NumberFilter(field_name="workspace_id")
     article = django_filters.NumberFilter(field_name="article_id")
-    verdict = django_filters.CharFilter(field_name="final_verdict__slug")
+    status = django_filters.ChoiceFilter(
+        field_name="shown_status", choices=[(value, value) for value in SHOWN_STATUSES]
+    )
+    verdict = django_filters.CharFilter(field_name="shown_verdict")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     language = django_filters.CharFilter(field_name="article__language")
 
     class Meta:
         model = Claim
-        fields = ("workspace", "article", "status", "origin")
+        fields = ("workspace", "article", "origin")
 
 
 class CandidateFilter(django_filters.FilterSet):

@@ -72,8 +72,9 @@ class QueueViewSet(viewsets.GenericViewSet[Any]):
         queues.get_queue(name)  # an unknown name is a 404 before anything else
         query = _query(request, rs.QueueQuerySerializer)
         items = queues.queue_items(user=me(request), name=name, workspace_id=query.get("workspace"))
-        page = self.paginate_queryset(queues.filter_queue(items, name, query))
-        return self.get_paginated_response(rs.QueueItemSerializer(page, many=True).data)
+        page = self.paginate_queryset(queues.filter_queue(items, name, query, user=me(request)))
+        shown = queues.present_items(user=me(request), name=name, items=page or [])
+        return self.get_paginated_response(rs.QueueItemSerializer(shown, many=True).data)
 
 
 # --- Claims: history and the adjudicator's view -------------------------------------------------
@@ -87,8 +88,11 @@ class ClaimHistoryView(GenericAPIView[Any]):
     def get(self, request: Request, id: int) -> Response:
         """Every change to the claim, oldest first: who, when, before and after."""
         claim = selectors.claim_get(user=me(request), claim_id=id)
-        page = self.paginate_queryset(selectors_review.claim_history(user=me(request), claim=claim))
-        return self.get_paginated_response(rs.ClaimEventSerializer(page, many=True).data)
+        events = selectors_review.claim_history(user=me(request), claim=claim)
+        page = self.paginate_queryset(events)  # type: ignore[arg-type]  # DRF pages lists too
+        names = selectors.verdict_names(workspace_id=claim.workspace_id)
+        shown = rs.ClaimEventSerializer(page, many=True, context={"verdicts": names})
+        return self.get_paginated_response(shown.data)
 
 
 class AdjudicationContextView(GenericAPIView[Any]):

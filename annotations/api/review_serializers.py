@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
@@ -19,6 +20,7 @@ from annotations.api.serializers import (
     RoleField,
     VerdictLabelSerializer,
 )
+from annotations.events import describe_event
 from annotations.models import Assessment, Assignment, ClaimEvent, Disagreement
 from annotations.queues import QUEUES
 
@@ -171,12 +173,19 @@ class AssignmentOutcomeSerializer(serializers.Serializer[Any]):
 
 
 class ClaimEventSerializer(serializers.ModelSerializer[ClaimEvent]):
+    """One event of a claim's history; `summary` says it in a sentence, in the request's
+    language (context `verdicts`: the workspace's verdict names by slug)."""
+
     actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    summary = serializers.SerializerMethodField()
 
     class Meta:
         model = ClaimEvent
-        fields = ("id", "claim", "kind", "actor", "before", "after", "created_at")
+        fields = ("id", "claim", "kind", "actor", "summary", "before", "after", "created_at")
         read_only_fields = fields
+
+    def get_summary(self, event: ClaimEvent) -> str:
+        return describe_event(event, verdicts=self.context.get("verdicts", {}))
 
 
 class DisagreementSerializer(serializers.ModelSerializer[Disagreement]):
@@ -275,10 +284,11 @@ class ClaimQueueItemSchema(_QueueItemBase):
     article_title = serializers.CharField()
     exact = serializers.CharField()
     claimant = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.CharField(help_text="As the reader may see it (awaiting_verdict).")
     final_verdict = serializers.CharField(allow_null=True)
-    assessment_count = serializers.IntegerField()
+    assessment_count = serializers.IntegerField(allow_null=True)
     reviewers_needed = serializers.IntegerField()
+    url = serializers.CharField(help_text="The claim's page.")
     waiting_because = serializers.ChoiceField(
         choices=["disputed", "no_consensus"], required=False, help_text="disputed"
     )
@@ -326,15 +336,17 @@ class QueueItemSerializer(serializers.Serializer[Any]):
             if hasattr(instance, "assigned"):
                 data.update(assigned=instance.assigned, needed=instance.needed)
             return data
+        shown = instance.shown  # the claim as annotations.policy presents it to this reader
         data.update(
             article=instance.article_id,
             article_title=instance.article_title,
-            exact=instance.exact,
+            exact=shown.exact,
             claimant=instance.claimant,
-            status=instance.status,
-            final_verdict=instance.final_verdict.slug if instance.final_verdict else None,
-            assessment_count=instance.assessment_count,
+            status=shown.status,
+            final_verdict=shown.final_verdict,
+            assessment_count=shown.assessment_count,
             reviewers_needed=instance.needed,
+            url=reverse("claim", args=[instance.pk]),
         )
         if hasattr(instance, "waiting_because"):
             data.update(

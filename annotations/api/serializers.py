@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -26,6 +27,7 @@ from annotations.models import (
     VerdictLabel,
     Workspace,
 )
+from annotations.policy import SHOWN_STATUSES
 
 ROLE_SLUGS = {role.name.lower(): role for role in Role}
 ROLE_CHOICES = [(slug, slug) for slug in ROLE_SLUGS]
@@ -71,6 +73,8 @@ class WorkspaceSerializer(serializers.ModelSerializer[Workspace]):
             "organisation_name",
             "organisation_url",
             "blind_review",
+            "independent_highlighting",
+            "allow_self_adjudication",
             "reviewers_per_claim",
             "candidate_threshold",
             "dispute_distance",
@@ -101,6 +105,8 @@ class WorkspaceInputSerializer(serializers.ModelSerializer[Workspace]):
             "organisation_name",
             "organisation_url",
             "blind_review",
+            "independent_highlighting",
+            "allow_self_adjudication",
             "reviewers_per_claim",
             "candidate_threshold",
             "dispute_distance",
@@ -184,6 +190,11 @@ class ArticleUpdateSerializer(serializers.Serializer[Any]):
     language = serializers.CharField(required=False, max_length=8, allow_blank=True)
 
 
+class SentenceSerializer(serializers.Serializer[Any]):
+    start = serializers.IntegerField(help_text="Code point offset, inclusive.")
+    end = serializers.IntegerField(help_text="Code point offset, exclusive.")
+
+
 class SubmissionSerializer(serializers.ModelSerializer[Assignment]):
     """A reviewer's submission of their work on an article (their assignment, completed)."""
 
@@ -237,20 +248,22 @@ class HighlightSerializer(serializers.ModelSerializer[Highlight]):
 
 
 def claim_target(claim: Claim) -> dict[str, Any]:
-    """The W3C Web Annotation target: the article and the span, by position and by quote."""
+    """The W3C Web Annotation target of a presented claim (annotations.policy.present_claim): the
+    article and the span the reader sees, by position and by quote."""
+    shown = claim.shown  # type: ignore[attr-defined]
     source = (
         getattr(claim, "article_url", "") or f"{settings.SITE_URL}/articles/{claim.article_id}/"
     )
     quote = {
         "type": "TextQuoteSelector",
-        "exact": claim.exact,
-        "prefix": claim.prefix,
-        "suffix": claim.suffix,
+        "exact": shown.exact,
+        "prefix": shown.prefix,
+        "suffix": shown.suffix,
     }
     if claim.orphaned:
         # The quote could not be placed in the corrected text: only the quote is known.
         return {"source": source, "selector": [quote]}
-    position = {"type": "TextPositionSelector", "start": claim.start, "end": claim.end}
+    position = {"type": "TextPositionSelector", "start": shown.start, "end": shown.end}
     return {"source": source, "selector": [position, quote]}
 
 
@@ -294,12 +307,38 @@ class SimilarClaimSerializer(serializers.ModelSerializer[ClaimMatch]):
 
 
 class ClaimSerializer(serializers.ModelSerializer[Claim]):
+    """A claim as the reader sees it: the fields the blind-review policy may withhold are read
+    from `claim.shown` (annotations.policy.present_claim), never from the stored row."""
+
+    start = serializers.IntegerField(source="shown.start", read_only=True, allow_null=True)
+    end = serializers.IntegerField(source="shown.end", read_only=True, allow_null=True)
+    exact = serializers.CharField(source="shown.exact", read_only=True)
+    prefix = serializers.CharField(source="shown.prefix", read_only=True)
+    suffix = serializers.CharField(source="shown.suffix", read_only=True)
     target = serializers.SerializerMethodField()
-    final_verdict: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+    status = serializers.ChoiceField(
+        choices=SHOWN_STATUSES,
+        source="shown.status",
+        read_only=True,
+        help_text="awaiting_verdict: blind review hides the status until your verdict is in.",
     )
-    highlights = HighlightSerializer(many=True, read_only=True)
-    assessment_count = serializers.IntegerField(read_only=True, default=None)
+    final_verdict = serializers.CharField(
+        source="shown.final_verdict", read_only=True, allow_null=True
+    )
+    highlights = HighlightSerializer(
+        source="shown.highlights",
+        many=True,
+        read_only=True,
+        help_text="The highlights you may see: under blind review, not other reviewers' before "
+        "your verdict.",
+    )
+    assessment_count = serializers.IntegerField(
+        source="shown.assessment_count", read_only=True, allow_null=True
+    )
+    created_by = serializers.IntegerField(
+        source="shown.created_by", read_only=True, allow_null=True
+    )
+    url = serializers.SerializerMethodField(help_text="The claim's page.")
     similar = SimilarClaimSerializer(
         source="matches",
         many=True,
@@ -328,6 +367,7 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
             "highlights",
             "assessment_count",
             "similar",
+            "url",
             "version",
             "created_by",
             "created_at",
@@ -339,6 +379,9 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
     def get_target(self, claim: Claim) -> dict[str, Any]:
         return claim_target(claim)
 
+    def get_url(self, claim: Claim) -> str:
+        return reverse("claim", args=[claim.pk])
+
 
 class ArticleDetailSerializer(ArticleSerializer):
     text = serializers.CharField(read_only=True)
@@ -346,8 +389,14 @@ class ArticleDetailSerializer(ArticleSerializer):
     others_hidden = serializers.BooleanField(
         read_only=True,
         default=False,
-        help_text="Blind review: others' highlights (and claims only they highlighted) are left "
-        "out until you submit the article.",
+        help_text="Blind review applies to you here: other reviewers' verdicts, sources and "
+        "highlights on a claim appear once your own verdict on it is in.",
+    )
+    claims_hidden_until_submitted = serializers.BooleanField(
+        read_only=True,
+        default=False,
+        help_text="Independent highlighting: claims only other reviewers highlighted appear once "
+        "you submit the article.",
     )
     submitted_at = serializers.DateTimeField(
         read_only=True, default=None, help_text="When you submitted your work on this article."
@@ -359,6 +408,7 @@ class ArticleDetailSerializer(ArticleSerializer):
             "text",
             "claims",
             "others_hidden",
+            "claims_hidden_until_submitted",
             "submitted_at",
         )
         read_only_fields = fields  # type: ignore[assignment]
@@ -428,13 +478,27 @@ class SourceSummarySerializer(serializers.Serializer[Any]):
 
 
 class ClaimSourceSerializer(serializers.ModelSerializer[ClaimSource]):
-    source = SourceSummarySerializer(read_only=True)  # type: ignore[assignment]
+    """A source linked to a claim, with what the person who linked it said of it (title,
+    publisher, date): the shared source row gives only its id and URL."""
+
+    # The field shares its name with Field.source in the stubs; at run time DRF allows it.
+    source = serializers.SerializerMethodField()  # type: ignore[assignment]
     added_by = serializers.CharField(source="added_by.username", read_only=True)
 
     class Meta:
         model = ClaimSource
         fields = ("id", "claim", "source", "stance", "quote", "added_by", "created_at")
         read_only_fields = fields
+
+    @extend_schema_field(SourceSummarySerializer)
+    def get_source(self, link: ClaimSource) -> dict[str, Any]:
+        return {
+            "id": link.source_id,
+            "url": link.source.url,
+            "title": link.title,
+            "publisher": link.publisher,
+            "published_at": link.published_at.isoformat() if link.published_at else None,
+        }
 
 
 class ClaimSourceCreateSerializer(serializers.Serializer[Any]):
@@ -473,7 +537,11 @@ class AdjudicationCreateSerializer(serializers.Serializer[Any]):
 
 
 class CandidateSerializer(serializers.ModelSerializer[CandidateClaim]):
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    """A candidate, read through selectors.candidate_list_for_article: who decided it and the claim
+    it became are given where the blind-review policy shows them."""
+
+    decided_by = serializers.CharField(source="shown_decided_by", read_only=True, allow_null=True)
+    claim = serializers.IntegerField(source="shown_claim", read_only=True, allow_null=True)
     similar = SimilarClaimSerializer(
         source="matches",
         many=True,

@@ -31,6 +31,7 @@ from annotations.services import (
     claims,
     revisions,
     sources,
+    withdrawals,
     workspaces,
 )
 
@@ -191,12 +192,29 @@ class ArticleViewSet(viewsets.GenericViewSet[Any]):
     def candidates(self, request: Request, pk: str) -> Response:
         article = selectors.article_get(user=me(request), article_id=int(pk))
         queryset = CandidateFilter(
-            request.query_params, selectors.candidate_list_for_article(article=article)
+            request.query_params,
+            selectors.candidate_list_for_article(user=me(request), article=article),
         )
         if not queryset.is_valid():
             raise ValidationError(queryset.errors)
         page = self.paginate_queryset(queryset.qs)
         return self.get_paginated_response(s.CandidateSerializer(page, many=True).data)
+
+    @extend_schema(responses=s.SentenceSerializer(many=True))
+    @action(
+        detail=True,
+        methods=["get"],
+        serializer_class=s.SentenceSerializer,
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def sentences(self, request: Request, pk: str) -> Response:
+        """The article's sentences as code point ranges (for making claims with the keyboard)."""
+        article = selectors.article_get(user=me(request), article_id=int(pk))
+        spans = selectors.article_sentences(article=article)
+        return Response(
+            s.SentenceSerializer([{"start": a, "end": b} for a, b in spans], many=True).data
+        )
 
     @extend_schema(request=None, responses=s.SubmissionSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.SubmissionSerializer)
@@ -253,8 +271,16 @@ class CandidateViewSet(viewsets.GenericViewSet[Any]):
     @action(detail=True, methods=["post"])
     def dismiss(self, request: Request, pk: str) -> Response:
         candidate = selectors.candidate_get(user=me(request), candidate_id=int(pk))
-        candidate = candidates.candidate_dismiss(user=me(request), candidate=candidate)
-        return Response(s.CandidateSerializer(candidate).data)
+        candidates.candidate_dismiss(user=me(request), candidate=candidate)
+        return self.retrieve(request, pk)
+
+    @extend_schema(request=None, responses=s.CandidateSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str) -> Response:
+        """Put a dismissed candidate back among the pending ones."""
+        candidate = selectors.candidate_get(user=me(request), candidate_id=int(pk))
+        withdrawals.candidate_reopen(user=me(request), candidate=candidate)
+        return self.retrieve(request, pk)
 
 
 # --- Claims -------------------------------------------------------------------------------------
@@ -271,20 +297,23 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(s.ClaimSerializer(page, many=True).data)
+        shown = selectors.claims_presented(user=me(request), claims=page or [])
+        return self.get_paginated_response(s.ClaimSerializer(shown, many=True).data)
 
     @extend_schema(
         request=s.ClaimCreateSerializer,
         responses={201: s.ClaimSerializer, 200: s.ClaimSerializer},
         description="201 when the highlight starts a new claim; 200 when it overlaps an existing "
-        "claim enough (character Jaccard >= 0.5) and joins it.",
+        "claim enough (character Jaccard >= 0.5) and joins it. Under blind review a reader who "
+        "may not see the others' work on that claim gets 201 either way.",
     )
     def create(self, request: Request) -> Response:
         data = _valid(s.ClaimCreateSerializer, request.data)
         article = selectors.article_get(user=me(request), article_id=data.pop("article"))
         creation = claims.claim_create(user=me(request), article=article, **data)
         claim = selectors.claim_get(user=me(request), claim_id=creation.claim.pk)
-        code = status.HTTP_201_CREATED if creation.created else status.HTTP_200_OK
+        joined_visibly = not creation.created and claim.shown.verdicts_visible  # type: ignore[attr-defined]
+        code = status.HTTP_200_OK if joined_visibly else status.HTTP_201_CREATED
         return Response(
             s.ClaimSerializer(claim).data, status=code, headers={"ETag": f'"{claim.version}"'}
         )
@@ -301,10 +330,29 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
         claims.claim_update(user=me(request), claim=claim, version=version, **data)
         return self.retrieve(request, pk)
 
+    @extend_schema(
+        description="Withdraw the claim (its highlights and source links go with it): its "
+        "author while nobody else is on it, or an editor. Kept with its history; a published or "
+        "released claim is never withdrawn (409)."
+    )
     def destroy(self, request: Request, pk: str) -> Response:
         claim = selectors.claim_get(user=me(request), claim_id=int(pk))
-        claims.claim_delete(user=me(request), claim=claim)
+        withdrawals.claim_withdraw(user=me(request), claim=claim)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None,
+        responses={200: s.ClaimSerializer, 204: None},
+        description="Withdraw your own highlight of the claim. 200 with the claim when others "
+        "highlighted it too; 204 when it was the last highlight and the claim went with it.",
+    )
+    @action(detail=True, methods=["delete"], url_path="highlights/mine")
+    def withdraw_highlight(self, request: Request, pk: str) -> Response:
+        claim = selectors.claim_get(user=me(request), claim_id=int(pk))
+        remaining = withdrawals.highlight_withdraw(user=me(request), claim=claim)
+        if remaining is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return self.retrieve(request, pk)
 
     @extend_schema(request=None, responses=s.ClaimSerializer)
     @action(detail=True, methods=["post"])
@@ -351,6 +399,15 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
         page = self.paginate_queryset(selectors.claim_source_list(user=me(request), claim=claim))
         return self.get_paginated_response(s.ClaimSourceSerializer(page, many=True).data)
 
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"sources/(?P<link_id>[0-9]{1,18})")
+    def source(self, request: Request, pk: str, link_id: str) -> Response:
+        """Remove a source link: whoever linked it, or an editor (kept in the history)."""
+        claim = selectors.claim_get(user=me(request), claim_id=int(pk))
+        link = selectors.claim_source_get(user=me(request), claim=claim, link_id=int(link_id))
+        withdrawals.source_link_withdraw(user=me(request), link=link)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(request=s.AdjudicationCreateSerializer, responses=s.AdjudicationStateSerializer)
     @action(
         detail=True,
@@ -364,7 +421,7 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
         if request.method == "POST":
             data = _valid(s.AdjudicationCreateSerializer, request.data)
             created = adjudications.adjudication_create(user=me(request), claim=claim, **data)
-        history = list(selectors.adjudication_history(claim=claim))
+        history = list(selectors.adjudication_history(user=me(request), claim=claim))
         body = {
             "current": s.AdjudicationSerializer(history[0]).data if history else None,
             "history": s.AdjudicationSerializer(history, many=True).data,

@@ -3,18 +3,39 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from annotations.access import require_role
-from annotations.models import Adjudication, Article, Claim, Disagreement, Role
+from annotations.models import (
+    Adjudication,
+    Article,
+    Assessment,
+    Claim,
+    Disagreement,
+    Role,
+    Workspace,
+)
 from annotations.services.assessments import verdict_by_slug
 from annotations.services.claims import check_span
 from annotations.services.disputes import claim_disagreements_resolve
 from annotations.services.history import record_event, span_state
 from annotations.text import quote_at
+
+
+def check_may_adjudicate(*, user: User, claim: Claim) -> None:
+    """Nobody settles a claim they assessed, unless the workspace allows it."""
+    if Workspace.objects.filter(pk=claim.workspace_id, allow_self_adjudication=True).exists():
+        return
+    if Assessment.objects.filter(claim_id=claim.pk, reviewer_id=user.pk).exists():
+        raise PermissionDenied(
+            _(
+                "You assessed this claim, so another adjudicator settles it (this workspace does "
+                "not allow adjudicating one's own claims)."
+            )
+        )
 
 
 def _check_span_given(start: int | None, end: int | None, claim: Claim) -> None:
@@ -56,6 +77,7 @@ def adjudication_create(
     unless it is already published.
     """
     require_role(user=user, workspace_id=claim.workspace_id, role=Role.ADJUDICATOR)
+    check_may_adjudicate(user=user, claim=claim)
     label = verdict_by_slug(workspace_id=claim.workspace_id, slug=verdict)
     _check_span_given(start, end, claim)
     # Article before claim: the order text revisions lock them in, so the two cannot deadlock.
@@ -65,7 +87,7 @@ def adjudication_create(
         .select_related("final_verdict")
         .get(pk=claim.pk)
     )
-    fields = ["final_verdict", "status", "version", "updated_at"]
+    fields = ["final_verdict", "status"]
     if start is not None and end is not None:
         check_span(text=article.text, start=start, end=end, exact=exact)
         if (claim.start, claim.end) != (start, end):
@@ -73,7 +95,9 @@ def adjudication_create(
             quote = quote_at(article.text, start, end)
             claim.start, claim.end, claim.orphaned = start, end, False
             claim.exact, claim.prefix, claim.suffix = quote.exact, quote.prefix, quote.suffix
-            fields += ["start", "end", "orphaned", "exact", "prefix", "suffix"]
+            claim.version = F("version") + 1
+            fields += ["start", "end", "orphaned", "exact", "prefix", "suffix", "version"]
+            fields += ["updated_at"]
             record_event(
                 claim=claim, actor=user, kind="span_changed", before=before, after=span_state(claim)
             )
@@ -93,7 +117,6 @@ def adjudication_create(
     claim.final_verdict = label
     if claim.status != Claim.Status.PUBLISHED:
         claim.status = Claim.Status.RESOLVED
-    claim.version = F("version") + 1
     claim.save(update_fields=fields)
     if claim.status != old_status:
         record_event(

@@ -71,6 +71,7 @@ def assessment_create(
                 claim=claim,
                 reviewer=user,
                 verdict=label,
+                initial_verdict=label,
                 rationale=rationale,
                 confidence=confidence,
             )

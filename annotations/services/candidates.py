@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -68,9 +69,14 @@ class BulkDecision:
 
 
 def _pending_for_update(
-    article: Article, min_score: float | None, max_score: float | None
+    article: Article,
+    min_score: float | None,
+    max_score: float | None,
+    ids: Sequence[int] | None,
 ) -> list[CandidateClaim]:
     pending = CandidateClaim.objects.filter(article=article, status=CandidateClaim.Status.PENDING)
+    if ids is not None:
+        pending = pending.filter(pk__in=ids)
     if min_score is not None:
         pending = pending.filter(score__gte=min_score)
     if max_score is not None:
@@ -92,8 +98,10 @@ def candidates_accept_all(
     article: Article,
     min_score: float | None = None,
     max_score: float | None = None,
+    ids: Sequence[int] | None = None,
 ) -> BulkDecision:
-    """Accept every pending candidate of the article (optionally only within a score range).
+    """Accept every pending candidate of the article (optionally only those in `ids`, or within a
+    score range), in one transaction.
 
     Each goes through candidate_accept, with the same rules as one by one; a candidate whose
     sentence this reviewer has already highlighted is recorded as accepted into that claim
@@ -103,7 +111,7 @@ def candidates_accept_all(
     _check_score_range(min_score, max_score)
     decided: list[int] = []
     created = 0
-    for candidate in _pending_for_update(article, min_score, max_score):
+    for candidate in _pending_for_update(article, min_score, max_score, ids):
         candidate.article = article
         try:
             with transaction.atomic():
@@ -123,15 +131,17 @@ def candidates_dismiss_all(
     article: Article,
     min_score: float | None = None,
     max_score: float | None = None,
+    ids: Sequence[int] | None = None,
 ) -> BulkDecision:
-    """Dismiss every pending candidate of the article (optionally only within a score range)."""
+    """Dismiss every pending candidate of the article (optionally only those in `ids`, or within a
+    score range), in one transaction and one UPDATE."""
     require_role(user=user, workspace_id=article.workspace_id, role=Role.ANNOTATOR)
     _check_score_range(min_score, max_score)
-    ids = [candidate.pk for candidate in _pending_for_update(article, min_score, max_score)]
-    CandidateClaim.objects.filter(pk__in=ids).update(
+    decided = [c.pk for c in _pending_for_update(article, min_score, max_score, ids)]
+    CandidateClaim.objects.filter(pk__in=decided).update(
         status=CandidateClaim.Status.DISMISSED, decided_by=user, decided_at=timezone.now()
     )
-    return BulkDecision(candidate_ids=ids, claims_created=0)
+    return BulkDecision(candidate_ids=decided, claims_created=0)
 
 
 def _accept_into(candidate: CandidateClaim, user: User, claim: Claim) -> None:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from annotations.access import require_role
@@ -147,13 +146,13 @@ def claim_update(*, user: User, claim: Claim, version: int, **fields: str) -> Cl
     """Change a claim's wording fields, refusing a write based on an older version.
 
     The compare-and-set happens in the UPDATE itself, so two concurrent saves cannot both win.
-    Once a claim is resolved its wording is what gets published: only an editor changes it then.
+    Once a claim is published its wording is public: only an editor changes it then. (Not once it
+    is resolved: under blind review a refusal would tell a reviewer that the others agreed.)
     """
-    settled = claim.status in (Claim.Status.RESOLVED, Claim.Status.PUBLISHED)
     require_role(
         user=user,
         workspace_id=claim.workspace_id,
-        role=Role.EDITOR if settled else Role.ANNOTATOR,
+        role=Role.EDITOR if claim.status == Claim.Status.PUBLISHED else Role.ANNOTATOR,
     )
     unknown = set(fields) - CLAIM_EDITABLE_FIELDS
     if unknown:
@@ -188,12 +187,6 @@ def claim_update(*, user: User, claim: Claim, version: int, **fields: str) -> Cl
 
 
 @transaction.atomic
-def claim_delete(*, user: User, claim: Claim) -> None:
-    require_role(user=user, workspace_id=claim.workspace_id, role=Role.EDITOR)
-    claim.delete()
-
-
-@transaction.atomic
 def claim_publish(*, user: User, claim: Claim) -> Claim:
     require_role(user=user, workspace_id=claim.workspace_id, role=Role.EDITOR)
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
@@ -206,9 +199,9 @@ def claim_publish(*, user: User, claim: Claim) -> Claim:
                 ]
             }
         )
+    # Not a change to what the claim says: its version and updated_at stay (see Claim.version).
     claim.status = Claim.Status.PUBLISHED
-    claim.version = F("version") + 1
-    claim.save(update_fields=["status", "version", "updated_at"])
+    claim.save(update_fields=["status"])
     claim.refresh_from_db()
     verdict = claim.final_verdict.slug if claim.final_verdict else None
     record_event(

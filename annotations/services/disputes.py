@@ -29,7 +29,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from annotations.models import Adjudication, Assessment, Claim, Disagreement, Highlight
@@ -143,12 +143,9 @@ def _set_status(
         "status": claim.status,
         "final_verdict": claim.final_verdict.slug if claim.final_verdict else None,
     }
-    Claim.objects.filter(pk=claim.pk).update(
-        status=status,
-        final_verdict_id=final_verdict_id,
-        version=F("version") + 1,
-        updated_at=timezone.now(),
-    )
+    # The claim's version and updated_at stay: they follow what the claim says, and under blind
+    # review a colleague's verdict must not move anything another reviewer can read.
+    Claim.objects.filter(pk=claim.pk).update(status=status, final_verdict_id=final_verdict_id)
     claim.refresh_from_db()
     record_event(
         claim=claim,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from annotations.access import require_role
 from annotations.errors import Conflict
 from annotations.models import Claim, ClaimSource, Role, Source
+from annotations.services.history import record_event
 from annotations.webfetch import UnsafeURL, check_url_syntax, normalise_url
 
 
@@ -90,6 +91,20 @@ def claim_source_link(
         raise Conflict(
             _("You have already linked this source to the claim."), field="url", existing=existing
         )
-    return ClaimSource.objects.create(
-        claim=claim, source=source, stance=stance, quote=quote, added_by=user
+    link = ClaimSource.objects.create(
+        claim=claim,
+        source=source,
+        stance=stance,
+        quote=quote,
+        title=title,
+        publisher=publisher,
+        published_at=published_at,
+        added_by=user,
     )
+    record_event(
+        claim=claim,
+        actor=user,
+        kind="source_linked",
+        after={"source": source.pk, "url": source.url, "stance": stance, "title": title},
+    )
+    return link

@@ -43,6 +43,8 @@ WORKSPACE_FIELDS = frozenset(
         "organisation_name",
         "organisation_url",
         "blind_review",
+        "independent_highlighting",
+        "allow_self_adjudication",
         "reviewers_per_claim",
         "candidate_threshold",
         "dispute_distance",

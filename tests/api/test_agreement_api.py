@@ -54,8 +54,9 @@ def test_it_reproduces_krippendorffs_worked_example_through_the_api(
     for observer, row in zip(observers, WORKED_EXAMPLE, strict=True):
         for claim, cell in zip(claims, row.split(), strict=True):
             if cell != ".":
+                label = workspace.verdicts.get(slug=f"g{cell}")
                 Assessment.objects.create(
-                    claim=claim, reviewer=observer, verdict=workspace.verdicts.get(slug=f"g{cell}")
+                    claim=claim, reviewer=observer, verdict=label, initial_verdict=label
                 )
 
     figures = agreement(api, editor, workspace)

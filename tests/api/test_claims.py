@@ -172,11 +172,18 @@ def test_it_filters_claims_by_article_and_status(
     assert client.get("/api/v1/claims/", {"status": "maybe"}).status_code == 400
 
 
-def test_it_lets_only_an_editor_reword_a_resolved_claim(
+def test_it_lets_only_an_editor_reword_a_published_claim(
     claim: Claim, erin: User, alice: User, dave: User, api: Callable[[User | None], APIClient]
 ) -> None:
     api(dave).post(f"/api/v1/claims/{claim.pk}/adjudication/", {"verdict": "true"})
     version = Claim.objects.get(pk=claim.pk).version
+    # Resolved, not yet published: still the desk's to reword (a refusal here would tell a blind
+    # reviewer that the others agreed).
     body = {"normalised_text": "Autre chose.", "version": version}
-    assert api(erin).patch(f"/api/v1/claims/{claim.pk}/", body).status_code == 403
+    assert api(erin).patch(f"/api/v1/claims/{claim.pk}/", body).status_code == 200
+    api(alice).post(f"/api/v1/claims/{claim.pk}/publish/")
+    body = {"normalised_text": "Encore autre chose.", "version": version + 1}
+    refused = api(erin).patch(f"/api/v1/claims/{claim.pk}/", body)
+    assert refused.status_code == 403
     assert api(alice).patch(f"/api/v1/claims/{claim.pk}/", body).status_code == 200
+    assert Claim.objects.get(pk=claim.pk).normalised_text == "Encore autre chose."

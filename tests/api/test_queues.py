@@ -12,12 +12,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from annotations.models import Article, Claim, Workspace
+from annotations.models import Article, Claim, Role, Workspace
 from annotations.services.adjudications import adjudication_create
 from annotations.services.articles import article_create
 from annotations.services.assessments import assessment_create
 from annotations.services.assignments import article_assign, article_submit
 from annotations.services.claims import claim_create
+from annotations.services.workspaces import member_change_role, workspace_update
 from tests.conftest import results
 
 Api = Callable[[User | None], APIClient]
@@ -170,13 +171,43 @@ def test_it_answers_404_for_a_queue_of_a_workspace_i_am_not_in(
     assert api(None).get(url).status_code == 401
 
 
-def test_it_keeps_others_claims_out_of_my_blind_queue_until_i_submit_the_article(
-    workspace: Workspace, article: Article, claim: Claim, carol: User, api: Api
+def test_it_keeps_a_claim_in_my_blind_queue_until_my_own_verdict_whatever_the_others_did(
+    workspace: Workspace,
+    article: Article,
+    claim: Claim,
+    alice: User,
+    bob: User,
+    erin: User,
+    carol: User,
+    api: Api,
 ) -> None:
-    Workspace.objects.filter(pk=workspace.pk).update(blind_review=True)
-    assert queue(api, carol, "to_assess") == []  # bob highlighted it; carol has not submitted
-    article_submit(user=carol, article=article)
-    assert ids(queue(api, carol, "to_assess")) == [claim.pk]
+    workspace_update(user=alice, workspace=workspace, blind_review=True)
+    # Two other reviewers agree: the claim is resolved by consensus...
+    member_change_role(
+        actor=alice, membership=workspace.memberships.get(user=erin), role=Role.REVIEWER
+    )
+    for reviewer in (bob, erin):
+        assessment_create(user=reviewer, claim=claim, verdict="true")
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.RESOLVED
+
+    # ...yet carol, who has not given hers, still finds it waiting, with nothing of theirs shown.
+    [item] = queue(api, carol, "to_assess")
+    assert (item["id"], item["status"], item["final_verdict"], item["assessment_count"]) == (
+        claim.pk,
+        "awaiting_verdict",
+        None,
+        None,
+    )
+    assert queue(api, carol, "to_assess", reviewer="bob") == []  # no oracle in the filters
+    assessment_create(user=carol, claim=claim, verdict="false")
+    assert queue(api, carol, "to_assess") == []
+
+    # In an open workspace the consensus takes the claim out of everybody's queue.
+    workspace_update(user=alice, workspace=workspace, blind_review=False)
+    other = highlight_all(new_article(workspace, alice, "Open"), erin)[0]
+    for reviewer in (bob, erin):
+        assessment_create(user=reviewer, claim=other, verdict="true")
+    assert other.pk not in ids(queue(api, carol, "to_assess"))
 
 
 def _queries(api: Api, user: User, url: str) -> int:

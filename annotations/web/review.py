@@ -96,10 +96,12 @@ def queues_page(request: HttpRequest) -> HttpResponse:
         query = {key: data[key] for key in ("article",) if data.get(key) is not None}
         query["ordering"] = data.get("ordering") or "waiting_since"
         items = queues.queue_items(user=request.user, name=name, workspace_id=data.get("workspace"))
-        items = queues.filter_queue(items, name, query)
+        items = queues.filter_queue(items, name, query, user=request.user)
+        page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = queues.present_items(user=request.user, name=name, items=page)
         context.update(
             queue=queues.QUEUES[name],
-            page=Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page")),
+            page=page,
             workspace_id=data.get("workspace"),
             ordering=query["ordering"],
         )

@@ -1,0 +1,394 @@
+"""Who may see what of a workspace's review work: the one home of the blind-review rule.
+
+Roles (annotations.access) decide what a member may *do*; this module decides what each reader
+*sees*. Every read asks it: the selectors and queues build their querysets with its filters and
+annotations, and present each claim through `present_claim`, so that the API, the pages, the
+counts, the filters, the history and the admin all show the same thing. No other module reads the
+workspace's `blind_review` or `independent_highlighting` setting to decide what to show (a test
+fails when one does).
+
+The rule, by the reader's current role in the workspace:
+
+- A workspace without blind review, and adjudicators and editors in any workspace, see everything
+  (**clear** sight).
+- In a blind workspace a **reviewer** sees every claim with its canonical span and can assess it.
+  Until their own verdict on a claim is in, nothing shows them the other reviewers' work on that
+  claim: verdicts, rationales, confidence, the number of assessments, a status that derives from
+  them (they see `awaiting_verdict`), the final verdict and the adjudication, the source links other
+  reviewers made, others' highlights of it (their extents and names), others' events in its
+  history, who decided a candidate, and anything that would move because of that work. Their own
+  verdict unlocks the claim for them; publication unlocks it for everyone.
+- With **independent highlighting** too, a reviewer does not even see the claims that only other
+  reviewers highlighted until they submit the article; where their own highlight joined such a
+  claim, the claim shows their extent as its span until then.
+- In a blind workspace an **annotator** sees claims, highlights and statuses, and verdicts (with
+  the sources reviewers linked) only once the claim is published.
+
+Work by members below the reviewer role (an annotator preparing claims, linking sources, accepting
+candidates) is preparation, not review: it is visible to everyone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+
+from annotations.models import (
+    Assessment,
+    Assignment,
+    Claim,
+    ClaimEvent,
+    Highlight,
+    Membership,
+    Role,
+)
+
+AnyUser = User | AnonymousUser
+
+# The status a blind reviewer sees on every claim they have not assessed yet: it says nothing
+# about anyone else's work.
+AWAITING_VERDICT = "awaiting_verdict"
+SHOWN_STATUSES = (*Claim.Status.values, AWAITING_VERDICT)
+
+# History events that carry a verdict, or who disagreed with whom: hidden until unlocked.
+VERDICT_EVENTS = frozenset(
+    {
+        "assessment_created",
+        "assessment_updated",
+        "adjudicated",
+        "disagreement_opened",
+        "disagreement_resolved",
+    }
+)
+# Events about what the claim says, which every reader of the claim sees anyway; shown to a blind
+# reader when their author's work is visible (themselves, or someone preparing claims). Text
+# corrections move every claim, whoever makes them.
+CONTENT_EVENTS = frozenset(
+    {
+        "edited",
+        "highlight_added",
+        "highlight_withdrawn",
+        "withdrawn",
+        "source_linked",
+        "source_removed",
+    }
+)
+ALWAYS_SHOWN_EVENTS = frozenset({"reanchored"})
+
+
+@dataclass(frozen=True, slots=True)
+class Sight:
+    """What one user may see, in every workspace they belong to (one query to build)."""
+
+    user_id: int
+    roles: dict[int, Role] = field(default_factory=dict)
+    # Workspaces where the user sees everything.
+    clear: frozenset[int] = frozenset()
+    # Blind workspaces where the user reviews (role reviewer) or annotates (role annotator).
+    blind_reviewing: frozenset[int] = frozenset()
+    blind_annotating: frozenset[int] = frozenset()
+    # Of blind_reviewing: those with independent highlighting.
+    independent: frozenset[int] = frozenset()
+
+    @property
+    def member(self) -> frozenset[int]:
+        return frozenset(self.roles)
+
+    def sees_all(self, workspace_id: int) -> bool:
+        return workspace_id in self.clear
+
+    def is_blind(self, workspace_id: int) -> bool:
+        return workspace_id in self.blind_reviewing or workspace_id in self.blind_annotating
+
+
+def sight_of(user: AnyUser) -> Sight:
+    if not user.is_authenticated:
+        return Sight(user_id=0)
+    rows = Membership.objects.filter(user_id=user.pk).values_list(
+        "workspace_id", "role", "workspace__blind_review", "workspace__independent_highlighting"
+    )
+    roles: dict[int, Role] = {}
+    clear: set[int] = set()
+    reviewing: set[int] = set()
+    annotating: set[int] = set()
+    independent: set[int] = set()
+    for workspace_id, role, blind, separate in rows:
+        roles[workspace_id] = Role(role)
+        if not blind or role >= Role.ADJUDICATOR:
+            clear.add(workspace_id)
+        elif role == Role.REVIEWER:
+            reviewing.add(workspace_id)
+            if separate:
+                independent.add(workspace_id)
+        else:
+            annotating.add(workspace_id)
+    return Sight(
+        user_id=int(user.pk),
+        roles=roles,
+        clear=frozenset(clear),
+        blind_reviewing=frozenset(reviewing),
+        blind_annotating=frozenset(annotating),
+        independent=frozenset(independent),
+    )
+
+
+# --- Filters: Q objects over the rows each read returns ------------------------------------------
+#
+# `path` reaches the claim from the rows being filtered: "" for claims, "claim__" for highlights,
+# assessments, source links and events, "matched_claim__" for similar-claim matches.
+
+
+def _claim_ref(path: str) -> str:
+    return path[:-2] + "_id" if path else "pk"
+
+
+def _in(path: str, workspaces: frozenset[int]) -> Q:
+    return Q(**{f"{path}workspace_id__in": sorted(workspaces)})
+
+
+def _reviews(user_ref: str, workspace_ref: str) -> Exists:
+    """Whether the user a row points at (its author) reviews in the row's workspace: their work is
+    review work, which blind review hides; below that role it is preparation, which it does not."""
+    return Exists(
+        Membership.objects.filter(
+            workspace_id=OuterRef(workspace_ref),
+            user_id=OuterRef(user_ref),
+            role__gte=Role.REVIEWER,
+        )
+    )
+
+
+def verdicts_visible(sight: Sight, path: str = "") -> Q:
+    """Claims whose verdicts, adjudication and reviewers' work this user may see."""
+    visible = _in(path, sight.clear) | Q(**{f"{path}status": Claim.Status.PUBLISHED})
+    if sight.blind_reviewing:
+        mine = Assessment.objects.filter(
+            claim_id=OuterRef(_claim_ref(path)), reviewer_id=sight.user_id
+        )
+        visible |= _in(path, sight.blind_reviewing) & Q(Exists(mine))
+    return visible
+
+
+def status_visible(sight: Sight, path: str = "") -> Q:
+    """Claims whose true status (and number of assessments) this user may see."""
+    return verdicts_visible(sight, path) | _in(path, sight.blind_annotating)
+
+
+def claims_listed(sight: Sight, path: str = "") -> Q:
+    """Claims this user may know exist: every claim of their workspaces, except, with independent
+    highlighting, those only other reviewers highlighted in an article they have not submitted."""
+    listed = _in(path, sight.member)
+    if not sight.independent:
+        return listed
+    ref = OuterRef(_claim_ref(path))
+    highlights = Highlight.objects.filter(claim_id=ref)
+    submitted = Assignment.objects.filter(
+        article_id=OuterRef(f"{path}article_id"),
+        user_id=sight.user_id,
+        completed_at__isnull=False,
+    )
+    seen = (
+        Q(Exists(highlights.filter(user_id=sight.user_id)))
+        | Q(Exists(highlights.exclude(_reviews("user_id", "article__workspace_id"))))
+        | ~Q(Exists(highlights))
+        | Q(Exists(submitted))
+        | verdicts_visible(sight, path)
+    )
+    return listed & (~_in(path, sight.independent) | seen)
+
+
+def highlights_visible(sight: Sight) -> Q:
+    """Highlights (each a person's own extent of a claim) this user may see."""
+    return (
+        Q(article__workspace_id__in=sorted(sight.clear | sight.blind_annotating))
+        | Q(user_id=sight.user_id)
+        | ~Q(_reviews("user_id", "article__workspace_id"))
+        | verdicts_visible(sight, "claim__")
+    )
+
+
+def source_links_visible(sight: Sight) -> Q:
+    """Source links this user may see: a stance gives a verdict away, so a reviewer's links are
+    hidden like their verdicts."""
+    return (
+        Q(claim__workspace_id__in=sorted(sight.clear))
+        | Q(added_by_id=sight.user_id)
+        | ~Q(_reviews("added_by_id", "claim__workspace_id"))
+        | verdicts_visible(sight, "claim__")
+    )
+
+
+def assessments_visible(sight: Sight) -> Q:
+    return Q(reviewer_id=sight.user_id) | verdicts_visible(sight, "claim__")
+
+
+def adjudications_visible(sight: Sight) -> Q:
+    return verdicts_visible(sight, "claim__")
+
+
+def matches_visible(sight: Sight) -> Q:
+    """Already-checked look-alikes whose final verdict this user may see."""
+    return verdicts_visible(sight, "matched_claim__") & claims_listed(sight, "matched_claim__")
+
+
+def events_visible(sight: Sight) -> Q:
+    """A claim's history as this user may see it: everything once the claim is unlocked for them;
+    before, what an annotator may see (no verdicts), or for a blind reviewer only text corrections
+    and what they or the claim's preparers did to what the claim says."""
+    preparer = Q(actor__isnull=True) | ~Q(_reviews("actor_id", "claim__workspace_id"))
+    return (
+        verdicts_visible(sight, "claim__")
+        | (_in("claim__", sight.blind_annotating) & ~Q(kind__in=VERDICT_EVENTS))
+        | Q(kind__in=ALWAYS_SHOWN_EVENTS)
+        | (Q(kind__in=CONTENT_EVENTS) & (Q(actor_id=sight.user_id) | preparer))
+    )
+
+
+def decider_visible(sight: Sight) -> Q:
+    """Candidates whose decider this user may see (a reviewer's triage is review work)."""
+    return (
+        Q(article__workspace_id__in=sorted(sight.clear | sight.blind_annotating))
+        | Q(decided_by_id=sight.user_id)
+        | Q(decided_by__isnull=True)
+        | ~Q(_reviews("decided_by_id", "article__workspace_id"))
+    )
+
+
+def agreement_visible(sight: Sight, workspace_id: int) -> bool:
+    """Figures over a small selection would tell a blind reader how the others voted."""
+    return sight.sees_all(workspace_id)
+
+
+def admin_workspaces(user: AnyUser) -> frozenset[int] | None:
+    """Workspaces a staff user may browse in the Django admin (None: every one, for superusers):
+    those where they see everything."""
+    if user.is_superuser:
+        return None
+    return sight_of(user).clear
+
+
+# --- Annotations and presentation ---------------------------------------------------------------
+
+
+def _flag(condition: Q) -> ExpressionWrapper[Q]:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def annotate_claims(queryset: QuerySet[Claim], sight: Sight) -> QuerySet[Claim]:
+    """Claims the user may know of, each with what `present_claim` needs (`shown_status`,
+    `shown_verdict` also serve the filters, so that a filter never selects by what is hidden)."""
+    verdicts = verdicts_visible(sight)
+    status = status_visible(sight)
+    queryset = queryset.filter(claims_listed(sight)).annotate(
+        v_verdicts=_flag(verdicts),
+        v_status=_flag(status),
+        v_creator=_flag(
+            _in("", sight.clear | sight.blind_annotating)
+            | Q(created_by_id=sight.user_id)
+            | ~Q(_reviews("created_by_id", "workspace_id"))
+            | verdicts
+        ),
+        shown_status=Case(
+            When(status, then=F("status")),
+            default=Value(AWAITING_VERDICT),
+            output_field=CharField(),
+        ),
+        shown_verdict=Case(
+            When(verdicts, then=F("final_verdict__slug")),
+            default=Value(None),
+            output_field=CharField(null=True),
+        ),
+    )
+    if sight.independent:
+        submitted = Assignment.objects.filter(
+            article_id=OuterRef("article_id"), user_id=sight.user_id, completed_at__isnull=False
+        )
+        queryset = queryset.annotate(v_submitted=Exists(submitted))
+    return queryset
+
+
+def visible_highlights(sight: Sight) -> QuerySet[Highlight]:
+    return Highlight.objects.filter(highlights_visible(sight)).select_related("user")
+
+
+@dataclass(slots=True)
+class ShownClaim:
+    """A claim as one reader sees it: what the serializers and pages print."""
+
+    status: str
+    final_verdict: str | None
+    assessment_count: int | None
+    created_by: int | None
+    start: int | None
+    end: int | None
+    exact: str
+    prefix: str
+    suffix: str
+    highlights: list[Highlight]
+    verdicts_visible: bool
+
+
+def present_claim(claim: Claim, sight: Sight) -> Claim:
+    """Attach `claim.shown`, read from a claim of `annotate_claims` whose `highlights` were
+    prefetched through `visible_highlights`. The model's own fields keep the stored truth, for the
+    services: nothing masked is ever saved."""
+    verdicts = bool(getattr(claim, "v_verdicts", False))
+    status_ok = bool(getattr(claim, "v_status", False))
+    highlights = list(claim.highlights.all())
+    span: Any = claim
+    if (
+        claim.workspace_id in sight.independent
+        and not verdicts
+        and not getattr(claim, "v_submitted", False)
+    ):
+        # Independent highlighting: my own extent, where I have one, until I submit the article.
+        span = next((h for h in highlights if h.user_id == sight.user_id), claim)
+    claim.shown = ShownClaim(  # type: ignore[attr-defined]
+        status=getattr(claim, "shown_status", claim.status),
+        final_verdict=getattr(claim, "shown_verdict", None),
+        assessment_count=getattr(claim, "assessment_count", None) if status_ok else None,
+        created_by=claim.created_by_id if getattr(claim, "v_creator", False) else None,
+        start=span.start,
+        end=span.end,
+        exact=span.exact,
+        prefix=span.prefix,
+        suffix=span.suffix,
+        highlights=highlights,
+        verdicts_visible=verdicts,
+    )
+    return claim
+
+
+def present_event(event: ClaimEvent, *, verdicts: bool) -> ClaimEvent:
+    """A history event as a reader may see it: one who may not see the claim's verdicts yet (an
+    annotator before publication) sees status changes without the verdict they carry."""
+    if verdicts:
+        return event
+    for side in ("before", "after"):
+        value = getattr(event, side)
+        if isinstance(value, dict) and "final_verdict" in value:
+            setattr(event, side, {**value, "final_verdict": None})
+    return event
+
+
+def blind_for_article(sight: Sight, workspace_id: int) -> dict[str, bool]:
+    """What the article page tells a reader about blind review."""
+    return {
+        "blind": sight.is_blind(workspace_id),
+        "independent": workspace_id in sight.independent,
+    }

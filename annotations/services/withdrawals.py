@@ -1,0 +1,190 @@
+"""Undo, without losing history: withdrawing claims, highlights and source links, reopening
+candidates.
+
+Nothing here deletes a row. A withdrawn claim, highlight or link keeps its row with `withdrawn_at`
+and `withdrawn_by` (the models' default managers leave them out of every read) and its history;
+the claim's history records the withdrawal. Published claims, and claims frozen in a dataset
+release, are never withdrawn.
+
+Who may withdraw what:
+
+- an editor: any claim, and any source link;
+- whoever made a claim or a highlight: their own, while nobody else is on the claim, that is while
+  no other member has assessed it, highlighted it or linked a source to it as a reviewer, and the
+  article is not assigned to another reviewer (the refusal does not say which: in a blind
+  workspace that would tell what the others did). Withdrawing one's highlight from a claim others
+  highlighted too leaves the claim to them;
+- whoever linked a source: their own link.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from annotations.access import require_role
+from annotations.errors import Conflict
+from annotations.models import (
+    Article,
+    Assessment,
+    Assignment,
+    CandidateClaim,
+    Claim,
+    ClaimSource,
+    DatasetRelease,
+    Highlight,
+    Membership,
+    Role,
+)
+from annotations.services.disputes import claim_status_refresh
+from annotations.services.history import record_event, span_state
+
+
+def claim_is_released(claim: Claim) -> bool:
+    """Whether a dataset release froze this claim."""
+    releases = DatasetRelease.objects.filter(workspace_id=claim.workspace_id)
+    if connection.vendor == "postgresql":
+        return releases.filter(claim_ids__contains=[claim.pk]).exists()
+    # JSON containment has no SQLite lookup; the embedded default holds few releases.
+    return any(claim.pk in ids for ids in releases.values_list("claim_ids", flat=True))
+
+
+def _check_kept(claim: Claim) -> None:
+    if claim.status == Claim.Status.PUBLISHED:
+        raise Conflict(_("A published claim is kept as it is."), field="status", existing=claim)
+    if claim_is_released(claim):
+        raise Conflict(
+            _("This claim is part of a dataset release, which is kept as it is."),
+            field="status",
+            existing=claim,
+        )
+
+
+def _someone_else_is_on_it(claim: Claim, user: User) -> bool:
+    reviewers = Membership.objects.filter(
+        workspace_id=claim.workspace_id, role__gte=Role.REVIEWER
+    ).values("user_id")
+    others = [
+        Assessment.objects.filter(claim_id=claim.pk).exclude(reviewer_id=user.pk),
+        Highlight.objects.filter(claim_id=claim.pk, user_id__in=reviewers).exclude(user_id=user.pk),
+        ClaimSource.objects.filter(claim_id=claim.pk, added_by_id__in=reviewers).exclude(
+            added_by_id=user.pk
+        ),
+        Assignment.objects.filter(article_id=claim.article_id, user_id__in=reviewers).exclude(
+            user_id=user.pk
+        ),
+    ]
+    return any(queryset.exists() for queryset in others)
+
+
+def _refuse_when_taken(claim: Claim, user: User, role: Role) -> None:
+    if role < Role.EDITOR and _someone_else_is_on_it(claim, user):
+        raise PermissionDenied(
+            _(
+                "This claim is in review now, so only an editor can withdraw it. "
+                "Ask your desk's editor."
+            )
+        )
+
+
+def _lock(claim: Claim) -> Claim:
+    # Article, then claim: the order text revisions and adjudications lock them in.
+    Article.objects.select_for_update().only("pk").get(pk=claim.article_id)
+    locked = Claim.objects.select_for_update(of=("self",)).filter(pk=claim.pk).first()
+    if locked is None:
+        raise Conflict(_("This claim was already withdrawn."), field="claim")
+    return locked
+
+
+def _withdraw_claim_rows(claim: Claim, user: User) -> None:
+    now = timezone.now()
+    Highlight.objects.filter(claim_id=claim.pk).update(withdrawn_at=now, withdrawn_by=user)
+    ClaimSource.objects.filter(claim_id=claim.pk).update(withdrawn_at=now, withdrawn_by=user)
+    # A candidate that became this claim is proposed again.
+    CandidateClaim.objects.filter(claim_id=claim.pk).update(
+        status=CandidateClaim.Status.PENDING, claim=None, decided_by=None, decided_at=None
+    )
+    Claim.objects.filter(pk=claim.pk).update(withdrawn_at=now, withdrawn_by=user)
+    record_event(claim=claim, actor=user, kind="withdrawn", before=span_state(claim))
+
+
+@transaction.atomic
+def claim_withdraw(*, user: User, claim: Claim) -> None:
+    """Withdraw a claim with its highlights and source links (see the module for who may)."""
+    role = require_role(user=user, workspace_id=claim.workspace_id, role=Role.ANNOTATOR)
+    claim = _lock(claim)
+    _check_kept(claim)
+    if role < Role.EDITOR and claim.created_by_id != user.pk:
+        raise PermissionDenied(_("Only whoever made this claim, or an editor, can withdraw it."))
+    _refuse_when_taken(claim, user, role)
+    _withdraw_claim_rows(claim, user)
+
+
+@transaction.atomic
+def highlight_withdraw(*, user: User, claim: Claim) -> Claim | None:
+    """Withdraw the user's own highlight of a claim. When it was the claim's last highlight the
+    claim goes with it (the claim's rules apply); otherwise the claim stays with the others'
+    highlights and its status is worked out again. Returns the claim, or None when withdrawn."""
+    role = require_role(user=user, workspace_id=claim.workspace_id, role=Role.ANNOTATOR)
+    claim = _lock(claim)
+    _check_kept(claim)
+    mine = Highlight.objects.filter(claim_id=claim.pk, user_id=user.pk).first()
+    if mine is None:
+        raise Conflict(_("You have no highlight on this claim."), field="claim")
+    if not Highlight.objects.filter(claim_id=claim.pk).exclude(pk=mine.pk).exists():
+        _refuse_when_taken(claim, user, role)
+        _withdraw_claim_rows(claim, user)
+        return None
+    Highlight.objects.filter(pk=mine.pk).update(withdrawn_at=timezone.now(), withdrawn_by=user)
+    record_event(
+        claim=claim,
+        actor=user,
+        kind="highlight_withdrawn",
+        before={"reviewer": user.username, "start": mine.start, "end": mine.end},
+    )
+    return claim_status_refresh(claim_id=claim.pk, actor=user)
+
+
+@transaction.atomic
+def source_link_withdraw(*, user: User, link: ClaimSource) -> None:
+    """Remove a source link: its author or an editor; kept with the claim's history."""
+    role = require_role(user=user, workspace_id=link.claim.workspace_id, role=Role.ANNOTATOR)
+    if role < Role.EDITOR and link.added_by_id != user.pk:
+        raise PermissionDenied(_("Only whoever linked this source, or an editor, can remove it."))
+    claim = _lock(link.claim)
+    _check_kept(claim)
+    removed = ClaimSource.objects.filter(pk=link.pk).update(
+        withdrawn_at=timezone.now(), withdrawn_by=user
+    )
+    if not removed:
+        raise Conflict(_("This source link was already removed."), field="source")
+    record_event(
+        claim=claim,
+        actor=user,
+        kind="source_removed",
+        before={"source": link.source_id, "url": link.source.url, "stance": link.stance},
+    )
+
+
+@transaction.atomic
+def candidate_reopen(*, user: User, candidate: CandidateClaim) -> CandidateClaim:
+    """Put a dismissed candidate back among the pending ones."""
+    require_role(user=user, workspace_id=candidate.article.workspace_id, role=Role.ANNOTATOR)
+    locked = CandidateClaim.objects.select_for_update().get(pk=candidate.pk)
+    if locked.status != CandidateClaim.Status.DISMISSED:
+        raise Conflict(
+            _(
+                "Only a dismissed candidate can be reopened; to undo an accepted one, withdraw "
+                "its claim."
+            ),
+            field="status",
+            existing=locked,
+        )
+    locked.status = CandidateClaim.Status.PENDING
+    locked.decided_by = None
+    locked.decided_at = None
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    return locked
