@@ -6,13 +6,14 @@ them in place would silently move every highlight. Text corrections go through a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 
+from annotations import policy
 from annotations.admin_review import (
     ArticleQueueFilter,
     ClaimQueueFilter,
@@ -45,6 +46,32 @@ from annotations.models import (
 )
 from annotations.services.exports import selection_csv
 
+_M = TypeVar("_M", bound=Model)
+
+
+class ScopedAdmin(admin.ModelAdmin[_M]):
+    """An admin page limited to the workspaces where the staff user sees everything (the policy's
+    clear sight: adjudicators and editors, or any member of a workspace without blind review);
+    superusers see every workspace. `workspace_field` leads from the model to its workspace."""
+
+    workspace_field = "workspace"
+
+    def _workspaces(self, request: HttpRequest) -> frozenset[int] | None:
+        return policy.admin_workspaces(request.user)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[_M]:
+        queryset = super().get_queryset(request)
+        workspaces = self._workspaces(request)
+        if workspaces is None:
+            return queryset
+        return queryset.filter(**{f"{self.workspace_field}__in": sorted(workspaces)})
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        workspaces = self._workspaces(request)
+        if db_field.related_model is Workspace and workspaces is not None:
+            kwargs["queryset"] = Workspace.objects.filter(pk__in=sorted(workspaces))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class MembershipInline(admin.TabularInline[Membership, Workspace]):
     model = Membership
@@ -59,7 +86,8 @@ class VerdictLabelInline(admin.TabularInline[VerdictLabel, Workspace]):
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin[Workspace]):
+class WorkspaceAdmin(ScopedAdmin[Workspace]):
+    workspace_field = "pk"
     list_display = (
         "name",
         "organisation_name",
@@ -87,15 +115,15 @@ class WorkspaceAdmin(admin.ModelAdmin[Workspace]):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin[Membership]):
+class MembershipAdmin(ScopedAdmin[Membership]):
     list_display = ("user", "workspace", "role", "created_at")
-    list_filter = ("role", "workspace")
+    list_filter = ("role", ("workspace", admin.RelatedOnlyFieldListFilter))
     search_fields = ("user__username", "workspace__name")
     autocomplete_fields = ("user", "workspace")
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin[Article]):
+class ArticleAdmin(ScopedAdmin[Article]):
     list_display = (
         "__str__",
         "workspace",
@@ -106,7 +134,13 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
         "claim_count",
         "created_at",
     )
-    list_filter = (ArticleQueueFilter, "workspace", "language", "extraction_status", "fetch_status")
+    list_filter = (
+        ArticleQueueFilter,
+        ("workspace", admin.RelatedOnlyFieldListFilter),
+        "language",
+        "extraction_status",
+        "fetch_status",
+    )
     actions = (assign_articles, rerun_extraction)
     search_fields = ("title", "url", "publisher", "author")
     date_hierarchy = "created_at"
@@ -168,7 +202,7 @@ def export_selection_csv(
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin[Claim]):
+class ClaimAdmin(ScopedAdmin[Claim]):
     list_display = (
         "__str__",
         "workspace",
@@ -178,7 +212,12 @@ class ClaimAdmin(admin.ModelAdmin[Claim]):
         "claimant",
         "created_at",
     )
-    list_filter = (ClaimQueueFilter, "status", "origin", "workspace", "final_verdict")
+    list_filter = (
+        ClaimQueueFilter,
+        "status",
+        "origin",
+        ("workspace", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("exact", "normalised_text", "claimant")
     date_hierarchy = "created_at"
     list_select_related = ("workspace", "final_verdict")
@@ -224,7 +263,8 @@ class ClaimAdmin(admin.ModelAdmin[Claim]):
 
 
 @admin.register(Highlight)
-class HighlightAdmin(admin.ModelAdmin[Highlight]):
+class HighlightAdmin(ScopedAdmin[Highlight]):
+    workspace_field = "article__workspace"
     list_display = ("__str__", "claim", "start", "end", "orphaned", "created_at")
     list_filter = ("orphaned",)
     search_fields = ("exact", "user__username")
@@ -246,9 +286,10 @@ class HighlightAdmin(admin.ModelAdmin[Highlight]):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin[Assessment]):
+class AssessmentAdmin(ScopedAdmin[Assessment]):
+    workspace_field = "claim__workspace"
     list_display = ("claim", "reviewer", "verdict", "confidence", "updated_at")
-    list_filter = ("verdict__slug", "claim__workspace")
+    list_filter = ("verdict__slug", ("claim__workspace", admin.RelatedOnlyFieldListFilter))
     search_fields = ("reviewer__username", "rationale", "claim__exact")
     list_select_related = ("claim", "reviewer", "verdict")
     readonly_fields = ("claim", "reviewer", "verdict", "created_at", "updated_at", "version")
@@ -258,22 +299,23 @@ class AssessmentAdmin(admin.ModelAdmin[Assessment]):
 
 
 @admin.register(VerdictLabel)
-class VerdictLabelAdmin(admin.ModelAdmin[VerdictLabel]):
+class VerdictLabelAdmin(ScopedAdmin[VerdictLabel]):
     list_display = ("name", "slug", "value", "position", "workspace")
-    list_filter = ("workspace",)
+    list_filter = (("workspace", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("name", "slug")
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin[Source]):
+class SourceAdmin(ScopedAdmin[Source]):
     list_display = ("__str__", "url", "publisher", "workspace", "created_at")
-    list_filter = ("workspace",)
+    list_filter = (("workspace", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("url", "title", "publisher")
     readonly_fields = ("normalised_url", "created_by", "created_at")
 
 
 @admin.register(ClaimSource)
-class ClaimSourceAdmin(admin.ModelAdmin[ClaimSource]):
+class ClaimSourceAdmin(ScopedAdmin[ClaimSource]):
+    workspace_field = "claim__workspace"
     list_display = ("claim", "source", "stance", "added_by", "created_at")
     list_filter = ("stance",)
     search_fields = ("source__url", "quote", "claim__exact")
@@ -282,7 +324,8 @@ class ClaimSourceAdmin(admin.ModelAdmin[ClaimSource]):
 
 
 @admin.register(Adjudication)
-class AdjudicationAdmin(admin.ModelAdmin[Adjudication]):
+class AdjudicationAdmin(ScopedAdmin[Adjudication]):
+    workspace_field = "claim__workspace"
     list_display = ("claim", "verdict", "adjudicator", "created_at")
     list_filter = ("verdict__slug",)
     search_fields = ("note", "claim__exact", "adjudicator__username")
@@ -298,7 +341,8 @@ class AdjudicationAdmin(admin.ModelAdmin[Adjudication]):
 
 
 @admin.register(CandidateClaim)
-class CandidateClaimAdmin(admin.ModelAdmin[CandidateClaim]):
+class CandidateClaimAdmin(ScopedAdmin[CandidateClaim]):
+    workspace_field = "article__workspace"
     list_display = ("__str__", "article", "score", "status", "scorer", "decided_by", "decided_at")
     list_filter = ("status", "scorer")
     search_fields = ("text", "claimant_guess")
@@ -324,7 +368,7 @@ class CandidateClaimAdmin(admin.ModelAdmin[CandidateClaim]):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+class ReadOnlyAdmin(ScopedAdmin[Any]):
     """For records written by the workbench itself: history, matches, releases."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -336,15 +380,16 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
 
 @admin.register(ArticleRevision)
 class ArticleRevisionAdmin(ReadOnlyAdmin):
+    workspace_field = "article__workspace"
     list_display = ("article", "number", "created_by", "created_at")
     search_fields = ("article__title", "note")
     list_select_related = ("article", "created_by")
 
 
 @admin.register(ScorerModel)
-class ScorerModelAdmin(admin.ModelAdmin[ScorerModel]):
+class ScorerModelAdmin(ScopedAdmin[ScorerModel]):
     list_display = ("version", "workspace", "trained_from", "n_examples", "is_active", "created_at")
-    list_filter = ("is_active", "workspace")
+    list_filter = ("is_active", ("workspace", admin.RelatedOnlyFieldListFilter))
     search_fields = ("version", "trained_from")
     readonly_fields = (
         "version",
@@ -362,15 +407,16 @@ class ScorerModelAdmin(admin.ModelAdmin[ScorerModel]):
 
 @admin.register(ClaimMatch)
 class ClaimMatchAdmin(ReadOnlyAdmin):
+    workspace_field = "matched_claim__workspace"
     list_display = ("matched_claim", "claim", "candidate", "score", "method", "created_at")
     list_filter = ("method",)
     list_select_related = ("matched_claim", "claim", "candidate")
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin[Assignment]):
+class AssignmentAdmin(ScopedAdmin[Assignment]):
     list_display = ("article", "user", "workspace", "due_at", "completed_at", "created_at")
-    list_filter = ("workspace", "completed_at")
+    list_filter = (("workspace", admin.RelatedOnlyFieldListFilter), "completed_at")
     search_fields = ("article__title", "user__username")
     list_select_related = ("article", "user", "workspace")
     readonly_fields = ("assigned_by", "created_at")
@@ -378,6 +424,7 @@ class AssignmentAdmin(admin.ModelAdmin[Assignment]):
 
 @admin.register(Disagreement)
 class DisagreementAdmin(ReadOnlyAdmin):
+    workspace_field = "claim__workspace"
     list_display = ("claim", "kind", "detected_at", "resolved_at", "resolved_by")
     list_filter = ("kind", "resolved_at")
     search_fields = ("claim__exact",)
@@ -386,6 +433,7 @@ class DisagreementAdmin(ReadOnlyAdmin):
 
 @admin.register(ClaimEvent)
 class ClaimEventAdmin(ReadOnlyAdmin):
+    workspace_field = "claim__workspace"
     list_display = ("claim", "kind", "actor", "created_at")
     list_filter = ("kind",)
     search_fields = ("claim__exact", "actor__username")
@@ -420,7 +468,7 @@ class ReleaseFileInline(admin.TabularInline[ReleaseFile, DatasetRelease]):
 @admin.register(DatasetRelease)
 class DatasetReleaseAdmin(ReadOnlyAdmin):
     list_display = ("name", "version", "workspace", "created_by", "created_at")
-    list_filter = ("workspace",)
+    list_filter = (("workspace", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("name", "version")
     inlines = (ReleaseFileInline,)
     exclude = ("claim_ids",)
@@ -428,5 +476,6 @@ class DatasetReleaseAdmin(ReadOnlyAdmin):
 
 @admin.register(ReleaseFile)
 class ReleaseFileAdmin(ReadOnlyAdmin):
+    workspace_field = "release__workspace"
     list_display = ("release", "format", "rows", "size", "sha256")
     list_select_related = ("release",)

@@ -89,6 +89,8 @@ CONTENT_EVENTS = frozenset(
     }
 )
 ALWAYS_SHOWN_EVENTS = frozenset({"reanchored"})
+# A source link's stance is as telling as a verdict: a reviewer's are hidden like their verdicts.
+SOURCE_EVENTS = frozenset({"source_linked", "source_removed"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,9 +253,14 @@ def events_visible(sight: Sight) -> Q:
     before, what an annotator may see (no verdicts), or for a blind reviewer only text corrections
     and what they or the claim's preparers did to what the claim says."""
     preparer = Q(actor__isnull=True) | ~Q(_reviews("actor_id", "claim__workspace_id"))
+    reviewers_sources = Q(kind__in=SOURCE_EVENTS) & ~preparer
     return (
         verdicts_visible(sight, "claim__")
-        | (_in("claim__", sight.blind_annotating) & ~Q(kind__in=VERDICT_EVENTS))
+        | (
+            _in("claim__", sight.blind_annotating)
+            & ~Q(kind__in=VERDICT_EVENTS)
+            & ~reviewers_sources
+        )
         | Q(kind__in=ALWAYS_SHOWN_EVENTS)
         | (Q(kind__in=CONTENT_EVENTS) & (Q(actor_id=sight.user_id) | preparer))
     )

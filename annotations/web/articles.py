@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from annotations import selectors
+from annotations import policy, selectors
 from annotations.errors import Conflict
 from annotations.forms import ArticleAddForm
 from annotations.models import Article, Role, Workspace
@@ -130,7 +130,8 @@ def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
             "adjudicate": role >= Role.ADJUDICATOR,
             "revise": role >= Role.EDITOR,
         },
-        "blind": workspace.blind_review,
+        # Whether blind review withholds others' work from this reader here (annotations.policy).
+        "blind": policy.sight_of(request.user).is_blind(workspace.pk),
         "verdicts": [
             {"slug": v.slug, "name": v.name, "value": v.value, "position": v.position}
             for v in workspace.verdicts.all()

@@ -15,12 +15,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from annotations import queues, selectors, selectors_review
-from annotations.models import Membership
+from annotations.models import Membership, VerdictLabel
+from annotations.web.colours import STATUS_LABELS, claim_colour
 
 ITEMS_PER_PAGE = 50
 ORDERINGS = [
@@ -98,7 +100,9 @@ def queues_page(request: HttpRequest) -> HttpResponse:
         items = queues.queue_items(user=request.user, name=name, workspace_id=data.get("workspace"))
         items = queues.filter_queue(items, name, query, user=request.user)
         page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
-        page.object_list = queues.present_items(user=request.user, name=name, items=page)
+        page.object_list = _decorated(
+            queues.present_items(user=request.user, name=name, items=page), name
+        )
         context.update(
             queue=queues.QUEUES[name],
             page=page,
@@ -106,6 +110,31 @@ def queues_page(request: HttpRequest) -> HttpResponse:
             ordering=query["ordering"],
         )
     return render(request, "annotations/queues.html", context)
+
+
+def _decorated(items: list[Any], queue: str) -> list[Any]:
+    """Claims of a queue page with their colour, status words and the address of what to do
+    with them: assess in the article, adjudicate, or read the claim's page."""
+    if queues.get_queue(queue).subject != "claim":
+        return items
+    scales: dict[int, list[VerdictLabel]] = {}
+    for workspace_id in {item.workspace_id for item in items}:
+        scales[workspace_id] = list(
+            VerdictLabel.objects.filter(workspace_id=workspace_id).order_by("position")
+        )
+    for item in items:
+        shown = item.shown
+        scale = scales[item.workspace_id]
+        item.colour = claim_colour(shown.status, shown.final_verdict, scale)
+        item.status_label = STATUS_LABELS.get(shown.status, shown.status)
+        item.final_verdict_name = next((v.name for v in scale if v.slug == shown.final_verdict), "")
+        if queue == "disputed":
+            item.action_url = reverse("claim-curate", args=[item.pk])
+        elif queue == "to_assess":
+            item.action_url = reverse("article", args=[item.article_id]) + f"#claim-{item.pk}"
+        else:
+            item.action_url = reverse("claim", args=[item.pk])
+    return items
 
 
 def _first_open_queue(overview: list[dict[str, Any]]) -> str | None:

@@ -1,0 +1,51 @@
+"""The Django admin asks the blind-review policy too: a staff member sees there only the
+workspaces where they may see everything (editors and adjudicators; any member of a workspace
+without blind review); superusers see all."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+
+from annotations.models import Claim, Workspace
+from annotations.services.assessments import assessment_create
+from annotations.services.sources import claim_source_link
+from annotations.services.workspaces import workspace_update
+
+SECRET = "RATIONALE-admin-Q7"
+
+
+def _staff(user: User) -> Client:
+    user.is_staff = True
+    user.save()
+    user.user_permissions.add(*Permission.objects.filter(codename__startswith="view_"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_it_shows_a_staff_reviewer_nothing_of_a_blind_workspace_in_the_admin(
+    workspace: Workspace, claim: Claim, alice: User, bob: User, carol: User
+) -> None:
+    workspace_update(user=alice, workspace=workspace, blind_review=True)
+    assessment_create(user=bob, claim=claim, verdict="false", rationale=SECRET)
+    claim_source_link(user=bob, claim=claim, url="https://example.org/q7", stance="refutes")
+    reviewer = _staff(carol)
+    editor = _staff(alice)
+
+    pages = [
+        "/admin/annotations/assessment/",
+        "/admin/annotations/claimsource/",
+        "/admin/annotations/claimevent/",
+        "/admin/annotations/claim/",
+        f"/admin/annotations/assessment/{claim.assessments.get().pk}/change/",
+    ]
+    seen = [reviewer.get(page) for page in pages]
+    assert all(SECRET not in page.content.decode() for page in seen)
+    assert seen[-1].status_code == 302  # not found among what she may see: back to the index
+    assert "0 assessments" in seen[0].content.decode()
+    assert SECRET in editor.get(pages[-1]).content.decode()
+
+    # Without blind review she is a member like any other.
+    workspace_update(user=alice, workspace=workspace, blind_review=False)
+    assert SECRET in reviewer.get(pages[-1]).content.decode()
