@@ -106,6 +106,9 @@ def _adjudicated(e: _Event) -> str:
         "actor": e.actor,
         "verdict": e.verdict(e.after.get("final_verdict")),
     }
+    chosen = (e.after.get("span") or {}).get("from")
+    if chosen:
+        sentence += " " + _("The claim's passage is %(name)s's extent.") % {"name": chosen}
     if e.after.get("note"):
         sentence += " " + _("Note: %(note)s") % {"note": _quote(e.after["note"], 300)}
     return sentence

@@ -534,6 +534,13 @@ class AdjudicationCreateSerializer(serializers.Serializer[Any]):
     )
     end = serializers.IntegerField(required=False)
     exact = serializers.CharField(required=False, trim_whitespace=False)
+    span_from = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=150,
+        help_text="The reviewer (username) whose extent start and end are, for the history.",
+    )
 
 
 class CandidateSerializer(serializers.ModelSerializer[CandidateClaim]):

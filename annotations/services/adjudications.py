@@ -15,6 +15,7 @@ from annotations.models import (
     Assessment,
     Claim,
     Disagreement,
+    Highlight,
     Role,
     Workspace,
 )
@@ -35,6 +36,22 @@ def check_may_adjudicate(*, user: User, claim: Claim) -> None:
                 "You assessed this claim, so another adjudicator settles it (this workspace does "
                 "not allow adjudicating one's own claims)."
             )
+        )
+
+
+def _check_span_from(claim: Claim, username: str, start: int | None, end: int | None) -> None:
+    if start is None or end is None:
+        raise ValidationError({"span_from": [_("Give the extent (start and end) too.")]})
+    if not Highlight.objects.filter(
+        claim_id=claim.pk, user__username=username, start=start, end=end
+    ).exists():
+        raise ValidationError(
+            {
+                "span_from": [
+                    _("%(name)s has no highlight of this claim from %(start)d to %(end)d.")
+                    % {"name": username, "start": start, "end": end}
+                ]
+            }
         )
 
 
@@ -69,10 +86,13 @@ def adjudication_create(
     start: int | None = None,
     end: int | None = None,
     exact: str | None = None,
+    span_from: str = "",
 ) -> Adjudication:
     """Set a claim's final verdict, and its canonical span when the reviewers' spans differ.
 
-    The span is checked against the article's text like a new highlight. Every open disagreement
+    The span is checked against the article's text like a new highlight; `span_from` names the
+    reviewer whose extent it is (the history records whose extent was chosen), and must match
+    that reviewer's highlight. Every open disagreement
     of the claim is resolved (kept, with who settled it and how); the claim becomes resolved
     unless it is already published.
     """
@@ -88,6 +108,8 @@ def adjudication_create(
         .get(pk=claim.pk)
     )
     fields = ["final_verdict", "status"]
+    if span_from:
+        _check_span_from(claim, span_from, start, end)
     if start is not None and end is not None:
         check_span(text=article.text, start=start, end=end, exact=exact)
         if (claim.start, claim.end) != (start, end):
@@ -112,7 +134,12 @@ def adjudication_create(
         actor=user,
         kind="adjudicated",
         before={"final_verdict": old_verdict},
-        after={"final_verdict": label.slug, "note": note, "adjudication": adjudication.pk},
+        after={
+            "final_verdict": label.slug,
+            "note": note,
+            "adjudication": adjudication.pk,
+            "span": {"start": claim.start, "end": claim.end, "from": span_from or None},
+        },
     )
     claim.final_verdict = label
     if claim.status != Claim.Status.PUBLISHED:

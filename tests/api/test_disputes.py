@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from annotations.models import Adjudication, Article, Claim, ClaimEvent, Disagreement, Workspace
+from annotations.services.claims import claim_create
 from tests.conftest import results
 
 Api = Callable[[User | None], APIClient]
@@ -299,3 +300,53 @@ def test_it_applies_a_changed_rule_to_the_claims_waiting_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         api(alice).patch(f"/api/v1/workspaces/{workspace.pk}/", {"reviewers_per_claim": 3})
     assert status_of(claim) == "assessed"  # a third reviewer is now wanted
+
+
+def test_it_leaves_a_claim_an_adjudicator_assessed_to_another_unless_the_desk_allows_it(
+    workspace: Workspace,
+    claim: Claim,
+    alice: User,
+    bob: User,
+    dave: User,
+    api: Callable[[User | None], APIClient],
+) -> None:
+    api(dave).post(f"/api/v1/claims/{claim.pk}/assessments/", {"verdict": "false"})
+    api(bob).post(f"/api/v1/claims/{claim.pk}/assessments/", {"verdict": "true"})
+    url = f"/api/v1/claims/{claim.pk}/adjudication/"
+
+    refused = api(dave).post(url, {"verdict": "false"})
+    queue = api(dave).get("/api/v1/queues/disputed/").json()["results"]
+    assert refused.status_code == 403 and "another adjudicator" in refused.json()["detail"]
+    assert queue == []
+    assert [c["id"] for c in api(alice).get("/api/v1/queues/disputed/").json()["results"]] == [
+        claim.pk
+    ]
+
+    api(alice).patch(f"/api/v1/workspaces/{workspace.pk}/", {"allow_self_adjudication": True})
+    assert api(dave).post(url, {"verdict": "false"}).status_code == 201
+
+
+def test_it_records_whose_extent_the_adjudicator_chose(
+    article: Article,
+    claim: Claim,
+    bob: User,
+    carol: User,
+    dave: User,
+    api: Callable[[User | None], APIClient],
+) -> None:
+    start, end = claim.start or 0, (claim.end or 0) - 6
+    claim_create(user=carol, article=article, start=start, end=end)
+    url = f"/api/v1/claims/{claim.pk}/adjudication/"
+    wrong = api(dave).post(
+        url, {"verdict": "false", "start": start, "end": end, "span_from": "bob"}
+    )
+    chosen = api(dave).post(
+        url, {"verdict": "false", "start": start, "end": end, "span_from": "carol"}
+    )
+
+    assert wrong.status_code == 400 and "span_from" in wrong.json()
+    assert chosen.status_code == 201
+    history = api(dave).get(f"/api/v1/claims/{claim.pk}/history/").json()["results"]
+    adjudicated = next(e for e in history if e["kind"] == "adjudicated")
+    assert adjudicated["after"]["span"] == {"start": start, "end": end, "from": "carol"}
+    assert "carol's extent" in adjudicated["summary"]
