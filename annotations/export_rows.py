@@ -226,6 +226,7 @@ ASSESSMENT_COLUMNS: Final = (
     "rationale",
     "created_at",
     "updated_at",
+    "initial_verdict__slug",
 )
 
 

@@ -342,16 +342,14 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
 
     @extend_schema(
         request=None,
-        responses={200: s.ClaimSerializer, 204: None},
-        description="Withdraw your own highlight of the claim. 200 with the claim when others "
-        "highlighted it too; 204 when it was the last highlight and the claim went with it.",
+        responses=s.ClaimSerializer,
+        description="Withdraw your own highlight of the claim; the claim stays (withdraw it with "
+        "DELETE on the claim).",
     )
     @action(detail=True, methods=["delete"], url_path="highlights/mine")
     def withdraw_highlight(self, request: Request, pk: str) -> Response:
         claim = selectors.claim_get(user=me(request), claim_id=int(pk))
-        remaining = withdrawals.highlight_withdraw(user=me(request), claim=claim)
-        if remaining is None:
-            return Response(status=status.HTTP_204_NO_CONTENT)
+        withdrawals.highlight_withdraw(user=me(request), claim=claim)
         return self.retrieve(request, pk)
 
     @extend_schema(request=None, responses=s.ClaimSerializer)

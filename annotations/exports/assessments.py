@@ -4,7 +4,9 @@ Whatever the query layer selects is written, disputed and unresolved claims incl
 is measured on the independent assessments, not on the final verdicts. Besides the row's own
 fields (the verdict as ``verdict`` slug, ``verdict_label`` name and ``verdict_value``), each line
 carries ``verdict_position``, the label's rank on the workspace's ordered scale (null for a label
-no longer on it), which ordinal agreement needs even for labels without a numeric value.
+no longer on it), which ordinal agreement needs even for labels without a numeric value, and
+``initial_verdict``, the verdict as first given (before seeing anyone else's, under blind review):
+the workbench's own agreement figures are computed on it.
 """
 
 from __future__ import annotations
@@ -43,5 +45,6 @@ def assessment_line(row: AssessmentRow, position: int | None) -> str:
         f'"verdict_label":{json_optional_string(row.verdict_name)},'
         f'"verdict_value":{json_number(row.verdict_value)},"verdict_position":{json_number(position)},'
         f'"confidence":{json_number(row.confidence)},"rationale":{json_string(row.rationale)},'
-        f'"created_at":{json_datetime(row.created_at)},"updated_at":{json_datetime(row.updated_at)}}}\n'
+        f'"created_at":{json_datetime(row.created_at)},"updated_at":{json_datetime(row.updated_at)},'
+        f'"initial_verdict":{json_optional_string(row.initial_verdict_slug)}}}\n'
     )

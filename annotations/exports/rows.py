@@ -78,6 +78,8 @@ class AssessmentRow(NamedTuple):
     rationale: str
     created_at: datetime
     updated_at: datetime
+    # The verdict as first given (blind, in a blind workspace): what agreement is measured on.
+    initial_verdict_slug: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

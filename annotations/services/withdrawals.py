@@ -9,11 +9,12 @@ release, are never withdrawn.
 Who may withdraw what:
 
 - an editor: any claim, and any source link;
-- whoever made a claim or a highlight: their own, while nobody else is on the claim, that is while
-  no other member has assessed it, highlighted it or linked a source to it as a reviewer, and the
-  article is not assigned to another reviewer (the refusal does not say which: in a blind
-  workspace that would tell what the others did). Withdrawing one's highlight from a claim others
-  highlighted too leaves the claim to them;
+- whoever made a claim: their own, while nobody else is on it, that is while no other member has
+  assessed it, highlighted it or linked a source to it as a reviewer, and the article is not
+  assigned to another reviewer (the refusal does not say which: in a blind workspace that would
+  tell what the others did);
+- whoever highlighted a claim: their own highlight, whenever the claim is not kept; the claim
+  stays;
 - whoever linked a source: their own link.
 """
 
@@ -124,20 +125,17 @@ def claim_withdraw(*, user: User, claim: Claim) -> None:
 
 
 @transaction.atomic
-def highlight_withdraw(*, user: User, claim: Claim) -> Claim | None:
-    """Withdraw the user's own highlight of a claim. When it was the claim's last highlight the
-    claim goes with it (the claim's rules apply); otherwise the claim stays with the others'
-    highlights and its status is worked out again. Returns the claim, or None when withdrawn."""
-    role = require_role(user=user, workspace_id=claim.workspace_id, role=Role.ANNOTATOR)
+def highlight_withdraw(*, user: User, claim: Claim) -> Claim:
+    """Withdraw the user's own highlight of a claim. The claim stays, with its canonical span, even
+    when no highlight is left (withdrawing the claim is its own act): the answer is then the same
+    whatever the others did, which blind review requires. Its status is worked out again (an
+    extent that differed no longer does)."""
+    require_role(user=user, workspace_id=claim.workspace_id, role=Role.ANNOTATOR)
     claim = _lock(claim)
     _check_kept(claim)
     mine = Highlight.objects.filter(claim_id=claim.pk, user_id=user.pk).first()
     if mine is None:
         raise Conflict(_("You have no highlight on this claim."), field="claim")
-    if not Highlight.objects.filter(claim_id=claim.pk).exclude(pk=mine.pk).exists():
-        _refuse_when_taken(claim, user, role)
-        _withdraw_claim_rows(claim, user)
-        return None
     Highlight.objects.filter(pk=mine.pk).update(withdrawn_at=timezone.now(), withdrawn_by=user)
     record_event(
         claim=claim,

@@ -132,6 +132,7 @@ def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
         },
         # Whether blind review withholds others' work from this reader here (annotations.policy).
         "blind": policy.sight_of(request.user).is_blind(workspace.pk),
+        "self_adjudication": workspace.allow_self_adjudication,
         "verdicts": [
             {"slug": v.slug, "name": v.name, "value": v.value, "position": v.position}
             for v in workspace.verdicts.all()

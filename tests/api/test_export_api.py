@@ -303,6 +303,7 @@ def test_it_streams_every_assessment_disputed_and_unresolved_included(
             "rationale": assessment.rationale,
             "created_at": assessment.created_at.isoformat(),
             "updated_at": assessment.updated_at.isoformat(),
+            "initial_verdict": assessment.initial_verdict.slug,
         }
 
 

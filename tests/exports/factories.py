@@ -94,6 +94,7 @@ def make_assessment(**overrides: Any) -> AssessmentRow:
         "rationale": 'Les chiffres "officiels" disent l\'inverse\nsur deux lignes',
         "created_at": REVIEWED_AT,
         "updated_at": datetime(2024, 5, 3, 10, 0, tzinfo=UTC),
+        "initial_verdict_slug": "false",
     }
     values.update(overrides)
     return AssessmentRow(**values)

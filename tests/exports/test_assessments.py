@@ -30,6 +30,7 @@ def test_it_writes_an_assessment_field_by_field() -> None:
         "rationale": 'Les chiffres "officiels" disent l\'inverse\nsur deux lignes',
         "created_at": "2024-05-02T09:15:30+00:00",
         "updated_at": "2024-05-03T10:00:00+00:00",
+        "initial_verdict": "false",  # revised since: agreement counts the first
     }
 
 

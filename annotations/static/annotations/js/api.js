@@ -92,6 +92,10 @@ export class Api {
     return this.request("PATCH", path, body);
   }
 
+  delete(path) {
+    return this.request("DELETE", path);
+  }
+
   // Every item of a paginated list (the API pages at most 1,000 a page).
   async all(path) {
     const items = [];

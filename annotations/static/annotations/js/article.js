@@ -4,8 +4,11 @@
 
 import { Api, ApiError } from "./api.js";
 import { Drafts, fillForm, formValues } from "./drafts.js";
-import { TextIndex, rangeToSpan } from "./offsets.js";
-import { KIND_LABELS, candidateTitle, claimColour, percent, renderText } from "./render.js";
+import { TextIndex, rangeToSpan, selectSpan } from "./offsets.js";
+import {
+  KIND_LABELS, STATUS_LABELS as CLAIM_STATUS_LABELS, candidateTitle, claimColour, percent,
+  renderText, verdictColour,
+} from "./render.js";
 
 const { gettext, ngettext, interpolate } = window;
 const config = JSON.parse(document.getElementById("workbench-config").textContent);
@@ -26,6 +29,11 @@ const state = {
   focused: null, // id of the candidate J/K reached
   claimData: null, // assessments, sources, adjudication of the open claim
   pollTimer: null,
+  dismissed: new Map(), // dismissed candidates, which can be reopened
+  sentences: null, // [{start, end}] of the text, fetched on the first sentence step
+  sentenceAt: null, // {first, last}: the sentences the keyboard selected
+  verdictMode: false, // V was pressed: the next digit chooses a verdict
+  hashDone: false, // the #claim-N of the address was applied
 };
 
 // --- Small helpers ----------------------------------------------------------------------------
@@ -45,9 +53,14 @@ function clone(id) {
   return document.getElementById(id).content.cloneNode(true);
 }
 
+const MAX_TOASTS = 3;
+
 function toast(message, kind) {
   const box = el("div", "toast " + (kind || "info"), message);
-  document.getElementById("toasts").appendChild(box);
+  const toasts = document.getElementById("toasts");
+  // Only the latest few: a run of quick actions must not bury the panel.
+  while (toasts.children.length >= MAX_TOASTS) toasts.firstElementChild.remove();
+  toasts.appendChild(box);
   setTimeout(() => box.remove(), kind === "error" ? 9000 : 4000);
 }
 
@@ -73,11 +86,7 @@ function verdictName(slug) {
 }
 
 const STATUS_LABELS = {
-  open: gettext("open"),
-  assessed: gettext("assessed"),
-  disputed: gettext("disputed"),
-  resolved: gettext("resolved"),
-  published: gettext("published"),
+  ...CLAIM_STATUS_LABELS,
   pending: gettext("pending"),
   queued: gettext("queued"),
   running: gettext("running"),
@@ -131,13 +140,26 @@ function flashSaved(form) {
 // --- Loading ----------------------------------------------------------------------------------
 
 async function loadCandidates() {
-  const items = await api.all("articles/" + config.article + "/candidates/?status=pending");
-  state.candidates = new Map();
-  for (const candidate of items) {
-    // A candidate proposed for an older text of the article no longer fits: leave it out.
-    if (state.index.slice(candidate.start, candidate.end) === candidate.text) {
-      state.candidates.set(candidate.id, candidate);
-    }
+  const [pending, dismissed] = await Promise.all([
+    api.all("articles/" + config.article + "/candidates/?status=pending"),
+    api.all("articles/" + config.article + "/candidates/?status=dismissed"),
+  ]);
+  // A candidate proposed for an older text of the article no longer fits: leave it out.
+  const fits = (candidate) => state.index.slice(candidate.start, candidate.end) === candidate.text;
+  state.candidates = new Map(pending.filter(fits).map((c) => [c.id, c]));
+  state.dismissed = new Map(dismissed.filter(fits).map((c) => [c.id, c]));
+}
+
+// The claim named by the address (#claim-42: what queue links and exports point to).
+function claimFromHash() {
+  const match = /^#claim-(\d+)$/.exec(window.location.hash);
+  return match ? Number(match[1]) : null;
+}
+
+function setHash(id) {
+  const hash = id === null ? "" : "#claim-" + id;
+  if (window.location.hash !== hash) {
+    window.history.replaceState(null, "", window.location.pathname + window.location.search + hash);
   }
 }
 
@@ -146,12 +168,34 @@ async function load() {
   state.article = data;
   state.index = new TextIndex(data.text || "");
   state.claims = new Map(data.claims.map((claim) => [claim.id, claim]));
+  state.sentences = null;
   await loadCandidates();
+  if (!state.hashDone) {
+    state.hashDone = true;
+    const wanted = claimFromHash();
+    if (wanted !== null && state.claims.has(wanted)) state.selected = wanted;
+    else if (wanted !== null) toast(gettext("The claim in the address is not on this article, or not for you to see."), "error");
+  }
   if (state.selected !== null && !state.claims.has(state.selected)) state.selected = null;
   renderHeader();
+  renderLegend();
   renderDoc();
   await renderPanel();
+  if (state.selected !== null) {
+    const mark = doc.querySelector('[data-claims~="' + state.selected + '"]');
+    if (mark) mark.scrollIntoView({ block: "center" });
+  }
   watchProgress();
+}
+
+// The colour key: where a claim stands in review, then each verdict of this workspace's scale.
+function renderLegend() {
+  const legend = document.getElementById("legend-verdicts");
+  if (!legend || legend.dataset.ready) return;
+  legend.dataset.ready = "1";
+  for (const verdict of config.verdicts) {
+    legend.appendChild(el("span", "hl " + verdictColour(verdict.slug, config.verdicts), verdict.name));
+  }
 }
 
 function watchProgress() {
@@ -199,8 +243,13 @@ function renderHeader() {
   const notices = document.getElementById("notices");
   notices.replaceChildren();
   const notice = (text, kind) => notices.appendChild(el("p", "alert " + (kind || "info"), text));
-  if (article.others_hidden) {
-    notice(gettext("Blind review: you see only your own highlights and verdicts. Submit your work on this article to see the others'."), "blind");
+  if (article.others_hidden && config.can.assess) {
+    notice(gettext("Blind review: until your verdict on a claim is in, the other reviewers' verdicts, sources and highlights on it stay hidden, and its status reads “awaiting your verdict”."), "blind");
+  } else if (article.others_hidden) {
+    notice(gettext("Blind review: the reviewers' verdicts and the sources they cite appear here once a claim is published."), "blind");
+  }
+  if (article.claims_hidden_until_submitted) {
+    notice(gettext("Independent highlighting: claims that only other reviewers highlighted appear when you submit your work on this article."), "blind");
   }
   if (article.fetch_status === "failed") {
     notice(fmt(gettext("The article could not be fetched: %(error)s"), { error: article.fetch_error }), "error");
@@ -292,6 +341,7 @@ function placeMakeClaimButton() {
 }
 
 async function makeClaim() {
+  await steps; // a sentence selection still being made counts
   const span = currentSpan();
   if (!span) {
     toast(gettext("Select a passage of the text first."), "error");
@@ -306,11 +356,14 @@ async function makeClaim() {
       end: span.end,
       exact,
     });
+    // A claim the page already showed was joined (under blind review the answer is 201 either
+    // way: what the page knows is what it may say).
+    const joined = status === 200 || state.claims.has(data.id);
     state.claims.set(data.id, data);
     window.getSelection().removeAllRanges();
+    state.sentenceAt = null;
     makeClaimButton.hidden = true;
-    toast(status === 201 ? gettext("Claim created.")
-      : gettext("Your highlight joined an existing claim that overlaps it."), "done");
+    toast(joined ? gettext("Your highlight was added to this claim.") : gettext("Claim created."), "done");
     await selectClaim(data.id);
   } catch (error) {
     if (error instanceof ApiError && error.status === 409 && error.body.existing) {
@@ -363,6 +416,13 @@ function renderOverview() {
   view.querySelector('[data-action="accept-all"]').addEventListener("click", () => decideAll("accept"));
   view.querySelector('[data-action="dismiss-all"]').addEventListener("click", () => decideAll("dismiss"));
 
+  const dismissed = [...state.dismissed.values()].sort((a, b) => a.start - b.start);
+  const dismissedSection = view.querySelector('[data-section="dismissed"]');
+  dismissedSection.hidden = dismissed.length === 0;
+  view.querySelector('[data-count="dismissed"]').textContent = String(dismissed.length);
+  const dismissedList = view.querySelector('[data-list="dismissed"]');
+  for (const candidate of dismissed) dismissedList.appendChild(dismissedItem(candidate));
+
   const orphanSection = view.querySelector('[data-section="orphans"]');
   orphanSection.hidden = orphans.length === 0;
   const orphanList = view.querySelector('[data-list="orphans"]');
@@ -375,11 +435,12 @@ function renderOverview() {
 function claimItem(claim) {
   const item = clone("tpl-claim-item").firstElementChild;
   item.dataset.claim = String(claim.id);
-  item.querySelector(".dot").className = "dot hl " + claimColour(claim, config.verdicts);
+  const colour = claimColour(claim, config.verdicts);
+  item.querySelector(".dot").className = "dot hl " + colour;
   item.querySelector(".quote").textContent = snippet(claim.exact, 120);
   const badge = item.querySelector("[data-status]");
-  badge.textContent = claim.orphaned ? gettext("orphaned") : label(claim.status);
-  badge.classList.add("status-" + (claim.orphaned ? "orphan" : claim.status));
+  badge.textContent = claim.orphaned ? gettext("orphaned") : claimStatusText(claim);
+  badge.className = "badge " + (claim.orphaned ? "status-orphan" : colour);
   item.querySelector(".item-main").addEventListener("click", () => selectClaim(claim.id));
   return item;
 }
@@ -401,6 +462,38 @@ function candidateItem(candidate) {
   item.querySelector('[data-action="accept"]').addEventListener("click", () => decide(candidate.id, "accept"));
   item.querySelector('[data-action="dismiss"]').addEventListener("click", () => decide(candidate.id, "dismiss"));
   return item;
+}
+
+function dismissedItem(candidate) {
+  const item = el("li", "item dismissed");
+  item.dataset.dismissed = String(candidate.id);
+  item.appendChild(el("span", "quote small", snippet(candidate.text, 140)));
+  const button = el("button", "", gettext("Reopen"));
+  button.type = "button";
+  button.dataset.action = "reopen";
+  button.addEventListener("click", () => reopen(candidate.id));
+  item.appendChild(button);
+  return item;
+}
+
+async function reopen(id) {
+  try {
+    const { data } = await api.post("candidates/" + id + "/reopen/");
+    state.dismissed.delete(id);
+    state.candidates.set(id, data);
+    toast(gettext("Candidate reopened: it is pending again."), "done");
+    renderDoc();
+    renderOverview();
+    focusCandidate(id, true);
+  } catch (error) {
+    toast(fmt(gettext("Not reopened: %(reason)s"), { reason: error.summary ? error.summary() : String(error) }), "error");
+  }
+}
+
+// A claim's status for its reader, with the final verdict once there is one.
+function claimStatusText(claim) {
+  const words = label(claim.status);
+  return claim.final_verdict ? words + ": " + verdictName(claim.final_verdict) : words;
 }
 
 // Similar, previously checked claims, when the API offers them (`similar` or `matches`).
@@ -431,6 +524,7 @@ async function selectClaim(id) {
   const known = doc.querySelector('[data-claims~="' + id + '"]');
   state.selected = id;
   state.focused = null;
+  setHash(id);
   if (known || !state.claims.has(id) || state.claims.get(id).orphaned) refreshMarks();
   else renderDoc(); // a claim new to the text
   await renderPanel();
@@ -441,6 +535,7 @@ async function selectClaim(id) {
 function closeClaim() {
   state.selected = null;
   state.claimData = null;
+  setHash(null);
   refreshMarks();
   renderOverview();
 }
@@ -463,8 +558,11 @@ async function renderClaim(claim) {
   root.dataset.claim = String(claim.id);
   panel.replaceChildren(root);
   root.querySelector('[data-action="back"]').addEventListener("click", closeClaim);
+  root.querySelector('[data-action="withdraw-highlight"]').addEventListener("click", () => withdraw(claim.id, "highlight"));
+  root.querySelector('[data-action="withdraw-claim"]').addEventListener("click", () => withdraw(claim.id, "claim"));
   fillClaimHead(root, claim);
   setUpDetailsForm(root, claim);
+  if (!config.can.assess) annotatorNote(root);
 
   let data;
   try {
@@ -486,11 +584,47 @@ async function renderClaim(claim) {
   root.dataset.ready = "1";
 }
 
+// Undo a highlight or a claim. Nothing is deleted: the server keeps it, withdrawn, with its
+// history, and refuses (saying why) what this person may not undo.
+async function withdraw(claimId, what) {
+  const question = what === "claim"
+    ? gettext("Withdraw this claim? It disappears from the article for everyone; its history is kept.")
+    : gettext("Withdraw your highlight of this claim? The claim stays.");
+  if (!window.confirm(question)) return;
+  try {
+    if (what === "claim") {
+      await api.delete("claims/" + claimId + "/");
+      state.claims.delete(claimId);
+      drafts.clear(claimId, "details");
+      toast(gettext("Claim withdrawn."), "done");
+      closeClaim();
+      await load();
+    } else {
+      const { data } = await api.delete("claims/" + claimId + "/highlights/mine/");
+      state.claims.set(data.id, data);
+      toast(gettext("Your highlight was withdrawn."), "done");
+      renderDoc();
+      await renderPanel();
+    }
+  } catch (error) {
+    toast(fmt(gettext("Not withdrawn: %(reason)s"), { reason: error.summary ? error.summary() : String(error) }), "error");
+  }
+}
+
 function fillClaimHead(root, claim) {
   root.querySelector(".claim-quote").textContent = claim.exact;
   root.querySelector(".orphan-note").hidden = !claim.orphaned;
   const fact = (name) => root.querySelector('[data-fact="' + name + '"]');
-  fact("status").replaceChildren(el("span", "badge status-" + claim.status, label(claim.status)));
+  fact("status").replaceChildren(el("span", "badge " + claimColour(claim, config.verdicts), label(claim.status)));
+  const page = root.querySelector('[data-link="claim-page"]');
+  page.href = "/claims/" + claim.id + "/";
+  // Undo: one's own highlight, or the whole claim (its author or an editor; the server decides
+  // the rest and says why when it refuses). Published claims are kept as they are.
+  const mineHighlight = claim.highlights.some((h) => h.user === config.user.id);
+  const kept = claim.status === "published";
+  root.querySelector('[data-action="withdraw-highlight"]').hidden = kept || !mineHighlight;
+  root.querySelector('[data-action="withdraw-claim"]').hidden = kept ||
+    !(config.can.revise || claim.created_by === config.user.id);
   fact("origin").textContent = label(claim.origin);
   fact("highlights").textContent = claim.highlights.map((h) => h.username + (h.orphaned ? " (" + gettext("orphaned") + ")" : "")).join(", ") || "–";
   fact("final").textContent = claim.final_verdict ? verdictName(claim.final_verdict) : "–";
@@ -532,8 +666,23 @@ function showConflict(form, lines) {
   box.hidden = false;
 }
 
+// A form this person cannot save is shown read-only, with the reason, instead of failing on save.
+function readOnly(form, reason) {
+  for (const field of form.querySelectorAll("input, textarea, select")) field.disabled = true;
+  const actions = form.querySelector(".actions");
+  if (actions) actions.hidden = true;
+  const note = el("p", "read-only muted small", reason);
+  note.dataset.readonly = "";
+  form.appendChild(note);
+}
+
 function setUpDetailsForm(root, claim) {
   const form = root.querySelector('[data-form="details"]');
+  if (claim.status === "published" && !config.can.revise) {
+    fillForm(form, { claimant: claim.claimant, normalised_text: claim.normalised_text });
+    readOnly(form, gettext("This claim is published: only an editor can change its claimant or wording."));
+    return;
+  }
   draftForm(form, claim.id, "details", { claimant: claim.claimant, normalised_text: claim.normalised_text });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -577,12 +726,18 @@ function mine(assessments) {
   return assessments.find((a) => a.reviewer === config.user.username) || null;
 }
 
+// An annotator does not give verdicts: say so where the reviewers' form would be.
+function annotatorNote(root) {
+  const form = root.querySelector('[data-form="assessment"]');
+  const note = el("section", "panel-section");
+  note.appendChild(el("h2", "", gettext("Your verdict")));
+  note.appendChild(el("p", "muted small", gettext("Verdicts are given by reviewers; as an annotator you prepare the claims they assess.")));
+  form.replaceWith(note);
+}
+
 function setUpAssessment(root, claim, data) {
   const form = root.querySelector('[data-form="assessment"]');
-  if (!config.can.assess) {
-    form.remove();
-    return;
-  }
+  if (!config.can.assess) return; // annotatorNote took its place
   const select = form.elements.namedItem("verdict");
   for (const verdict of config.verdicts) {
     const option = el("option", "", verdict.name);
@@ -670,7 +825,7 @@ function renderAssessments(root, data) {
     const item = el("li", "assessment");
     const head = el("div", "assessment-head");
     head.appendChild(el("strong", "", a.reviewer));
-    head.appendChild(el("span", "badge", a.verdict_name));
+    head.appendChild(el("span", "badge " + verdictColour(a.verdict, config.verdicts), a.verdict_name));
     if (a.confidence !== null) head.appendChild(el("span", "muted small", fmt(gettext("confidence %(c)s"), { c: a.confidence })));
     item.appendChild(head);
     if (a.rationale) item.appendChild(el("p", "rationale", a.rationale));
@@ -678,7 +833,7 @@ function renderAssessments(root, data) {
   }
   root.querySelector('[data-empty="assessments"]').hidden = data.assessments.length > 0;
   const blindNote = root.querySelector("[data-blind]");
-  blindNote.hidden = !(config.blind && !config.can.adjudicate && !mine(data.assessments));
+  blindNote.hidden = !(config.blind && !mine(data.assessments));
 }
 
 function setUpAdjudication(root, claim, data) {
@@ -688,6 +843,7 @@ function setUpAdjudication(root, claim, data) {
     return;
   }
   form.hidden = false;
+  form.querySelector('[data-link="curate"]').href = "/claims/" + claim.id + "/curate/";
   const select = form.elements.namedItem("verdict");
   for (const verdict of config.verdicts) {
     const option = el("option", "", verdict.name);
@@ -695,6 +851,10 @@ function setUpAdjudication(root, claim, data) {
     select.appendChild(option);
   }
   const current = data.adjudication && data.adjudication.current;
+  if (mine(data.assessments) && !config.self_adjudication) {
+    readOnly(form, gettext("You assessed this claim, so another adjudicator settles it (this workspace does not allow adjudicating one's own claims)."));
+    return;
+  }
   draftForm(form, claim.id, "adjudication", { verdict: current ? current.verdict : "", note: "" });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -706,21 +866,30 @@ function setUpAdjudication(root, claim, data) {
       toast(gettext("Final verdict set."), "done");
       await refreshClaim(root, claim.id);
     } catch (error) {
-      showFormError(form, error);
+      // The reviewers' extents differ: the span is chosen on the curation page.
+      const spans = error instanceof ApiError && error.status === 400 && error.body.start;
+      showFormError(form, spans ? new ApiError(400, { "": [gettext("The reviewers' extents differ: choose the claim's passage in the curation view.")] }, "") : error);
     }
   });
 }
 
-// One line per recorded change: when, who, what, and the values before and after.
+// A date and time in the page's language ("1 déc. 2026, 09:30").
+function when(iso) {
+  const lang = document.documentElement.lang || undefined;
+  return new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+}
+
+// One sentence per recorded change, as the server words it in the reader's language.
 function renderHistory(root, events) {
   const list = root.querySelector('[data-list="history"]');
   list.replaceChildren();
-  const summary = (value) => (value === null || value === undefined ? "–" : JSON.stringify(value).slice(0, 120));
   for (const event of events) {
     const item = el("li", "history-event");
-    const when = new Date(event.created_at).toLocaleString();
-    item.appendChild(el("div", "", [when, event.actor || gettext("the workbench"), event.kind].join(" · ")));
-    item.appendChild(el("div", "muted", summary(event.before) + " → " + summary(event.after)));
+    item.dataset.kind = event.kind;
+    const time = el("time", "muted", when(event.created_at));
+    time.dateTime = event.created_at;
+    item.appendChild(time);
+    item.appendChild(el("span", "", " · " + event.summary));
     list.appendChild(item);
   }
   root.querySelector('[data-empty="history"]').hidden = events.length > 0;
@@ -739,9 +908,28 @@ function renderSources(root, sources) {
       .filter(Boolean).join(" · ");
     item.appendChild(el("div", "muted small", meta));
     if (link.quote) item.appendChild(el("blockquote", "passage", link.quote));
+    if (link.added_by === config.user.username || config.can.revise) {
+      const remove = el("button", "link small", gettext("Remove"));
+      remove.type = "button";
+      remove.dataset.action = "remove-source";
+      remove.addEventListener("click", () => removeSource(root, link));
+      item.appendChild(remove);
+    }
     list.appendChild(item);
   }
   root.querySelector('[data-empty="sources"]').hidden = sources.length > 0;
+}
+
+async function removeSource(root, link) {
+  if (!window.confirm(gettext("Remove this source from the claim? The history keeps a trace."))) return;
+  try {
+    await api.delete("claims/" + link.claim + "/sources/" + link.id + "/");
+    state.claimData.sources = state.claimData.sources.filter((s) => s.id !== link.id);
+    renderSources(root, state.claimData.sources);
+    toast(gettext("Source removed."), "done");
+  } catch (error) {
+    toast(fmt(gettext("Not removed: %(reason)s"), { reason: error.summary ? error.summary() : String(error) }), "error");
+  }
 }
 
 function setUpSourceForm(root, claim) {
@@ -772,35 +960,42 @@ function setUpSourceForm(root, claim) {
 
 // Accept or dismiss one candidate. Returns "done", "skipped" (it cannot be accepted by this
 // reviewer, or someone else decided it first) or "failed" (not saved: the error is shown).
-async function decide(id, action, quiet) {
+// The pending candidate after `id` in the text (or before it, at the end): where A and X go next.
+function nextCandidate(id) {
+  const ordered = orderedCandidates().filter((c) => c.id !== id);
+  const from = state.candidates.get(id);
+  if (!from || !ordered.length) return null;
+  const after = ordered.find((c) => c.start >= from.start);
+  return (after || ordered[ordered.length - 1]).id;
+}
+
+async function decide(id, action) {
+  const next = nextCandidate(id);
   try {
     const { data } = await api.post("candidates/" + id + "/" + action + "/");
+    const candidate = state.candidates.get(id);
     state.candidates.delete(id);
     if (action === "accept") state.claims.set(data.id, data);
-    if (state.focused === id) state.focused = null;
-    if (!quiet) {
-      toast(action === "accept" ? gettext("Candidate accepted: it is now a claim.") : gettext("Candidate dismissed."), "done");
-      renderDoc();
-      await renderPanel();
-    }
+    else if (candidate) state.dismissed.set(id, data);
+    state.focused = null;
+    toast(action === "accept" ? gettext("Candidate accepted: it is now a claim.") : gettext("Candidate dismissed."), "done");
+    renderDoc();
+    await renderPanel();
+    if (next !== null && state.selected === null) focusCandidate(next, true);
     return "done";
   } catch (error) {
     if (error instanceof ApiError && error.status === 409 && error.body.existing &&
         error.body.existing.type === "claim") {
       // The candidate overlaps a claim this reviewer already highlighted.
-      if (!quiet) {
-        toast(gettext("You have already highlighted this claim; dismiss the candidate if it adds nothing."), "error");
-        await selectClaim(error.body.existing.id);
-      }
+      toast(gettext("You have already highlighted this claim; dismiss the candidate if it adds nothing."), "error");
+      await selectClaim(error.body.existing.id);
       return "skipped";
     }
     if (error instanceof ApiError && error.status === 409) {
       // Someone else decided it first: show the article as it is now.
       state.candidates.delete(id);
-      if (!quiet) {
-        toast(gettext("Someone else already decided this candidate; the article was reloaded."), "error");
-        await load();
-      }
+      toast(gettext("Someone else already decided this candidate; the article was reloaded."), "error");
+      await load();
       return "skipped";
     }
     toast(fmt(gettext("Not saved: %(reason)s"), { reason: error.summary ? error.summary() : String(error) }), "error");
@@ -808,6 +1003,8 @@ async function decide(id, action, quiet) {
   }
 }
 
+// Accept or dismiss every pending candidate the page shows, in one request (one transaction on
+// the server): a candidate extracted since is not decided unseen.
 async function decideAll(action) {
   const ids = orderedCandidates().map((c) => c.id);
   if (!ids.length) return;
@@ -815,21 +1012,25 @@ async function decideAll(action) {
     ? ngettext("Accept the %(n)s remaining candidate?", "Accept all %(n)s remaining candidates?", ids.length)
     : ngettext("Dismiss the %(n)s remaining candidate?", "Dismiss all %(n)s remaining candidates?", ids.length);
   if (!window.confirm(fmt(question, { n: ids.length }))) return;
-  let done = 0;
-  let skipped = 0;
-  for (const id of ids) {
-    // One at a time: each decision is its own transaction, and a failure stops the run where
-    // it is, with everything before it saved.
-    const outcome = await decide(id, action, true);
-    if (outcome === "failed") break;
-    if (outcome === "done") done += 1;
-    else skipped += 1;
+  const box = panel.querySelector("[data-bulk]");
+  const progress = panel.querySelector("[data-progress]");
+  box.querySelectorAll("button").forEach((button) => { button.disabled = true; });
+  progress.hidden = false;
+  progress.querySelector("span").textContent = fmt(action === "accept"
+    ? ngettext("Accepting %(n)s candidate…", "Accepting %(n)s candidates…", ids.length)
+    : ngettext("Dismissing %(n)s candidate…", "Dismissing %(n)s candidates…", ids.length), { n: ids.length });
+  try {
+    const { data } = await api.post("articles/" + config.article + "/candidates/" + action + "-all/", { ids });
+    let message = fmt(action === "accept"
+      ? ngettext("%(n)s candidate accepted.", "%(n)s candidates accepted.", data.count)
+      : ngettext("%(n)s candidate dismissed.", "%(n)s candidates dismissed.", data.count), { n: data.count });
+    if (data.count < ids.length) {
+      message += " " + fmt(gettext("%(n)s had been decided by someone else meanwhile."), { n: ids.length - data.count });
+    }
+    toast(message, "done");
+  } catch (error) {
+    toast(fmt(gettext("Nothing was decided: %(reason)s"), { reason: error.summary ? error.summary() : String(error) }), "error");
   }
-  let message = fmt(ngettext("%(done)s of %(n)s candidate decided.", "%(done)s of %(n)s candidates decided.", ids.length), { done, n: ids.length });
-  if (skipped) {
-    message += " " + fmt(ngettext("%(skipped)s left as it was (already decided, or overlapping your own highlight).", "%(skipped)s left as they were (already decided, or overlapping your own highlights).", skipped), { skipped });
-  }
-  toast(message, done + skipped === ids.length ? "done" : "error");
   await load();
 }
 
@@ -957,6 +1158,68 @@ function focusField(formName, field) {
   return input;
 }
 
+function chooseVerdict(key) {
+  const verdict = config.verdicts[Number(key) - 1];
+  const select = focusField("assessment", "verdict");
+  if (!verdict || !select) return false;
+  select.value = verdict.slug;
+  select.dispatchEvent(new Event("change", { bubbles: true }));
+  return true;
+}
+
+// --- Claims with the keyboard: step through the text by sentence -------------------------------
+
+let steps = Promise.resolve();
+
+async function sentences() {
+  if (state.sentences === null) {
+    const { data } = await api.get("articles/" + config.article + "/sentences/");
+    state.sentences = data;
+  }
+  return state.sentences;
+}
+
+// The sentence the caret (or the current selection's end) is in or just before.
+function sentenceAtCaret(list) {
+  const selection = window.getSelection();
+  if (!selection || selection.rangeCount === 0) return -1;
+  const range = selection.getRangeAt(0);
+  if (!doc.contains(range.endContainer)) return -1;
+  const span = rangeToSpan(doc, state.index, range);
+  const at = span ? span.start : null;
+  if (at === null) return -1;
+  return list.findIndex((s) => s.end > at);
+}
+
+// ] and [ select the next or previous sentence; } and { make the selection one sentence longer or
+// shorter. C then makes it a claim, as with a mouse selection.
+async function stepSentence(key) {
+  const list = await sentences();
+  if (!list.length) return;
+  let at = state.sentenceAt;
+  if (!at) {
+    const caret = sentenceAtCaret(list);
+    const first = caret === -1 ? (key === "[" ? list.length - 1 : 0) : caret;
+    at = { first, last: first };
+  } else if (key === "]") {
+    const next = Math.min(list.length - 1, at.last + 1);
+    at = { first: next, last: next };
+  } else if (key === "[") {
+    const previous = Math.max(0, at.first - 1);
+    at = { first: previous, last: previous };
+  } else if (key === "}") {
+    at = { first: at.first, last: Math.min(list.length - 1, at.last + 1) };
+  } else if (key === "{") {
+    at = { first: at.first, last: Math.max(at.first, at.last - 1) };
+  }
+  const range = selectSpan(doc, state.index, list[at.first].start, list[at.last].end);
+  if (!range) return;
+  state.sentenceAt = at;
+  placeMakeClaimButton();
+  const mark = range.startContainer.parentElement;
+  if (mark) mark.scrollIntoView({ block: "nearest", behavior: "smooth" });
+}
+
 document.addEventListener("keydown", async (event) => {
   if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
     const form = event.target instanceof Element && event.target.closest("form");
@@ -966,6 +1229,15 @@ document.addEventListener("keydown", async (event) => {
     }
     return;
   }
+  // V, then a digit: the verdict, even though V put the focus in the verdict's list.
+  if (state.verdictMode) {
+    state.verdictMode = false;
+    if (/^[1-9]$/.test(event.key)) {
+      event.preventDefault();
+      chooseVerdict(event.key);
+      return;
+    }
+  }
   if (event.key === "Escape") {
     if (document.querySelector("dialog[open]")) return; // the dialog closes itself
     if (typing(event.target)) {
@@ -973,6 +1245,7 @@ document.addEventListener("keydown", async (event) => {
       return;
     }
     window.getSelection().removeAllRanges();
+    state.sentenceAt = null;
     makeClaimButton.hidden = true;
     if (state.selected !== null) closeClaim();
     return;
@@ -981,6 +1254,12 @@ document.addEventListener("keydown", async (event) => {
   if (document.querySelector("dialog[open]")) return;
   const key = event.key;
   const claimOpen = state.selected !== null;
+  if (["[", "]", "{", "}"].includes(key)) {
+    event.preventDefault();
+    // One step after the other: keys pressed while the sentences load must each count.
+    steps = steps.then(() => stepSentence(key)).catch((error) => toast(error.message, "error"));
+    return;
+  }
   const handlers = {
     "?": () => document.getElementById("help").showModal(),
     c: makeClaim,
@@ -988,7 +1267,9 @@ document.addEventListener("keydown", async (event) => {
     k: () => step(-1),
     a: () => state.focused !== null && decide(state.focused, "accept"),
     x: () => state.focused !== null && decide(state.focused, "dismiss"),
-    v: () => claimOpen && focusField("assessment", "verdict"),
+    v: () => {
+      if (claimOpen && config.can.assess && focusField("assessment", "verdict")) state.verdictMode = true;
+    },
     n: () => claimOpen && focusField("details", "claimant"),
     s: () => claimOpen && focusField("source", "url"),
     r: load,
@@ -999,14 +1280,8 @@ document.addEventListener("keydown", async (event) => {
     await handler();
     return;
   }
-  if (claimOpen && /^[1-9]$/.test(key) && config.can.assess) {
-    const verdict = config.verdicts[Number(key) - 1];
-    const select = focusField("assessment", "verdict");
-    if (verdict && select) {
-      event.preventDefault();
-      select.value = verdict.slug;
-      select.dispatchEvent(new Event("change", { bubbles: true }));
-    }
+  if (claimOpen && /^[1-9]$/.test(key) && config.can.assess && chooseVerdict(key)) {
+    event.preventDefault();
   }
 });
 
@@ -1035,6 +1310,14 @@ let selectionTimer = null;
 document.addEventListener("selectionchange", () => {
   clearTimeout(selectionTimer);
   selectionTimer = setTimeout(placeMakeClaimButton, 120);
+});
+// A selection made with the mouse starts the sentence steps afresh from where it is.
+doc.addEventListener("mousedown", () => {
+  state.sentenceAt = null;
+});
+window.addEventListener("hashchange", () => {
+  const wanted = claimFromHash();
+  if (wanted !== null && state.claims.has(wanted) && wanted !== state.selected) selectClaim(wanted);
 });
 // Keep the selection when the button is pressed.
 makeClaimButton.addEventListener("mousedown", (event) => event.preventDefault());

@@ -112,6 +112,34 @@ export function pointToOffset(root, index, node, offset) {
   return Number(segments[low].dataset.s);
 }
 
+// The DOM point (text node, UTF-16 offset) of code point `cp` in `root`'s rendered segments;
+// `atEnd` prefers the segment that ends at `cp` (for the end of a range).
+function offsetToPoint(root, index, cp, atEnd) {
+  for (const segment of root.querySelectorAll("[data-s]")) {
+    const s = Number(segment.dataset.s);
+    const e = Number(segment.dataset.e);
+    if (atEnd ? s < cp && cp <= e : s <= cp && cp < e) {
+      return [segment.firstChild, index.unit(cp) - index.unit(s)];
+    }
+  }
+  return null;
+}
+
+// Select [start, end) (code points) in the rendered text, as a user's selection would: what the
+// keyboard's sentence steps use, so that C and the "Make a claim" button work on it.
+export function selectSpan(root, index, start, end) {
+  const from = offsetToPoint(root, index, start, false);
+  const to = offsetToPoint(root, index, end, true);
+  if (!from || !to) return null;
+  const range = document.createRange();
+  range.setStart(from[0], from[1]);
+  range.setEnd(to[0], to[1]);
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  return range;
+}
+
 // [start, end) in code points for a DOM Range over the rendered text, trimmed of white space;
 // null when it holds nothing but white space or lies outside the text.
 export function rangeToSpan(root, index, range) {

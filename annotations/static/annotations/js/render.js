@@ -20,19 +20,43 @@ export const KIND_LABELS = {
   other: gettext("other"),
 };
 
-// A colour class for a claim: its final verdict once resolved, else its status.
+// A claim's status in words. `awaiting_verdict` is what blind review shows a reviewer before
+// their own verdict: it says nothing of what the others did.
+export const STATUS_LABELS = {
+  open: gettext("open"),
+  awaiting_verdict: gettext("awaiting your verdict"),
+  assessed: gettext("assessed"),
+  disputed: gettext("disputed"),
+  resolved: gettext("resolved"),
+  published: gettext("published"),
+};
+
+export function statusLabel(status) {
+  return STATUS_LABELS[status] || status;
+}
+
+// The colour of a verdict: its place on the scale, from the false end (v-0) to the true end
+// (v-4); v-none for a label without a value (Unverifiable).
+export function verdictColour(slug, verdicts) {
+  const verdict = verdicts.find((v) => v.slug === slug);
+  const values = verdicts.map((v) => v.value).filter((v) => v !== null && v !== undefined);
+  if (!verdict || verdict.value === null || verdict.value === undefined || values.length < 2) {
+    return "v-none";
+  }
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  const bucket = Math.round(((verdict.value - low) / (high - low || 1)) * 4);
+  return "v-" + Math.max(0, Math.min(4, bucket));
+}
+
+// The colour classes of a claim, the one rule of annotations/web/colours.py: its final verdict
+// once resolved (plus "published"), else where it stands in review.
 export function claimColour(claim, verdicts) {
   if ((claim.status === "resolved" || claim.status === "published") && claim.final_verdict) {
-    const verdict = verdicts.find((v) => v.slug === claim.final_verdict);
-    const values = verdicts.map((v) => v.value).filter((v) => v !== null && v !== undefined);
-    if (!verdict || verdict.value === null || verdict.value === undefined || values.length < 2) {
-      return "v-none";
-    }
-    const low = Math.min(...values);
-    const high = Math.max(...values);
-    const bucket = Math.round(((verdict.value - low) / (high - low || 1)) * 4);
-    return "v-" + Math.max(0, Math.min(4, bucket));
+    const colour = verdictColour(claim.final_verdict, verdicts);
+    return claim.status === "published" ? colour + " published" : colour;
   }
+  if (claim.status === "awaiting_verdict") return "st-open";
   return "st-" + claim.status;
 }
 
@@ -127,13 +151,13 @@ function decorate(segment, active, { claims, candidates, verdicts, selected, foc
   if (claimMarks.length) {
     claimMarks.sort((x, y) => x.end - x.start - (y.end - y.start));
     const top = claims.get(claimMarks[0].id);
-    segment.classList.add("hl", claimColour(top, verdicts));
+    segment.classList.add("hl", ...claimColour(top, verdicts).split(" "));
     segment.dataset.claims = claimMarks.map((m) => m.id).join(" ");
     if (claimMarks.length > 1) segment.dataset.depth = String(Math.min(claimMarks.length, 3));
     if (claimMarks.some((m) => m.id === selected)) segment.classList.add("sel");
     for (const mark of claimMarks) {
       const claim = claims.get(mark.id);
-      titles.push(interpolate(gettext("Claim %(id)s · %(status)s"), { id: claim.id, status: gettext(claim.status) }, true));
+      titles.push(interpolate(gettext("Claim %(id)s · %(status)s"), { id: claim.id, status: statusLabel(claim.status) }, true));
     }
   }
   if (candidateMarks.length) {
