@@ -511,10 +511,8 @@ function fillVerdicts(context) {
     const chip = el("button", "verdict-chip");
     chip.type = "button";
     chip.dataset.verdict = verdict.slug;
-    if (i < 9) {
-      chip.appendChild(el("kbd", "", String(i + 1)));
-      chip.setAttribute("aria-keyshortcuts", "V " + (i + 1));
-    }
+    // The digit that chooses it after V (a sequence, which aria-keyshortcuts cannot express).
+    if (i < 9) chip.appendChild(el("kbd", "", String(i + 1)));
     chip.appendChild(el("span", "swatch " + verdictColour(verdict.slug)));
     chip.appendChild(el("span", "chip-name", verdict.name));
     const names = chosenBy.get(verdict.slug) || [];
@@ -680,7 +678,7 @@ function renderHeader(context, article) {
   const claim = context.claim;
   const status = document.getElementById("claim-status");
   status.textContent = label(claim.status) + (claim.final_verdict ? ": " + verdictName(claim.final_verdict) : "");
-  status.className = "badge status-" + claim.status;
+  status.className = "badge " + claimColour(claim, config.verdicts);
   const quote = document.getElementById("claim-quote");
   quote.textContent = claim.exact;
   quote.lang = state.language;
@@ -694,7 +692,7 @@ function renderHeader(context, article) {
     if (!open.some((d) => d.kind === kind)) continue;
     const item = el("li", "disagreement");
     item.dataset.kind = kind;
-    item.appendChild(el("span", "badge status-disputed", kind === "verdict" ? gettext("Verdicts differ") : gettext("Extents differ")));
+    item.appendChild(el("span", "badge st-disputed", kind === "verdict" ? gettext("Verdicts differ") : gettext("Extents differ")));
     item.appendChild(document.createTextNode(" " + (kind === "verdict" ? verdictWords(context) : spanWords())));
     list.appendChild(item);
   }
