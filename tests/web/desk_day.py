@@ -336,6 +336,7 @@ def step_5_adjudicator(start: Start, day: Day, article: Article, dave: User) -> 
     )
     assert (quote.start, quote.end) == (start_at, start_at + len(day.quote_narrower))
     event = ClaimEvent.objects.get(claim=quote, kind="adjudicated")
+    assert event.after is not None
     assert event.after["span"]["from"] == "carol"
     assert Adjudication.objects.filter(claim__article=article).count() == 3
 

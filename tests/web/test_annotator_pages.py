@@ -1,5 +1,6 @@
 """The workspace, add-article and annotator pages as the server renders them; the Content-Security-
-Policy on every page; the French catalogues. What the JavaScript does is in test_browser.py."""
+Policy on every page; the French catalogues. What the JavaScript does is in the
+browser tests (test_desk_day_en.py, test_desk_day_fr.py)."""
 
 from __future__ import annotations
 

@@ -4,9 +4,10 @@
 
 import { Api, ApiError } from "./api.js";
 import { Drafts, fillForm, formValues } from "./drafts.js";
+import { el, fmt, safeLink, snippet, toast, typing, when } from "./ui.js";
 import { TextIndex, rangeToSpan, selectSpan } from "./offsets.js";
 import {
-  KIND_LABELS, STATUS_LABELS as CLAIM_STATUS_LABELS, candidateTitle, claimColour, percent,
+  KIND_LABELS, STANCE_LABELS, STATUS_LABELS as CLAIM_STATUS_LABELS, candidateTitle, claimColour, percent,
   renderText, verdictColour,
 } from "./render.js";
 
@@ -38,46 +39,8 @@ const state = {
 
 // --- Small helpers ----------------------------------------------------------------------------
 
-function fmt(text, values) {
-  return interpolate(text, values, true);
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
-}
-
 function clone(id) {
   return document.getElementById(id).content.cloneNode(true);
-}
-
-const MAX_TOASTS = 3;
-
-function toast(message, kind) {
-  const box = el("div", "toast " + (kind || "info"), message);
-  const toasts = document.getElementById("toasts");
-  // Only the latest few: a run of quick actions must not bury the panel.
-  while (toasts.children.length >= MAX_TOASTS) toasts.firstElementChild.remove();
-  toasts.appendChild(box);
-  setTimeout(() => box.remove(), kind === "error" ? 9000 : 4000);
-}
-
-function safeLink(url, text) {
-  if (/^https?:\/\//i.test(url || "")) {
-    const a = el("a", "", text || url);
-    a.href = url;
-    a.rel = "noopener noreferrer";
-    a.target = "_blank";
-    return a;
-  }
-  return el("span", "", text || url);
-}
-
-function snippet(text, length) {
-  const chars = Array.from(text || "");
-  return chars.length > length ? chars.slice(0, length - 1).join("") + "…" : chars.join("");
 }
 
 function verdictName(slug) {
@@ -94,9 +57,7 @@ const STATUS_LABELS = {
   failed: gettext("failed"),
   manual: gettext("highlighted by hand"),
   extracted: gettext("accepted candidate"),
-  supports: gettext("supports"),
-  refutes: gettext("refutes"),
-  context: gettext("context"),
+  ...STANCE_LABELS,
 };
 
 function label(value) {
@@ -873,12 +834,6 @@ function setUpAdjudication(root, claim, data) {
   });
 }
 
-// A date and time in the page's language ("1 déc. 2026, 09:30").
-function when(iso) {
-  const lang = document.documentElement.lang || undefined;
-  return new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
-}
-
 // One sentence per recorded change, as the server words it in the reader's language.
 function renderHistory(root, events) {
   const list = root.querySelector('[data-list="history"]');
@@ -1142,11 +1097,6 @@ async function openRevise() {
 }
 
 // --- Keyboard ---------------------------------------------------------------------------------
-
-function typing(target) {
-  return target instanceof HTMLElement &&
-    (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
-}
 
 function focusField(formName, field) {
   const form = panel.querySelector('[data-form="' + formName + '"]');

@@ -9,7 +9,8 @@
 import { Api, ApiError } from "./api.js";
 import { Drafts, fillForm, formValues } from "./drafts.js";
 import { TextIndex, rangeToSpan } from "./offsets.js";
-import { claimColour } from "./render.js";
+import { STANCE_LABELS, STATUS_LABELS, claimColour, verdictColour as colourOfVerdict } from "./render.js";
+import { el, fmt, safeLink, toast, typing, when } from "./ui.js";
 
 const { gettext, ngettext, interpolate } = window;
 const config = JSON.parse(document.getElementById("workbench-config").textContent);
@@ -42,60 +43,16 @@ const state = {
 
 // --- Small helpers ----------------------------------------------------------------------------
 
-function fmt(text, values) {
-  return interpolate(text, values, true);
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
-}
-
-function toast(message, kind) {
-  const box = el("div", "toast " + (kind || "info"), message);
-  document.getElementById("toasts").appendChild(box);
-  setTimeout(() => box.remove(), kind === "error" ? 9000 : 4000);
-}
-
-// Only http(s) addresses become links: a source URL is whatever a reviewer typed.
-function safeLink(url, text) {
-  if (/^https?:\/\//i.test(url || "")) {
-    const a = el("a", "", text || url);
-    a.href = url;
-    a.rel = "noopener noreferrer";
-    a.target = "_blank";
-    return a;
-  }
-  return el("span", "", text || url);
-}
-
-function when(iso) {
-  return iso ? new Date(iso).toLocaleString(document.documentElement.lang || undefined) : "";
-}
-
 function verdictName(slug) {
   const verdict = config.verdicts.find((v) => v.slug === slug);
   return verdict ? verdict.name : slug;
 }
 
-// The colour of a verdict: the rule render.js applies to a resolved claim with that verdict
-// (its first class: the verdict's place on the scale).
 function verdictColour(slug) {
-  return claimColour({ status: "resolved", final_verdict: slug }, config.verdicts).split(" ")[0];
+  return colourOfVerdict(slug, config.verdicts);
 }
 
-const LABELS = {
-  open: gettext("open"),
-  assessed: gettext("assessed"),
-  disputed: gettext("disputed"),
-  resolved: gettext("resolved"),
-  published: gettext("published"),
-  supports: gettext("supports"),
-  refutes: gettext("refutes"),
-  context: gettext("context"),
-};
+const LABELS = { ...STATUS_LABELS, ...STANCE_LABELS };
 
 function label(value) {
   return LABELS[value] || value;
@@ -109,11 +66,6 @@ function listOf(names) {
   } catch (error) {
     return names.join(", ");
   }
-}
-
-function typing(target) {
-  return target instanceof HTMLElement &&
-    (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
 }
 
 // --- Spans and the paragraph ------------------------------------------------------------------

@@ -31,6 +31,12 @@ export const STATUS_LABELS = {
   published: gettext("published"),
 };
 
+export const STANCE_LABELS = {
+  supports: gettext("supports"),
+  refutes: gettext("refutes"),
+  context: gettext("context"),
+};
+
 export function statusLabel(status) {
   return STATUS_LABELS[status] || status;
 }
