@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -38,10 +37,3 @@ def require_role(*, user: AnyUser, workspace_id: int, role: Role) -> Role:
             _("This needs the %(role)s role in this workspace.") % {"role": role.label.lower()}
         )
     return current
-
-
-def member_workspace_ids(*, user: AnyUser) -> QuerySet[Membership, int]:
-    """A subquery of the workspaces the user belongs to, for scoping list queries."""
-    if not user.is_authenticated:
-        return Membership.objects.none().values_list("workspace_id", flat=True)
-    return Membership.objects.filter(user_id=user.pk).values_list("workspace_id", flat=True)

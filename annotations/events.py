@@ -38,10 +38,9 @@ _STANCES = {
 }
 _METHODS = {
     "position": lambda: _("in the same place"),
-    "shifted": lambda: _("moved with the edit"),
-    "exact": lambda: _("found by its quote"),
-    "fuzzy": lambda: _("found by an approximate match"),
-    "orphan": lambda: _("not found: kept as an orphan"),
+    "shifted": lambda: _("where the edit moved it"),
+    "exact": lambda: _("by finding its quote"),
+    "fuzzy": lambda: _("by an approximate match"),
 }
 
 
@@ -52,7 +51,9 @@ def _word(table: Mapping[str, Any], value: Any) -> str:
 
 def _quote(text: Any, limit: int = 120) -> str:
     words = str(text or "")
-    return "“" + (words if len(words) <= limit else words[: limit - 1] + "…") + "”"
+    words = words if len(words) <= limit else words[: limit - 1] + "…"
+    # Translators: quotation marks around a quoted passage.
+    return _("“%(text)s”") % {"text": words}
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +142,14 @@ def _source_linked(e: _Event) -> str:
 
 
 def _reanchored(e: _Event) -> str:
+    revision = e.after.get("revision", "?")
+    if e.after.get("method") == "orphan":
+        return _(
+            "The text was corrected (revision %(n)s): the claim's passage could not be found "
+            "again, and the claim is kept as an orphan."
+        ) % {"n": revision}
     return _("The text was corrected (revision %(n)s): the claim was placed %(how)s.") % {
-        "n": e.after.get("revision", "?"),
+        "n": revision,
         "how": _word(_METHODS, e.after.get("method")),
     }
 

@@ -47,7 +47,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from annotations import policy
 from annotations.access import require_role
@@ -204,7 +204,7 @@ QUEUES: dict[str, Queue] = {
     for queue in (
         Queue("to_annotate", gettext_lazy("To annotate"), Role.ANNOTATOR, "article", _to_annotate),
         Queue("to_assess", gettext_lazy("To assess"), Role.REVIEWER, "claim", _to_assess),
-        Queue("disputed", gettext_lazy("Disputed"), Role.ADJUDICATOR, "claim", _disputed),
+        Queue("disputed", pgettext_lazy("queue", "Disputed"), Role.ADJUDICATOR, "claim", _disputed),
         Queue(
             "ready_to_publish",
             gettext_lazy("Ready to publish"),

@@ -156,7 +156,11 @@ def _reviewer_id(workspace_id: int, username: str) -> int:
     )
     if found is None:
         raise ValidationError(
-            {"reviewer": [_("No reviewer of this workspace is called %(n)s.") % {"n": username}]}
+            {
+                "reviewer": [
+                    _("No reviewer of this workspace is called %(name)s.") % {"name": username}
+                ]
+            }
         )
     return int(found)
 

@@ -90,7 +90,11 @@ def french_article(workspace: Workspace, alice: User) -> Article:
     from annotations.services.articles import article_create
 
     return article_create(
-        user=alice, workspace=workspace, text=FRENCH.text, title="Le bilan", language="fr"
+        user=alice,
+        workspace=workspace,
+        text=FRENCH.text,
+        title="Le bilan de l'emploi",
+        language="fr",
     )
 
 

@@ -980,7 +980,8 @@ async function decideAll(action) {
       ? ngettext("%(n)s candidate accepted.", "%(n)s candidates accepted.", data.count)
       : ngettext("%(n)s candidate dismissed.", "%(n)s candidates dismissed.", data.count), { n: data.count });
     if (data.count < ids.length) {
-      message += " " + fmt(gettext("%(n)s had been decided by someone else meanwhile."), { n: ids.length - data.count });
+      const others = ids.length - data.count;
+      message += " " + fmt(ngettext("%(n)s candidate had been decided by someone else meanwhile.", "%(n)s candidates had been decided by someone else meanwhile.", others), { n: others });
     }
     toast(message, "done");
   } catch (error) {
