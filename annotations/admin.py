@@ -289,7 +289,11 @@ class HighlightAdmin(ScopedAdmin[Highlight]):
 class AssessmentAdmin(ScopedAdmin[Assessment]):
     workspace_field = "claim__workspace"
     list_display = ("claim", "reviewer", "verdict", "confidence", "updated_at")
-    list_filter = ("verdict__slug", ("claim__workspace", admin.RelatedOnlyFieldListFilter))
+    # Related-only filters list what the scoped rows hold, never another desk's labels.
+    list_filter = (
+        ("verdict", admin.RelatedOnlyFieldListFilter),
+        ("claim__workspace", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("reviewer__username", "rationale", "claim__exact")
     list_select_related = ("claim", "reviewer", "verdict")
     readonly_fields = ("claim", "reviewer", "verdict", "created_at", "updated_at", "version")
@@ -327,7 +331,7 @@ class ClaimSourceAdmin(ScopedAdmin[ClaimSource]):
 class AdjudicationAdmin(ScopedAdmin[Adjudication]):
     workspace_field = "claim__workspace"
     list_display = ("claim", "verdict", "adjudicator", "created_at")
-    list_filter = ("verdict__slug",)
+    list_filter = (("verdict", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("note", "claim__exact", "adjudicator__username")
     list_select_related = ("claim", "verdict", "adjudicator")
     readonly_fields = ("claim", "adjudicator", "verdict", "note", "created_at")

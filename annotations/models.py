@@ -408,8 +408,10 @@ class ClaimSource(models.Model):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claim_links")
     stance = models.CharField(max_length=10, choices=Stance.choices)
     quote = models.TextField(blank=True, help_text=_("The passage of the source that matters."))
-    # What the person who linked it said of the source: the shared Source row keeps only the URL
-    # for everyone, so that one reviewer's link never shows another's title (blind review).
+    # What the person who linked it gave of the source: the URL as they typed it, its title,
+    # publisher and date. The shared Source row (one per normalised URL, for the exports) is never
+    # shown through a link, so that one reviewer's link does not show another's (blind review).
+    url = models.URLField(max_length=2000, blank=True)
     title = models.CharField(max_length=500, blank=True)
     publisher = models.CharField(max_length=200, blank=True)
     published_at = models.DateField(null=True, blank=True)

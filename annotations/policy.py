@@ -38,9 +38,11 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -51,6 +53,7 @@ from django.db.models import (
 from annotations.models import (
     Assessment,
     Assignment,
+    CandidateClaim,
     Claim,
     ClaimEvent,
     Highlight,
@@ -163,15 +166,21 @@ def _in(path: str, workspaces: frozenset[int]) -> Q:
     return Q(**{f"{path}workspace_id__in": sorted(workspaces)})
 
 
-def _reviews(user_ref: str, workspace_ref: str) -> Exists:
-    """Whether the user a row points at (its author) reviews in the row's workspace: their work is
-    review work, which blind review hides; below that role it is preparation, which it does not."""
-    return Exists(
-        Membership.objects.filter(
-            workspace_id=OuterRef(workspace_ref),
-            user_id=OuterRef(user_ref),
-            role__gte=Role.REVIEWER,
-        )
+def _reviews(user_ref: str, workspace_ref: str) -> Q:
+    """Whether the author of a row did it as a reviewer: their work is review work, which blind
+    review hides; a current member below that role who never gave a verdict there prepares claims,
+    which it does not. Erring towards hiding: someone no longer a member, or demoted after giving
+    verdicts, still counts as a reviewer, so that leaving the desk never reveals their work."""
+    members = Membership.objects.filter(
+        workspace_id=OuterRef(workspace_ref), user_id=OuterRef(user_ref)
+    )
+    gave_verdicts = Assessment.objects.filter(
+        reviewer_id=OuterRef(user_ref), claim__workspace_id=OuterRef(workspace_ref)
+    )
+    return (
+        Q(Exists(members.filter(role__gte=Role.REVIEWER)))
+        | ~Q(Exists(members))
+        | Q(Exists(gave_verdicts))
     )
 
 
@@ -219,7 +228,7 @@ def highlights_visible(sight: Sight) -> Q:
     return (
         Q(article__workspace_id__in=sorted(sight.clear | sight.blind_annotating))
         | Q(user_id=sight.user_id)
-        | ~Q(_reviews("user_id", "article__workspace_id"))
+        | ~(_reviews("user_id", "article__workspace_id"))
         | verdicts_visible(sight, "claim__")
     )
 
@@ -230,7 +239,7 @@ def source_links_visible(sight: Sight) -> Q:
     return (
         Q(claim__workspace_id__in=sorted(sight.clear))
         | Q(added_by_id=sight.user_id)
-        | ~Q(_reviews("added_by_id", "claim__workspace_id"))
+        | ~(_reviews("added_by_id", "claim__workspace_id"))
         | verdicts_visible(sight, "claim__")
     )
 
@@ -252,7 +261,7 @@ def events_visible(sight: Sight) -> Q:
     """A claim's history as this user may see it: everything once the claim is unlocked for them;
     before, what an annotator may see (no verdicts), or for a blind reviewer only text corrections
     and what they or the claim's preparers did to what the claim says."""
-    preparer = Q(actor__isnull=True) | ~Q(_reviews("actor_id", "claim__workspace_id"))
+    preparer = Q(actor__isnull=True) | ~(_reviews("actor_id", "claim__workspace_id"))
     reviewers_sources = Q(kind__in=SOURCE_EVENTS) & ~preparer
     return (
         verdicts_visible(sight, "claim__")
@@ -266,13 +275,62 @@ def events_visible(sight: Sight) -> Q:
     )
 
 
+def candidate_decision_hidden(sight: Sight) -> Q:
+    """Candidates another reviewer decided in a workspace with independent highlighting, where
+    the reader may not know of the claim it made (or of the dismissal): shown to them as pending,
+    and accepting one adds their highlight as if they were the first."""
+    if not sight.independent:
+        return Q(pk__in=[])
+    listed_claim = Exists(
+        Claim.objects.filter(pk=OuterRef("claim_id")).filter(claims_listed(sight))
+    )
+    return (
+        Q(article__workspace_id__in=sorted(sight.independent))
+        & ~Q(status="pending")
+        & ~Q(decided_by_id=sight.user_id)
+        & _reviews("decided_by_id", "article__workspace_id")
+        & ~(Q(claim__isnull=False) & Q(listed_claim))
+    )
+
+
+def annotate_candidates(
+    queryset: QuerySet[CandidateClaim], sight: Sight
+) -> QuerySet[CandidateClaim]:
+    """Candidates with what the reader may see of their decision: `shown_status`,
+    `shown_decided_by` (a username), `shown_decided_at`, `shown_claim` (the claim's id)."""
+    hidden = candidate_decision_hidden(sight)
+    listed_claim = Exists(
+        Claim.objects.filter(pk=OuterRef("claim_id")).filter(claims_listed(sight))
+    )
+    return queryset.annotate(
+        shown_status=Case(
+            When(hidden, then=Value("pending")), default=F("status"), output_field=CharField()
+        ),
+        shown_decided_by=Case(
+            When(~hidden & decider_visible(sight), then=F("decided_by__username")),
+            default=Value(None),
+            output_field=CharField(null=True),
+        ),
+        shown_decided_at=Case(
+            When(~hidden, then=F("decided_at")),
+            default=Value(None),
+            output_field=DateTimeField(null=True),
+        ),
+        shown_claim=Case(
+            When(Q(claim__isnull=False) & Q(listed_claim), then=F("claim_id")),
+            default=Value(None),
+            output_field=IntegerField(null=True),
+        ),
+    )
+
+
 def decider_visible(sight: Sight) -> Q:
     """Candidates whose decider this user may see (a reviewer's triage is review work)."""
     return (
         Q(article__workspace_id__in=sorted(sight.clear | sight.blind_annotating))
         | Q(decided_by_id=sight.user_id)
         | Q(decided_by__isnull=True)
-        | ~Q(_reviews("decided_by_id", "article__workspace_id"))
+        | ~(_reviews("decided_by_id", "article__workspace_id"))
     )
 
 
@@ -307,7 +365,7 @@ def annotate_claims(queryset: QuerySet[Claim], sight: Sight) -> QuerySet[Claim]:
         v_creator=_flag(
             _in("", sight.clear | sight.blind_annotating)
             | Q(created_by_id=sight.user_id)
-            | ~Q(_reviews("created_by_id", "workspace_id"))
+            | ~(_reviews("created_by_id", "workspace_id"))
             | verdicts
         ),
         shown_status=Case(

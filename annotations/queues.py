@@ -109,6 +109,9 @@ def _to_annotate(user: User, workspaces: Any) -> QuerySet[Article]:
     mine = Assignment.objects.filter(
         article_id=OuterRef("pk"), user_id=user.pk or 0, completed_at__isnull=True
     )
+    listed = Claim.objects.filter(article_id=OuterRef("pk")).filter(
+        policy.claims_listed(policy.sight_of(user))
+    )
     return (
         Article.objects.filter(workspace_id__in=workspaces)
         .filter(Exists(mine))
@@ -116,7 +119,7 @@ def _to_annotate(user: User, workspaces: Any) -> QuerySet[Article]:
         .annotate(
             waiting_since=Subquery(mine.values("created_at")[:1]),
             due_at=Subquery(mine.values("due_at")[:1]),
-            claim_count=count_of(Claim.objects.filter(article_id=OuterRef("pk"))),
+            claim_count=count_of(listed),
         )
     )
 

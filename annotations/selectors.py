@@ -11,20 +11,15 @@ from typing import Any, TypeVar
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as AuthUser
 from django.db.models import (
-    Case,
-    CharField,
     Count,
-    Exists,
     F,
     IntegerField,
     Model,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -230,13 +225,20 @@ def claim_list(*, user: User) -> QuerySet[Claim]:
 def claim_get(*, user: User, claim_id: int, role: Role = Role.ANNOTATOR) -> Claim:
     """One claim, presented for this reader; 404 for outsiders and for a claim the policy hides,
     403 for a role too low. Its model fields keep the stored values, for the services."""
+    # Membership first, then whether the policy lets this reader know the claim exists, and only
+    # then the role: a hidden claim must answer as a missing one (404), never 403.
     _get_checked(
-        Claim.objects.all(), pk=claim_id, workspace_path="workspace_id", user=user, role=role
+        Claim.objects.all(),
+        pk=claim_id,
+        workspace_path="workspace_id",
+        user=user,
+        role=Role.ANNOTATOR,
     )
     sight = policy.sight_of(user)
     claim = claims_seen(sight).filter(pk=claim_id).first()
     if claim is None:
         raise Http404(_("Not found."))
+    require_role(user=user, workspace_id=claim.workspace_id, role=role)
     return policy.present_claim(claim, sight)
 
 
@@ -302,32 +304,9 @@ def candidate_list_for_article(*, user: User, article: Article) -> QuerySet[Cand
     """The article's candidates; who decided one, and the claim it became, only where the policy
     shows them (`shown_decided_by`, `shown_claim`)."""
     sight = policy.sight_of(user)
-    return (
-        CandidateClaim.objects.filter(article=article)
-        .annotate(
-            shown_decided_by=Case(
-                When(policy.decider_visible(sight), then=F("decided_by__username")),
-                default=Value(None),
-                output_field=CharField(null=True),
-            ),
-            shown_claim=Case(
-                When(
-                    Q(claim__isnull=False)
-                    & Q(
-                        Exists(
-                            Claim.objects.filter(pk=OuterRef("claim_id")).filter(
-                                policy.claims_listed(sight)
-                            )
-                        )
-                    ),
-                    then=F("claim_id"),
-                ),
-                default=Value(None),
-                output_field=IntegerField(null=True),
-            ),
-        )
-        .prefetch_related(matches_prefetch(sight))
-    )
+    return policy.annotate_candidates(
+        CandidateClaim.objects.filter(article=article), sight
+    ).prefetch_related(matches_prefetch(sight))
 
 
 def claim_similar_list(*, user: User, claim: Claim) -> QuerySet[ClaimMatch]:

@@ -10,7 +10,7 @@ from django.test import Client
 from annotations.models import Claim, Workspace
 from annotations.services.assessments import assessment_create
 from annotations.services.sources import claim_source_link
-from annotations.services.workspaces import workspace_update
+from annotations.services.workspaces import VerdictSpec, workspace_create, workspace_update
 
 SECRET = "RATIONALE-admin-Q7"
 
@@ -44,6 +44,14 @@ def test_it_shows_a_staff_reviewer_nothing_of_a_blind_workspace_in_the_admin(
     assert all(SECRET not in page.content.decode() for page in seen)
     assert seen[-1].status_code == 302  # not found among what she may see: back to the index
     assert "0 assessments" in seen[0].content.decode()
+    # The verdict filter lists the labels of what she may see, not another desk's scale.
+    other = workspace_create(
+        user=alice,
+        name="Other desk",
+        scale=[VerdictSpec("Q7-other", 1), VerdictSpec("Q7-label", 2)],
+    )
+    assert other.pk != workspace.pk
+    assert "q7-other" not in reviewer.get(pages[0]).content.decode().lower()
     assert SECRET in editor.get(pages[-1]).content.decode()
 
     # Without blind review she is a member like any other.

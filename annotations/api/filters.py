@@ -42,6 +42,10 @@ class ClaimFilter(django_filters.FilterSet):
 
 
 class CandidateFilter(django_filters.FilterSet):
+    # As the reader is shown it (annotations.policy.annotate_candidates).
+    status = django_filters.ChoiceFilter(
+        field_name="shown_status", choices=CandidateClaim.Status.choices
+    )
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
 
     class Meta:

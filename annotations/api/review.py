@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from annotations import queues, selectors, selectors_review
 from annotations.api import review_serializers as rs
 from annotations.api.views import _valid, me
-from annotations.models import Claim
+from annotations.models import Assignment, Claim, ClaimEvent
 from annotations.services import assignments
 
 NO_FILTERS: list[Any] = []
@@ -82,6 +82,7 @@ class QueueViewSet(viewsets.GenericViewSet[Any]):
 
 class ClaimHistoryView(GenericAPIView[Any]):
     filter_backends = NO_FILTERS
+    queryset = ClaimEvent.objects.none()  # for the schema and the browsable API only
     serializer_class = rs.ClaimEventSerializer
 
     @extend_schema(responses=rs.ClaimEventSerializer(many=True))
@@ -97,6 +98,7 @@ class ClaimHistoryView(GenericAPIView[Any]):
 
 class AdjudicationContextView(GenericAPIView[Any]):
     filter_backends = NO_FILTERS
+    queryset = Claim.objects.none()  # for the schema and the browsable API only
     pagination_class = None
     serializer_class = rs.AdjudicationContextSerializer
 
@@ -113,6 +115,7 @@ class AdjudicationContextView(GenericAPIView[Any]):
 
 class ArticleAssignmentsView(GenericAPIView[Any]):
     filter_backends = NO_FILTERS
+    queryset = Assignment.objects.none()  # for the schema and the browsable API only
     serializer_class = rs.AssignmentSerializer
 
     @extend_schema(responses=rs.AssignmentSerializer(many=True))
@@ -146,6 +149,7 @@ class ArticleAssignmentsView(GenericAPIView[Any]):
 
 class WorkspaceAssignmentsView(GenericAPIView[Any]):
     filter_backends = NO_FILTERS
+    queryset = Assignment.objects.none()  # for the schema and the browsable API only
     serializer_class = rs.AssignmentSerializer
 
     @extend_schema(
@@ -177,6 +181,7 @@ class WorkspaceAssignmentsView(GenericAPIView[Any]):
 
 class WorkspaceAgreementView(GenericAPIView[Any]):
     filter_backends = NO_FILTERS
+    queryset = Claim.objects.none()  # for the schema and the browsable API only
     pagination_class = None
     serializer_class = rs.AgreementSerializer
 

@@ -470,7 +470,6 @@ class AssessmentUpdateSerializer(serializers.Serializer[Any]):
 
 
 class SourceSummarySerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
     url = serializers.URLField()
     title = serializers.CharField()
     publisher = serializers.CharField()
@@ -478,8 +477,9 @@ class SourceSummarySerializer(serializers.Serializer[Any]):
 
 
 class ClaimSourceSerializer(serializers.ModelSerializer[ClaimSource]):
-    """A source linked to a claim, with what the person who linked it said of it (title,
-    publisher, date): the shared source row gives only its id and URL."""
+    """A source linked to a claim, as the person who linked it gave it (URL, title, publisher,
+    date): the workspace's shared source row, which another reviewer may have cited first, is
+    never shown through a link."""
 
     # The field shares its name with Field.source in the stubs; at run time DRF allows it.
     source = serializers.SerializerMethodField()  # type: ignore[assignment]
@@ -493,8 +493,7 @@ class ClaimSourceSerializer(serializers.ModelSerializer[ClaimSource]):
     @extend_schema_field(SourceSummarySerializer)
     def get_source(self, link: ClaimSource) -> dict[str, Any]:
         return {
-            "id": link.source_id,
-            "url": link.source.url,
+            "url": link.url,
             "title": link.title,
             "publisher": link.publisher,
             "published_at": link.published_at.isoformat() if link.published_at else None,
@@ -547,7 +546,13 @@ class CandidateSerializer(serializers.ModelSerializer[CandidateClaim]):
     """A candidate, read through selectors.candidate_list_for_article: who decided it and the claim
     it became are given where the blind-review policy shows them."""
 
+    status = serializers.ChoiceField(
+        choices=CandidateClaim.Status.choices, source="shown_status", read_only=True
+    )
     decided_by = serializers.CharField(source="shown_decided_by", read_only=True, allow_null=True)
+    decided_at = serializers.DateTimeField(
+        source="shown_decided_at", read_only=True, allow_null=True
+    )
     claim = serializers.IntegerField(source="shown_claim", read_only=True, allow_null=True)
     similar = SimilarClaimSerializer(
         source="matches",

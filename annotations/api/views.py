@@ -57,9 +57,17 @@ def _expected_version(request: Request, data: dict[str, Any]) -> int:
     if "version" in data:
         return int(data.pop("version"))
     header = request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
-    if header.isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if header.isascii() and header.isdigit():
         return int(header)
     raise PreconditionRequired()
+
+
+def _creation_status(creation: claims.ClaimCreation, claim: Claim) -> int:
+    """201 for a new claim; 200 when the highlight joined an existing one, said only to a reader
+    who may see the others' work on it (under blind review, 201 either way)."""
+    joined_visibly = not creation.created and claim.shown.verdicts_visible  # type: ignore[attr-defined]
+    return status.HTTP_200_OK if joined_visibly else status.HTTP_201_CREATED
 
 
 class TokenView(ObtainAuthToken):
@@ -264,8 +272,7 @@ class CandidateViewSet(viewsets.GenericViewSet[Any]):
         candidate = selectors.candidate_get(user=me(request), candidate_id=int(pk))
         creation = candidates.candidate_accept(user=me(request), candidate=candidate)
         claim = selectors.claim_get(user=me(request), claim_id=creation.claim.pk)
-        code = status.HTTP_201_CREATED if creation.created else status.HTTP_200_OK
-        return Response(s.ClaimSerializer(claim).data, status=code)
+        return Response(s.ClaimSerializer(claim).data, status=_creation_status(creation, claim))
 
     @extend_schema(request=None, responses=s.CandidateSerializer)
     @action(detail=True, methods=["post"])
@@ -312,10 +319,10 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
         article = selectors.article_get(user=me(request), article_id=data.pop("article"))
         creation = claims.claim_create(user=me(request), article=article, **data)
         claim = selectors.claim_get(user=me(request), claim_id=creation.claim.pk)
-        joined_visibly = not creation.created and claim.shown.verdicts_visible  # type: ignore[attr-defined]
-        code = status.HTTP_200_OK if joined_visibly else status.HTTP_201_CREATED
         return Response(
-            s.ClaimSerializer(claim).data, status=code, headers={"ETag": f'"{claim.version}"'}
+            s.ClaimSerializer(claim).data,
+            status=_creation_status(creation, claim),
+            headers={"ETag": f'"{claim.version}"'},
         )
 
     def retrieve(self, request: Request, pk: str) -> Response:

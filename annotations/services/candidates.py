@@ -8,41 +8,54 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from annotations import policy
 from annotations.access import require_role
 from annotations.errors import Conflict
 from annotations.models import Article, CandidateClaim, Claim, Role
 from annotations.services.claims import ClaimCreation, claim_create
 
 
-def _lock_pending(candidate: CandidateClaim) -> CandidateClaim:
+def _decision_hidden(user: User, candidate: CandidateClaim) -> bool:
+    """Whether another reviewer's decision on this candidate is hidden from the user
+    (annotations.policy.candidate_decision_hidden: independent highlighting)."""
+    return (
+        CandidateClaim.objects.filter(pk=candidate.pk)
+        .filter(policy.candidate_decision_hidden(policy.sight_of(user)))
+        .exists()
+    )
+
+
+def _lock_undecided(candidate: CandidateClaim, user: User) -> tuple[CandidateClaim, bool]:
+    """The candidate, locked, and whether the user decides it as if it were still pending: it
+    is, or another reviewer's decision on it is hidden from them. A decision they can see is a
+    Conflict."""
     locked = (
         CandidateClaim.objects.select_for_update().select_related("article").get(pk=candidate.pk)
     )
-    if locked.status != CandidateClaim.Status.PENDING:
-        raise Conflict(
-            _("This candidate was already %(status)s.") % {"status": locked.status},
-            existing=locked,
-        )
-    return locked
+    if locked.status == CandidateClaim.Status.PENDING:
+        return locked, False
+    if _decision_hidden(user, locked):
+        return locked, True
+    raise Conflict(
+        _("This candidate was already %(status)s.") % {"status": locked.status},
+        existing=locked,
+    )
 
 
 @transaction.atomic
 def candidate_accept(*, user: User, candidate: CandidateClaim) -> ClaimCreation:
-    """Make the candidate a claim, with the accepting reviewer's highlight on it."""
+    """Make the candidate a claim, with the accepting reviewer's highlight on it. Where another
+    reviewer accepted it already, unseen by this one (independent highlighting), their highlight
+    joins that claim, exactly as a highlight of the same sentence would."""
     require_role(user=user, workspace_id=candidate.article.workspace_id, role=Role.ANNOTATOR)
-    candidate = _lock_pending(candidate)
-    creation = claim_create(
-        user=user,
-        article=candidate.article,
-        start=candidate.start,
-        end=candidate.end,
-        exact=candidate.text,
-        claimant=candidate.claimant_guess,
-        origin=Claim.Origin.EXTRACTED,
-    )
+    candidate, hidden = _lock_undecided(candidate, user)
+    if hidden and candidate.claim_id is not None:
+        return _highlight_of(candidate, user)
+    creation = _highlight_of(candidate, user)
     candidate.status = CandidateClaim.Status.ACCEPTED
     candidate.claim = creation.claim
     candidate.decided_by = user
@@ -51,10 +64,26 @@ def candidate_accept(*, user: User, candidate: CandidateClaim) -> ClaimCreation:
     return creation
 
 
+def _highlight_of(candidate: CandidateClaim, user: User) -> ClaimCreation:
+    return claim_create(
+        user=user,
+        article=candidate.article,
+        start=candidate.start,
+        end=candidate.end,
+        exact=candidate.text,
+        claimant=candidate.claimant_guess,
+        origin=Claim.Origin.EXTRACTED,
+    )
+
+
 @transaction.atomic
 def candidate_dismiss(*, user: User, candidate: CandidateClaim) -> CandidateClaim:
+    """Dismiss a pending candidate. One another reviewer decided, unseen by this one, is left as
+    it is: their decision stands, and the answer does not tell it apart."""
     require_role(user=user, workspace_id=candidate.article.workspace_id, role=Role.ANNOTATOR)
-    candidate = _lock_pending(candidate)
+    candidate, hidden = _lock_undecided(candidate, user)
+    if hidden:
+        return candidate
     candidate.status = CandidateClaim.Status.DISMISSED
     candidate.decided_by = user
     candidate.decided_at = timezone.now()
@@ -73,8 +102,14 @@ def _pending_for_update(
     min_score: float | None,
     max_score: float | None,
     ids: Sequence[int] | None,
+    user: User,
 ) -> list[CandidateClaim]:
-    pending = CandidateClaim.objects.filter(article=article, status=CandidateClaim.Status.PENDING)
+    """The candidates a bulk decision takes: the pending ones, and those another reviewer decided
+    unseen by this user (which they see as pending)."""
+    undecided = Q(status=CandidateClaim.Status.PENDING) | policy.candidate_decision_hidden(
+        policy.sight_of(user)
+    )
+    pending = CandidateClaim.objects.filter(article=article).filter(undecided)
     if ids is not None:
         pending = pending.filter(pk__in=ids)
     if min_score is not None:
@@ -111,11 +146,13 @@ def candidates_accept_all(
     _check_score_range(min_score, max_score)
     decided: list[int] = []
     created = 0
-    for candidate in _pending_for_update(article, min_score, max_score, ids):
+    for candidate in _pending_for_update(article, min_score, max_score, ids, user):
         candidate.article = article
+        # A claim this user could not see counts as made by them: the count must not tell.
+        unseen = candidate.status != CandidateClaim.Status.PENDING
         try:
             with transaction.atomic():
-                created += candidate_accept(user=user, candidate=candidate).created
+                created += candidate_accept(user=user, candidate=candidate).created or unseen
         except Conflict as conflict:
             if not isinstance(conflict.existing, Claim):
                 raise
@@ -137,8 +174,10 @@ def candidates_dismiss_all(
     score range), in one transaction and one UPDATE."""
     require_role(user=user, workspace_id=article.workspace_id, role=Role.ANNOTATOR)
     _check_score_range(min_score, max_score)
-    decided = [c.pk for c in _pending_for_update(article, min_score, max_score, ids)]
-    CandidateClaim.objects.filter(pk__in=decided).update(
+    taken = _pending_for_update(article, min_score, max_score, ids, user)
+    decided = [c.pk for c in taken]
+    pending = [c.pk for c in taken if c.status == CandidateClaim.Status.PENDING]
+    CandidateClaim.objects.filter(pk__in=pending).update(
         status=CandidateClaim.Status.DISMISSED, decided_by=user, decided_at=timezone.now()
     )
     return BulkDecision(candidate_ids=decided, claims_created=0)

@@ -94,6 +94,7 @@ def claim_source_link(
     link = ClaimSource.objects.create(
         claim=claim,
         source=source,
+        url=url,
         stance=stance,
         quote=quote,
         title=title,
@@ -105,6 +106,6 @@ def claim_source_link(
         claim=claim,
         actor=user,
         kind="source_linked",
-        after={"source": source.pk, "url": source.url, "stance": stance, "title": title},
+        after={"url": url, "stance": stance, "title": title},
     )
     return link

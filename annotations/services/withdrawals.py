@@ -11,8 +11,9 @@ Who may withdraw what:
 - an editor: any claim, and any source link;
 - whoever made a claim: their own, while nobody else is on it, that is while no other member has
   assessed it, highlighted it or linked a source to it as a reviewer, and the article is not
-  assigned to another reviewer (the refusal does not say which: in a blind workspace that would
-  tell what the others did);
+  assigned to another reviewer (the refusal does not say which). Under blind review a reviewer
+  does not withdraw claims at all (whether the others are on one is what it hides): they
+  withdraw their highlight;
 - whoever highlighted a claim: their own highlight, whenever the claim is not kept; the claim
   stays;
 - whoever linked a source: their own link.
@@ -26,6 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from annotations import policy
 from annotations.access import require_role
 from annotations.errors import Conflict
 from annotations.models import (
@@ -53,10 +55,13 @@ def claim_is_released(claim: Claim) -> bool:
     return any(claim.pk in ids for ids in releases.values_list("claim_ids", flat=True))
 
 
-def _check_kept(claim: Claim) -> None:
+def _check_kept(claim: Claim, *, released_too: bool = True) -> None:
+    """Published claims are kept as they are; a claim frozen in a release too, but only what
+    withdrawing the claim itself would change is checked against releases (a release freezes the
+    claim, and saying so would tell a blind reviewer it was resolved)."""
     if claim.status == Claim.Status.PUBLISHED:
         raise Conflict(_("A published claim is kept as it is."), field="status", existing=claim)
-    if claim_is_released(claim):
+    if released_too and claim_is_released(claim):
         raise Conflict(
             _("This claim is part of a dataset release, which is kept as it is."),
             field="status",
@@ -116,10 +121,19 @@ def _withdraw_claim_rows(claim: Claim, user: User) -> None:
 def claim_withdraw(*, user: User, claim: Claim) -> None:
     """Withdraw a claim with its highlights and source links (see the module for who may)."""
     role = require_role(user=user, workspace_id=claim.workspace_id, role=Role.ANNOTATOR)
-    claim = _lock(claim)
-    _check_kept(claim)
     if role < Role.EDITOR and claim.created_by_id != user.pk:
         raise PermissionDenied(_("Only whoever made this claim, or an editor, can withdraw it."))
+    if Role.REVIEWER <= role < Role.EDITOR and policy.sight_of(user).is_blind(claim.workspace_id):
+        # Whether the others are on the claim is what blind review hides from a reviewer: the
+        # answer must not depend on it. They withdraw their highlight; the claim stays.
+        raise PermissionDenied(
+            _(
+                "Under blind review a reviewer withdraws their own highlight, not the claim: an "
+                "editor withdraws claims."
+            )
+        )
+    claim = _lock(claim)
+    _check_kept(claim)
     _refuse_when_taken(claim, user, role)
     _withdraw_claim_rows(claim, user)
 
@@ -132,7 +146,7 @@ def highlight_withdraw(*, user: User, claim: Claim) -> Claim:
     extent that differed no longer does)."""
     require_role(user=user, workspace_id=claim.workspace_id, role=Role.ANNOTATOR)
     claim = _lock(claim)
-    _check_kept(claim)
+    _check_kept(claim, released_too=False)
     mine = Highlight.objects.filter(claim_id=claim.pk, user_id=user.pk).first()
     if mine is None:
         raise Conflict(_("You have no highlight on this claim."), field="claim")
@@ -153,7 +167,7 @@ def source_link_withdraw(*, user: User, link: ClaimSource) -> None:
     if role < Role.EDITOR and link.added_by_id != user.pk:
         raise PermissionDenied(_("Only whoever linked this source, or an editor, can remove it."))
     claim = _lock(link.claim)
-    _check_kept(claim)
+    _check_kept(claim, released_too=False)
     removed = ClaimSource.objects.filter(pk=link.pk).update(
         withdrawn_at=timezone.now(), withdrawn_by=user
     )
@@ -163,7 +177,7 @@ def source_link_withdraw(*, user: User, link: ClaimSource) -> None:
         claim=claim,
         actor=user,
         kind="source_removed",
-        before={"source": link.source_id, "url": link.source.url, "stance": link.stance},
+        before={"url": link.url, "stance": link.stance},
     )
 
 

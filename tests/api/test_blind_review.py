@@ -13,18 +13,19 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from pytest_django import DjangoCaptureOnCommitCallbacks
 from rest_framework.test import APIClient
 
-from annotations.models import Article, CandidateClaim, Claim, Workspace
+from annotations.models import Article, CandidateClaim, Claim, Role, Workspace
 from annotations.services.adjudications import adjudication_create
 from annotations.services.articles import article_create
 from annotations.services.assessments import assessment_create, assessment_update
 from annotations.services.candidates import candidate_accept
 from annotations.services.claims import claim_create, claim_publish
 from annotations.services.sources import claim_source_link
-from annotations.services.workspaces import workspace_update
+from annotations.services.workspaces import member_change_role, member_remove, workspace_update
 from tests.conftest import FRENCH_TEXT, results
 
 Api = Callable[[User | None], APIClient]
@@ -402,3 +403,111 @@ def test_it_submits_once_and_only_for_members(
     assert first.status_code == again.status_code == 200
     assert first.json()["submitted_at"] == again.json()["submitted_at"]
     assert api(mallory).post(url).status_code == 404
+
+
+def test_it_shows_a_reviewer_the_address_she_typed_not_a_colleagues_spelling_of_it(
+    workspace: Workspace, claim: Claim, alice: User, bob: User, carol: User, api: Api
+) -> None:
+    _blind(workspace, alice)
+    theirs = "https://www.insee.fr/fr/statistiques/chomage/?utm_source=BOB-Q7"
+    claim_source_link(user=bob, claim=claim, url=theirs, stance="refutes", title="Bob's")
+    mine = "https://insee.fr/fr/statistiques/chomage?utm_source=BOB-Q7"
+    linked = api(carol).post(
+        f"/api/v1/claims/{claim.pk}/sources/", {"url": mine, "stance": "context"}
+    )
+
+    assert linked.status_code == 201
+    assert linked.json()["source"] == {
+        "url": mine,
+        "title": "",
+        "publisher": "",
+        "published_at": None,
+    }
+    history = api(carol).get(f"/api/v1/claims/{claim.pk}/history/").json()["results"]
+    assert [e["after"]["url"] for e in history] == [mine]
+    assert "www.insee.fr" not in api(carol).get(f"/claims/{claim.pk}/").content.decode()
+
+
+def test_it_keeps_hidden_the_work_of_a_reviewer_who_left_or_was_demoted(
+    workspace: Workspace, claim: Claim, alice: User, bob: User, carol: User, dave: User, api: Api
+) -> None:
+    _blind(workspace, alice)
+    claim_source_link(user=bob, claim=claim, url="https://example.org/bob", stance="refutes")
+    assessment_create(user=bob, claim=claim, verdict="false")
+    claim_source_link(user=dave, claim=claim, url="https://example.org/dave", stance="refutes")
+    member_change_role(
+        actor=alice, membership=workspace.memberships.get(user=bob), role=Role.ANNOTATOR
+    )
+    member_remove(actor=alice, membership=workspace.memberships.get(user=dave))
+
+    assert results(api(carol).get(f"/api/v1/claims/{claim.pk}/sources/")) == []
+    seen = api(carol).get(f"/api/v1/claims/{claim.pk}/").json()
+    assert [h["username"] for h in seen["highlights"]] == []
+
+
+def test_it_answers_a_hidden_claim_as_missing_whatever_the_role_a_route_needs(
+    workspace: Workspace, article: Article, alice: User, bob: User, carol: User, api: Api
+) -> None:
+    _blind(workspace, alice, independent_highlighting=True)
+    hidden = _highlight(article, bob, MINISTER)
+    visible = _highlight(article, carol, DEPARTMENTS)
+
+    assert api(carol).get(f"/api/v1/claims/{hidden}/adjudication/context/").status_code == 404
+    page = Client()
+    page.force_login(carol)
+    assert page.get(f"/claims/{hidden}/curate/").status_code == 404
+    assert api(carol).get(f"/api/v1/claims/{visible}/adjudication/context/").status_code == 403
+    assert api(carol).get("/api/v1/claims/999999/adjudication/context/").status_code == 404
+
+
+def test_it_lets_a_blind_reviewer_withdraw_her_highlight_but_never_a_claim(
+    workspace: Workspace, article: Article, alice: User, carol: User, api: Api
+) -> None:
+    _blind(workspace, alice)
+    mine = _highlight(article, carol, DEPARTMENTS)
+    refused = api(carol).delete(f"/api/v1/claims/{mine}/")  # nobody else is on it: still refused
+    assert refused.status_code == 403 and "editor" in refused.json()["detail"]
+    assert api(carol).delete(f"/api/v1/claims/{mine}/highlights/mine/").status_code == 200
+
+
+def test_it_shows_candidates_others_decided_unseen_as_pending_with_independent_highlighting(
+    workspace: Workspace,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    alice: User,
+    bob: User,
+    carol: User,
+    erin: User,
+    api: Api,
+) -> None:
+    _blind(workspace, alice, independent_highlighting=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        article = article_create(user=erin, workspace=workspace, text=FRENCH_TEXT, language="fr")
+    accepted, dismissed, untouched = CandidateClaim.objects.filter(article=article).order_by(
+        "start"
+    )[:3]
+    bobs_claim = candidate_accept(user=bob, candidate=accepted).claim
+    api(bob).post(f"/api/v1/candidates/{dismissed.pk}/dismiss/")
+    client = api(carol)
+
+    listed = {
+        c["id"]: (c["status"], c["decided_by"], c["decided_at"], c["claim"])
+        for c in results(client.get(f"/api/v1/articles/{article.pk}/candidates/"))
+    }
+    for candidate in (accepted, dismissed, untouched):
+        assert listed[candidate.pk] == ("pending", None, None, None)
+    pending = results(
+        client.get(f"/api/v1/articles/{article.pk}/candidates/", {"status": "pending"})
+    )
+    assert {accepted.pk, dismissed.pk, untouched.pk} <= {c["id"] for c in pending}
+
+    # Accepting what bob accepted unseen answers as a first acceptance and joins his claim.
+    joined = client.post(f"/api/v1/candidates/{accepted.pk}/accept/")
+    fresh = client.post(f"/api/v1/candidates/{untouched.pk}/accept/")
+    assert joined.status_code == fresh.status_code == 201
+    assert joined.json()["id"] == bobs_claim.pk
+    assert [h["username"] for h in joined.json()["highlights"]] == ["carol"]
+    # What bob dismissed she may still accept; her bulk count says nothing of his.
+    bulk = client.post(
+        f"/api/v1/articles/{article.pk}/candidates/accept-all/", {"ids": [dismissed.pk]}
+    )
+    assert (bulk.json()["count"], bulk.json()["claims_created"]) == (1, 1)

@@ -82,3 +82,37 @@ def test_it_checks_access_before_it_validates(
     assert release.status_code == 404
     agreement = api(mallory).get(f"/api/v1/workspaces/{workspace.pk}/agreement/", {"from": "bad"})
     assert agreement.status_code == 404
+
+
+def test_it_refuses_a_version_in_digits_that_are_not_ascii(
+    claim: Claim, bob: User, api: Callable[[User | None], APIClient]
+) -> None:
+    # "²" passes str.isdigit() but not int(): a 428 (no usable version), never a 500.
+    response = api(bob).patch(
+        f"/api/v1/claims/{claim.pk}/", {"claimant": "x"}, format="json", HTTP_IF_MATCH='"²"'
+    )
+    assert response.status_code == 428
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/claims/{claim}/history/",
+        "/api/v1/articles/{article}/assignments/",
+        "/api/v1/workspaces/{workspace}/assignments/",
+        "/api/v1/workspaces/{workspace}/agreement/",
+        "/api/v1/claims/{claim}/adjudication/context/",
+    ],
+)
+def test_it_serves_the_browsable_api_of_the_review_routes(
+    url: str, claim: Claim, alice: User, api: Callable[[User | None], APIClient]
+) -> None:
+    path = url.format(claim=claim.pk, article=claim.article_id, workspace=claim.workspace_id)
+    response = api(alice).get(path, {"format": "api"})
+    assert response.status_code == 200, response.content[:300]
+
+
+def test_it_answers_options_on_the_api_docs_with_405(
+    api: Callable[[User | None], APIClient],
+) -> None:
+    assert api(None).options("/api/docs/").status_code == 405

@@ -268,3 +268,19 @@ def test_it_waits_for_the_verdict_of_the_reviewer_who_highlighted_the_claim_too(
 ) -> None:
     assert ids(queue(api, bob, "to_assess")) == [claim.pk]
     assert ids(queue(api, carol, "to_assess")) == [claim.pk]
+
+
+def test_it_counts_in_my_articles_to_annotate_only_the_claims_i_may_know_of(
+    workspace: Workspace, alice: User, bob: User, carol: User, api: Api
+) -> None:
+    workspace_update(
+        user=alice, workspace=workspace, blind_review=True, independent_highlighting=True
+    )
+    article = new_article(workspace, alice, "Independent", sentences=3)
+    highlight_all(article, bob)  # three claims only bob highlighted
+    article_assign(user=alice, article=article, usernames=["carol"], auto=False, due_at=None)
+
+    [item] = queue(api, carol, "to_annotate")
+    assert item["claim_count"] == 0
+    article_submit(user=carol, article=article)
+    assert queue(api, carol, "to_annotate") == []

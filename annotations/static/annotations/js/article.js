@@ -584,8 +584,10 @@ function fillClaimHead(root, claim) {
   const mineHighlight = claim.highlights.some((h) => h.user === config.user.id);
   const kept = claim.status === "published";
   root.querySelector('[data-action="withdraw-highlight"]').hidden = kept || !mineHighlight;
+  // Under blind review a reviewer withdraws their highlight, never the claim (the server says why).
+  const blindReviewer = config.blind && config.can.assess;
   root.querySelector('[data-action="withdraw-claim"]').hidden = kept ||
-    !(config.can.revise || claim.created_by === config.user.id);
+    !(config.can.revise || (claim.created_by === config.user.id && !blindReviewer));
   fact("origin").textContent = label(claim.origin);
   fact("highlights").textContent = claim.highlights.map((h) => h.username + (h.orphaned ? " (" + gettext("orphaned") + ")" : "")).join(", ") || "–";
   fact("final").textContent = claim.final_verdict ? verdictName(claim.final_verdict) : "–";
