@@ -29,11 +29,15 @@ def role_in(*, user: AnyUser, workspace_id: int) -> Role | None:
 
 def require_role(*, user: AnyUser, workspace_id: int, role: Role) -> Role:
     """Return the user's role in the workspace, or raise 404 (not a member) / 403 (role too low)."""
-    current = role_in(user=user, workspace_id=workspace_id)
+    return check_role(current=role_in(user=user, workspace_id=workspace_id), needed=role)
+
+
+def check_role(*, current: Role | None, needed: Role) -> Role:
+    """The same decision for a role already known (None: not a member)."""
     if current is None:
         raise Http404(_("Not found."))
-    if current < role:
+    if current < needed:
         raise PermissionDenied(
-            _("This needs the %(role)s role in this workspace.") % {"role": role.label.lower()}
+            _("This needs the %(role)s role in this workspace.") % {"role": needed.label.lower()}
         )
     return current

@@ -31,6 +31,7 @@ candidates) is preparation, not review: it is visible to everyone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -56,6 +57,7 @@ from annotations.models import (
     CandidateClaim,
     Claim,
     ClaimEvent,
+    ClaimMatch,
     Highlight,
     Membership,
     Role,
@@ -114,6 +116,24 @@ class Sight:
     def member(self) -> frozenset[int]:
         return frozenset(self.roles)
 
+    @property
+    def all_clear(self) -> bool:
+        """Nothing is hidden from this reader: every filter below is then empty, which keeps
+        the common case (editors, adjudicators, open workspaces) as cheap as no policy at all."""
+        return not (self.blind_reviewing or self.blind_annotating)
+
+    def only(self, workspace_id: int) -> Sight:
+        """The same reader, seen in one workspace: what a read of one article or claim needs."""
+        keep = frozenset({workspace_id})
+        return Sight(
+            user_id=self.user_id,
+            roles={k: v for k, v in self.roles.items() if k == workspace_id},
+            clear=self.clear & keep,
+            blind_reviewing=self.blind_reviewing & keep,
+            blind_annotating=self.blind_annotating & keep,
+            independent=self.independent & keep,
+        )
+
     def sees_all(self, workspace_id: int) -> bool:
         return workspace_id in self.clear
 
@@ -158,6 +178,12 @@ def sight_of(user: AnyUser) -> Sight:
 # assessments, source links and events, "matched_claim__" for similar-claim matches.
 
 
+def _everything() -> Q:
+    """A condition every row meets. Not Q(): an empty Q vanishes from an OR (Q(a) | Q() is Q(a)),
+    which would turn "mine, or everything" into "mine"."""
+    return Q(pk__isnull=False)
+
+
 def _claim_ref(path: str) -> str:
     return path[:-2] + "_id" if path else "pk"
 
@@ -186,6 +212,8 @@ def _reviews(user_ref: str, workspace_ref: str) -> Q:
 
 def verdicts_visible(sight: Sight, path: str = "") -> Q:
     """Claims whose verdicts, adjudication and reviewers' work this user may see."""
+    if sight.all_clear:
+        return _everything()
     visible = _in(path, sight.clear) | Q(**{f"{path}status": Claim.Status.PUBLISHED})
     if sight.blind_reviewing:
         mine = Assessment.objects.filter(
@@ -197,6 +225,8 @@ def verdicts_visible(sight: Sight, path: str = "") -> Q:
 
 def status_visible(sight: Sight, path: str = "") -> Q:
     """Claims whose true status (and number of assessments) this user may see."""
+    if sight.all_clear:
+        return _everything()
     return verdicts_visible(sight, path) | _in(path, sight.blind_annotating)
 
 
@@ -225,6 +255,8 @@ def claims_listed(sight: Sight, path: str = "") -> Q:
 
 def highlights_visible(sight: Sight) -> Q:
     """Highlights (each a person's own extent of a claim) this user may see."""
+    if sight.all_clear:
+        return _everything()
     return (
         Q(article__workspace_id__in=sorted(sight.clear | sight.blind_annotating))
         | Q(user_id=sight.user_id)
@@ -236,6 +268,8 @@ def highlights_visible(sight: Sight) -> Q:
 def source_links_visible(sight: Sight) -> Q:
     """Source links this user may see: a stance gives a verdict away, so a reviewer's links are
     hidden like their verdicts."""
+    if sight.all_clear:
+        return _everything()
     return (
         Q(claim__workspace_id__in=sorted(sight.clear))
         | Q(added_by_id=sight.user_id)
@@ -254,6 +288,8 @@ def adjudications_visible(sight: Sight) -> Q:
 
 def matches_visible(sight: Sight) -> Q:
     """Already-checked look-alikes whose final verdict this user may see."""
+    if sight.all_clear:
+        return _everything()
     return verdicts_visible(sight, "matched_claim__") & claims_listed(sight, "matched_claim__")
 
 
@@ -261,6 +297,8 @@ def events_visible(sight: Sight) -> Q:
     """A claim's history as this user may see it: everything once the claim is unlocked for them;
     before, what an annotator may see (no verdicts), or for a blind reviewer only text corrections
     and what they or the claim's preparers did to what the claim says."""
+    if sight.all_clear:
+        return _everything()
     preparer = Q(actor__isnull=True) | ~(_reviews("actor_id", "claim__workspace_id"))
     reviewers_sources = Q(kind__in=SOURCE_EVENTS) & ~preparer
     return (
@@ -298,6 +336,13 @@ def annotate_candidates(
 ) -> QuerySet[CandidateClaim]:
     """Candidates with what the reader may see of their decision: `shown_status`,
     `shown_decided_by` (a username), `shown_decided_at`, `shown_claim` (the claim's id)."""
+    if sight.all_clear:
+        return queryset.annotate(
+            shown_status=F("status"),
+            shown_decided_by=F("decided_by__username"),
+            shown_decided_at=F("decided_at"),
+            shown_claim=F("claim_id"),
+        )
     hidden = candidate_decision_hidden(sight)
     listed_claim = Exists(
         Claim.objects.filter(pk=OuterRef("claim_id")).filter(claims_listed(sight))
@@ -326,6 +371,8 @@ def annotate_candidates(
 
 def decider_visible(sight: Sight) -> Q:
     """Candidates whose decider this user may see (a reviewer's triage is review work)."""
+    if sight.all_clear:
+        return _everything()
     return (
         Q(article__workspace_id__in=sorted(sight.clear | sight.blind_annotating))
         | Q(decided_by_id=sight.user_id)
@@ -357,6 +404,14 @@ def _flag(condition: Q) -> ExpressionWrapper[Q]:
 def annotate_claims(queryset: QuerySet[Claim], sight: Sight) -> QuerySet[Claim]:
     """Claims the user may know of, each with what `present_claim` needs (`shown_status`,
     `shown_verdict` also serve the filters, so that a filter never selects by what is hidden)."""
+    if sight.all_clear:
+        return queryset.filter(workspace_id__in=sorted(sight.member)).annotate(
+            v_verdicts=Value(True, output_field=BooleanField()),
+            v_status=Value(True, output_field=BooleanField()),
+            v_creator=Value(True, output_field=BooleanField()),
+            shown_status=F("status"),
+            shown_verdict=F("final_verdict__slug"),
+        )
     verdicts = verdicts_visible(sight)
     status = status_visible(sight)
     queryset = queryset.filter(claims_listed(sight)).annotate(
@@ -405,35 +460,48 @@ class ShownClaim:
     prefix: str
     suffix: str
     highlights: list[Highlight]
+    similar: list[ClaimMatch]
     verdicts_visible: bool
+    created_at: datetime
 
 
-def present_claim(claim: Claim, sight: Sight) -> Claim:
-    """Attach `claim.shown`, read from a claim of `annotate_claims` whose `highlights` were
-    prefetched through `visible_highlights`. The model's own fields keep the stored truth, for the
-    services: nothing masked is ever saved."""
+def present_claim(
+    claim: Claim,
+    sight: Sight,
+    *,
+    highlights: list[Highlight],
+    similar: list[ClaimMatch],
+) -> Claim:
+    """Attach `claim.shown` to a claim of `annotate_claims`, given its highlights read through
+    `visible_highlights` and its look-alikes through `matches_visible`. The model's own fields
+    keep the stored truth, for the services: nothing masked is ever saved."""
     verdicts = bool(getattr(claim, "v_verdicts", False))
     status_ok = bool(getattr(claim, "v_status", False))
-    highlights = list(claim.highlights.all())
     span: Any = claim
+    created_by = claim.created_by_id if getattr(claim, "v_creator", False) else None
     if (
         claim.workspace_id in sight.independent
         and not verdicts
         and not getattr(claim, "v_submitted", False)
     ):
-        # Independent highlighting: my own extent, where I have one, until I submit the article.
+        # Independent highlighting: until the article is submitted the reader sees their own
+        # extent, made by them when they made it, where their highlight joined a claim.
         span = next((h for h in highlights if h.user_id == sight.user_id), claim)
+        if span is not claim:
+            created_by = sight.user_id
     claim.shown = ShownClaim(  # type: ignore[attr-defined]
         status=getattr(claim, "shown_status", claim.status),
         final_verdict=getattr(claim, "shown_verdict", None),
         assessment_count=getattr(claim, "assessment_count", None) if status_ok else None,
-        created_by=claim.created_by_id if getattr(claim, "v_creator", False) else None,
+        created_by=created_by,
+        created_at=span.created_at,
         start=span.start,
         end=span.end,
         exact=span.exact,
         prefix=span.prefix,
         suffix=span.suffix,
         highlights=highlights,
+        similar=similar,
         verdicts_visible=verdicts,
     )
     return claim

@@ -36,7 +36,6 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -62,7 +61,7 @@ from annotations.models import (
     Membership,
     Role,
 )
-from annotations.selectors import count_of
+from annotations.selectors import count_of, present_claims
 
 User = AuthUser | AnonymousUser
 WAITING = (Claim.Status.OPEN, Claim.Status.ASSESSED, Claim.Status.DISPUTED)
@@ -100,9 +99,7 @@ def _claims(user: User, workspaces: Any) -> QuerySet[Claim]:
             needed=F("workspace__reviewers_per_claim"),
         )
     )
-    return policy.annotate_claims(claims, sight).prefetch_related(
-        Prefetch("highlights", queryset=policy.visible_highlights(sight))
-    )
+    return policy.annotate_claims(claims, sight)
 
 
 def _to_annotate(user: User, workspaces: Any) -> QuerySet[Article]:
@@ -281,8 +278,7 @@ def present_items(*, user: User, name: str, items: Iterable[Any]) -> list[Any]:
     """A page of a queue's items, claims presented by the policy for this user."""
     if get_queue(name).subject != "claim":
         return list(items)
-    sight = policy.sight_of(user)
-    return [policy.present_claim(claim, sight) for claim in items]
+    return present_claims(items, policy.sight_of(user))
 
 
 def overdue_assignments(*, workspaces: Any) -> QuerySet[Assignment]:

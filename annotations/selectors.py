@@ -5,6 +5,7 @@ to members whose role is too low (annotations.access). What a member sees of the
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -26,7 +27,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from annotations import policy
-from annotations.access import require_role
+from annotations.access import check_role, require_role
 from annotations.extraction.segment import split_sentences
 from annotations.models import (
     Adjudication,
@@ -40,6 +41,7 @@ from annotations.models import (
     ClaimSource,
     DatasetRelease,
     ExportJob,
+    Highlight,
     Membership,
     Role,
     VerdictLabel,
@@ -153,8 +155,9 @@ def article_with_claims(*, user: User, article_id: int) -> Article:
     )
     if article is None:
         raise Http404(_("Not found."))
-    require_role(user=user, workspace_id=article.workspace_id, role=Role.ANNOTATOR)
     sight = policy.sight_of(user)
+    check_role(current=sight.roles.get(article.workspace_id), needed=Role.ANNOTATOR)
+    sight = sight.only(article.workspace_id)
     claims = claims_seen(sight).filter(article_id=article.pk)
     blind = policy.blind_for_article(sight, article.workspace_id)
     article.others_hidden = blind["blind"]  # type: ignore[attr-defined]
@@ -189,25 +192,41 @@ def matches_prefetch(sight: policy.Sight) -> Prefetch[str, QuerySet[ClaimMatch],
 
 
 def claims_seen(sight: policy.Sight) -> QuerySet[Claim]:
-    """Every claim the reader may know of, annotated and prefetched for `present_claims`."""
-    return (
-        policy.annotate_claims(
-            Claim.objects.select_related("final_verdict").annotate(
-                article_url=F("article__url"),
-                assessment_count=count_of(Assessment.objects.filter(claim_id=OuterRef("pk"))),
-            ),
-            sight,
-        )
-        .prefetch_related(
-            Prefetch("highlights", queryset=policy.visible_highlights(sight)),
-            matches_prefetch(sight),
-        )
-        .order_by("article_id", "start", "end", "id")
-    )
+    """Every claim the reader may know of, annotated for `present_claims`."""
+    return policy.annotate_claims(
+        Claim.objects.select_related("final_verdict").annotate(
+            article_url=F("article__url"),
+            assessment_count=count_of(Assessment.objects.filter(claim_id=OuterRef("pk"))),
+        ),
+        sight,
+    ).order_by("article_id", "start", "end", "id")
 
 
 def present_claims(claims: Iterable[Claim], sight: policy.Sight) -> list[Claim]:
-    return [policy.present_claim(claim, sight) for claim in claims]
+    """The claims, each presented for this reader with the highlights and look-alikes the policy
+    lets them see: two queries for the whole list (grouped by hand: Django's prefetch clones a
+    queryset per row, which costs more than the rest of an article's read)."""
+    claims = list(claims)
+    ids = [claim.pk for claim in claims]
+    highlights: dict[int, list[Highlight]] = defaultdict(list)
+    similar: dict[int, list[ClaimMatch]] = defaultdict(list)
+    if ids:
+        for highlight in policy.visible_highlights(sight).filter(claim_id__in=ids):
+            highlights[highlight.claim_id].append(highlight)
+        matches = (
+            ClaimMatch.objects.filter(claim_id__in=ids)
+            .filter(policy.matches_visible(sight))
+            .select_related("matched_claim__final_verdict")
+            .defer("matched_claim__prefix", "matched_claim__suffix")
+        )
+        for match in matches:
+            similar[int(match.claim_id or 0)].append(match)
+    return [
+        policy.present_claim(
+            claim, sight, highlights=highlights[claim.pk], similar=similar[claim.pk]
+        )
+        for claim in claims
+    ]
 
 
 def claims_presented(*, user: User, claims: Iterable[Claim]) -> list[Claim]:
@@ -227,19 +246,16 @@ def claim_get(*, user: User, claim_id: int, role: Role = Role.ANNOTATOR) -> Clai
     403 for a role too low. Its model fields keep the stored values, for the services."""
     # Membership first, then whether the policy lets this reader know the claim exists, and only
     # then the role: a hidden claim must answer as a missing one (404), never 403.
-    _get_checked(
-        Claim.objects.all(),
-        pk=claim_id,
-        workspace_path="workspace_id",
-        user=user,
-        role=Role.ANNOTATOR,
-    )
+    workspace_id = Claim.objects.filter(pk=claim_id).values_list("workspace_id", flat=True).first()
     sight = policy.sight_of(user)
-    claim = claims_seen(sight).filter(pk=claim_id).first()
+    if workspace_id is None or workspace_id not in sight.roles:
+        raise Http404(_("Not found."))
+    seen = sight.only(workspace_id)
+    claim = claims_seen(seen).filter(pk=claim_id).first()
     if claim is None:
         raise Http404(_("Not found."))
-    require_role(user=user, workspace_id=claim.workspace_id, role=role)
-    return policy.present_claim(claim, sight)
+    check_role(current=sight.roles[workspace_id], needed=role)
+    return present_claims([claim], seen)[0]
 
 
 # --- Assessments --------------------------------------------------------------------------------

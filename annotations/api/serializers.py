@@ -339,8 +339,9 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
         source="shown.created_by", read_only=True, allow_null=True
     )
     url = serializers.SerializerMethodField(help_text="The claim's page.")
+    created_at = serializers.DateTimeField(source="shown.created_at", read_only=True)
     similar = SimilarClaimSerializer(
-        source="matches",
+        source="shown.similar",
         many=True,
         read_only=True,
         help_text="Claims of the workspace with a final verdict that say the same, best first.",

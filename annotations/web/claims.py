@@ -85,7 +85,7 @@ def claim_page(request: HttpRequest, claim_id: int) -> HttpResponse:
             selectors.claim_source_list(user=request.user, claim=claim).order_by("created_at")
         ),
         "adjudication": adjudications[0] if adjudications else None,
-        "similar": list(claim.matches.all()),
+        "similar": shown.similar,
         "history": history,
         # The policy withholds the others' work on this claim from this reader (blind review).
         "blind": not shown.verdicts_visible,
