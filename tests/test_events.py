@@ -1,0 +1,65 @@
+"""A claim's history in words (annotations.events): every kind the services record reads as a
+sentence in English and in French, with the verdicts' names, never as a code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import translation
+
+from annotations.events import describe_event
+from annotations.models import ClaimEvent
+
+NAMES = {"false": "Wrong", "mostly-false": "Rather wrong"}
+SPAN = {"start": 0, "end": 12, "exact": "Le chômage"}
+KINDS: dict[str, tuple[dict[str, Any] | None, dict[str, Any] | None]] = {
+    "highlight_added": (None, {"reviewer": "carol", **SPAN}),
+    "highlight_withdrawn": ({"reviewer": "carol", "start": 0, "end": 12}, None),
+    "assessment_created": (None, {"verdict": "false", "rationale": "", "confidence": None}),
+    "assessment_updated": ({"verdict": "false"}, {"verdict": "mostly-false"}),
+    "adjudicated": (
+        {"final_verdict": None},
+        {"final_verdict": "false", "note": "Insee", "span": {**SPAN, "from": "carol"}},
+    ),
+    "span_changed": (SPAN, SPAN),
+    "reanchored": (SPAN, {**SPAN, "method": "exact", "revision": 2}),
+    "edited": ({"claimant": ""}, {"claimant": "l'Insee"}),
+    "status_changed": (
+        {"status": "disputed", "final_verdict": None},
+        {"status": "resolved", "final_verdict": "false", "reason": "adjudication"},
+    ),
+    "disagreement_opened": (
+        None,
+        {"kind": "verdict", "assessments": [{"reviewer": "bob", "verdict": "false"}]},
+    ),
+    "disagreement_resolved": (None, {"how": "adjudicated"}),
+    "withdrawn": (SPAN, None),
+    "source_linked": (None, {"url": "https://insee.fr", "stance": "refutes", "title": ""}),
+    "source_removed": ({"url": "https://insee.fr", "stance": "refutes"}, None),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_it_tells_every_kind_of_event_in_a_sentence(kind: str, language: str, db: None) -> None:
+    before, after = KINDS[kind]
+    event = ClaimEvent(kind=kind, actor=User(username="dave"), before=before, after=after)
+    with translation.override(language):
+        sentence = describe_event(event, verdicts=NAMES)
+
+    assert kind not in sentence
+    assert "false" not in sentence  # slugs become the scale's names
+    if kind not in ("reanchored", "disagreement_opened", "status_changed"):
+        assert "dave" in sentence
+    if language == "fr":
+        assert "highlighted" not in sentence and "verdict " not in sentence[:3]
+
+
+def test_it_names_whose_extent_an_adjudicator_chose_in_french(db: None) -> None:
+    before, after = KINDS["adjudicated"]
+    event = ClaimEvent(kind="adjudicated", actor=User(username="dave"), before=before, after=after)
+    with translation.override("fr"):
+        sentence = describe_event(event, verdicts=NAMES)
+    assert "carol" in sentence and "« Insee »" in sentence
