@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/workbench} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 
-.PHONY: install install-dev run worker beat test check format format-check lint types bench-api bench-export bench-agreement bench-extraction clean
+.PHONY: install install-dev run worker beat test check format format-check lint types bench-api bench-candidates bench-export bench-agreement bench-extraction clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ check: format-check lint types test
 ## Query counts and timings of the main API reads and writes on PostgreSQL.
 bench-api: $(DEV_STAMP)
 	$(TEST_ENV) $(BIN)/python bench/api.py
+
+## Deciding 1,229 candidates of an article in one request (dismiss all, accept all).
+bench-candidates: $(DEV_STAMP)
+	$(TEST_ENV) $(BIN)/python bench/candidates_bulk.py
 
 ## Export throughput against COPY and peak memory, on 1,000,000 claims (a few minutes).
 bench-export: $(DEV_STAMP)
