@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
@@ -49,6 +50,21 @@ from annotations.services.exports import selection_csv
 _M = TypeVar("_M", bound=Model)
 
 
+# How a model that a form may point at reaches its workspace.
+RELATED_WORKSPACE: dict[Any, str] = {
+    Workspace: "pk",
+    Article: "workspace",
+    Claim: "workspace",
+    VerdictLabel: "workspace",
+    Source: "workspace",
+    CandidateClaim: "article__workspace",
+    Highlight: "article__workspace",
+    Assessment: "claim__workspace",
+    DatasetRelease: "workspace",
+    User: "memberships__workspace",
+}
+
+
 class ScopedAdmin(admin.ModelAdmin[_M]):
     """An admin page limited to the workspaces where the staff user sees everything (the policy's
     clear sight: adjudicators and editors, or any member of a workspace without blind review);
@@ -67,9 +83,14 @@ class ScopedAdmin(admin.ModelAdmin[_M]):
         return queryset.filter(**{f"{self.workspace_field}__in": sorted(workspaces)})
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # The choices of a form's foreign keys are scoped like the lists: an assignment's article
+        # or user, an assessment's verdict, never another desk's.
         workspaces = self._workspaces(request)
-        if db_field.related_model is Workspace and workspaces is not None:
-            kwargs["queryset"] = Workspace.objects.filter(pk__in=sorted(workspaces))
+        path = RELATED_WORKSPACE.get(db_field.related_model)
+        if path is not None and workspaces is not None:
+            kwargs["queryset"] = db_field.related_model._default_manager.filter(
+                **{f"{path}__in": sorted(workspaces)}
+            ).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -296,7 +317,15 @@ class AssessmentAdmin(ScopedAdmin[Assessment]):
     )
     search_fields = ("reviewer__username", "rationale", "claim__exact")
     list_select_related = ("claim", "reviewer", "verdict")
-    readonly_fields = ("claim", "reviewer", "verdict", "created_at", "updated_at", "version")
+    readonly_fields = (
+        "claim",
+        "reviewer",
+        "verdict",
+        "initial_verdict",
+        "created_at",
+        "updated_at",
+        "version",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

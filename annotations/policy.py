@@ -357,7 +357,7 @@ def annotate_candidates(
             output_field=CharField(null=True),
         ),
         shown_decided_at=Case(
-            When(~hidden, then=F("decided_at")),
+            When(~hidden & decider_visible(sight), then=F("decided_at")),
             default=Value(None),
             output_field=DateTimeField(null=True),
         ),

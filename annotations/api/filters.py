@@ -1,17 +1,46 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import django_filters
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django_filters.fields import IsoDateTimeField
 
 from annotations.models import Article, CandidateClaim, Claim
 from annotations.policy import SHOWN_STATUSES
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date and time, turned into UTC before it reaches the database: PostgreSQL
+    refuses offsets beyond +/-15:59 (a 500 otherwise), and a moment that UTC cannot hold (year 1
+    minus an offset) is a 400 naming the value."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        moment: datetime | None = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError(
+                _("%(value)s is out of the range of dates this filter takes."),
+                code="invalid",
+                params={"value": value},
+            ) from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 class ArticleFilter(django_filters.FilterSet):
     # Plain numbers, not model choices: a choice filter validates against every row in the
     # database and so would tell an outsider which ids exist.
     workspace = django_filters.NumberFilter(field_name="workspace_id")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     q = django_filters.CharFilter(
         field_name="title", lookup_expr="icontains", label="Title contains"
     )
@@ -32,8 +61,8 @@ class ClaimFilter(django_filters.FilterSet):
         field_name="shown_status", choices=[(value, value) for value in SHOWN_STATUSES]
     )
     verdict = django_filters.CharFilter(field_name="shown_verdict")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     language = django_filters.CharFilter(field_name="article__language")
 
     class Meta:

@@ -3,7 +3,7 @@ agreement figures. Query parameters are validated here too, so that a bad one is
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.urls import reverse
@@ -57,7 +57,13 @@ class DayOrDateTimeField(serializers.Field):  # type: ignore[type-arg]
         if moment is None:
             self.fail("invalid")
         assert moment is not None
-        return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+        moment = moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+        # In UTC before it reaches PostgreSQL, which refuses offsets beyond +/-15:59.
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            self.fail("invalid")
+            raise
 
     def to_representation(self, value: Any) -> str:
         return value.isoformat()  # type: ignore[no-any-return]

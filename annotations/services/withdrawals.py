@@ -10,8 +10,9 @@ Who may withdraw what:
 
 - an editor: any claim, and any source link;
 - whoever made a claim: their own, while nobody else is on it, that is while no other member has
-  assessed it, highlighted it or linked a source to it as a reviewer, and the article is not
-  assigned to another reviewer (the refusal does not say which). Under blind review a reviewer
+  assessed it or highlighted it as a reviewer, and the article is not assigned to another reviewer
+  (the refusal does not say which; a reviewer's source link does not count, since under blind
+  review an annotator may not know of it: it is withdrawn with the claim, and kept). Under blind review a reviewer
   does not withdraw claims at all (whether the others are on one is what it hides): they
   withdraw their highlight;
 - whoever highlighted a claim: their own highlight, whenever the claim is not kept; the claim
@@ -76,9 +77,6 @@ def _someone_else_is_on_it(claim: Claim, user: User) -> bool:
     others = [
         Assessment.objects.filter(claim_id=claim.pk).exclude(reviewer_id=user.pk),
         Highlight.objects.filter(claim_id=claim.pk, user_id__in=reviewers).exclude(user_id=user.pk),
-        ClaimSource.objects.filter(claim_id=claim.pk, added_by_id__in=reviewers).exclude(
-            added_by_id=user.pk
-        ),
         Assignment.objects.filter(article_id=claim.article_id, user_id__in=reviewers).exclude(
             user_id=user.pk
         ),

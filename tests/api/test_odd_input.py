@@ -116,3 +116,20 @@ def test_it_answers_options_on_the_api_docs_with_405(
     api: Callable[[User | None], APIClient],
 ) -> None:
     assert api(None).options("/api/docs/").status_code == 405
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/claims/?created_after=2026-01-01T00:00:00%2B20:00",
+        "/api/v1/articles/?created_before=2026-01-01T00:00:00-18:30",
+        "/api/v1/claims/?created_after=0001-01-01T00:00:00%2B05:00",
+        "/api/v1/workspaces/{workspace}/agreement/?from=0001-01-01T00:00:00%2B23:59",
+        "/api/v1/workspaces/{workspace}/agreement/?to=2026-01-01T00:00:00-23:59",
+    ],
+)
+def test_it_takes_or_refuses_time_zone_offsets_beyond_what_the_database_holds(
+    url: str, workspace: Workspace, alice: User, api: Callable[[User | None], APIClient]
+) -> None:
+    response = api(alice).get(url.format(workspace=workspace.pk))
+    assert response.status_code in (200, 400), response.content[:200]
