@@ -196,6 +196,13 @@ _SENTENCES: dict[str, Callable[[_Event], str]] = {
     "disagreement_opened": _disagreement_opened,
     "disagreement_resolved": _disagreement_resolved,
     "withdrawn": lambda e: _("%(actor)s withdrew the claim.") % {"actor": e.actor},
+    "merged": lambda e: (
+        _(
+            "Everyone who highlighted it had submitted the article: another reviewer's claim of the "
+            "same passage, %(exact)s, was merged into this one."
+        )
+        % {"exact": _quote(e.after.get("exact"))}
+    ),
     "source_linked": _source_linked,
     "source_removed": lambda e: (
         _("%(actor)s removed a source link: %(url)s")

@@ -19,8 +19,10 @@ The rule, by the reader's current role in the workspace:
   history, who decided a candidate, and anything that would move because of that work. Their own
   verdict unlocks the claim for them; publication unlocks it for everyone.
 - With **independent highlighting** too, a reviewer does not even see the claims that only other
-  reviewers highlighted until they submit the article; where their own highlight joined such a
-  claim, the claim shows their extent as its span until then.
+  reviewers highlighted until they submit the article. Their own highlight never joins such a
+  claim: it makes a claim of their own, and their decisions on candidates change nothing the
+  others see. Claims of the same passage are merged once every reviewer who highlighted them has
+  submitted the article (annotations.services.merging).
 - In a blind workspace an **annotator** sees claims, highlights and statuses, and verdicts (with
   the sources reviewers linked) only once the claim is published.
 
@@ -32,7 +34,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import (
@@ -61,6 +62,7 @@ from annotations.models import (
     Highlight,
     Membership,
     Role,
+    Workspace,
 )
 
 AnyUser = User | AnonymousUser
@@ -313,21 +315,30 @@ def events_visible(sight: Sight) -> Q:
     )
 
 
+def decides_privately(sight: Sight, workspace_id: int) -> bool:
+    """With independent highlighting a reviewer's decisions on candidates are theirs alone: they
+    change nothing the others could see (accepting makes their own claim; dismissing hides the
+    candidate from their page only)."""
+    return workspace_id in sight.independent
+
+
+def merges_at_submission(workspace_id: int) -> bool:
+    """Whether the reviewers' separate claims of the same passage are merged once all of them
+    have submitted the article (independent highlighting), rather than joined as they are made."""
+    return Workspace.objects.filter(pk=workspace_id, independent_highlighting=True).exists()
+
+
 def candidate_decision_hidden(sight: Sight) -> Q:
-    """Candidates another reviewer decided in a workspace with independent highlighting, where
-    the reader may not know of the claim it made (or of the dismissal): shown to them as pending,
-    and accepting one adds their highlight as if they were the first."""
+    """Candidates another reviewer decided, in a workspace with independent highlighting: shown
+    to this reader as pending (a decision made before the setting was turned on, or by a reviewer
+    of another workspace role)."""
     if not sight.independent:
         return Q(pk__in=[])
-    listed_claim = Exists(
-        Claim.objects.filter(pk=OuterRef("claim_id")).filter(claims_listed(sight))
-    )
     return (
         Q(article__workspace_id__in=sorted(sight.independent))
         & ~Q(status="pending")
         & ~Q(decided_by_id=sight.user_id)
         & _reviews("decided_by_id", "article__workspace_id")
-        & ~(Q(claim__isnull=False) & Q(listed_claim))
     )
 
 
@@ -362,7 +373,7 @@ def annotate_candidates(
             output_field=DateTimeField(null=True),
         ),
         shown_claim=Case(
-            When(Q(claim__isnull=False) & Q(listed_claim), then=F("claim_id")),
+            When(~hidden & Q(claim__isnull=False) & Q(listed_claim), then=F("claim_id")),
             default=Value(None),
             output_field=IntegerField(null=True),
         ),
@@ -434,11 +445,6 @@ def annotate_claims(queryset: QuerySet[Claim], sight: Sight) -> QuerySet[Claim]:
             output_field=CharField(null=True),
         ),
     )
-    if sight.independent:
-        submitted = Assignment.objects.filter(
-            article_id=OuterRef("article_id"), user_id=sight.user_id, completed_at__isnull=False
-        )
-        queryset = queryset.annotate(v_submitted=Exists(submitted))
     return queryset
 
 
@@ -477,29 +483,18 @@ def present_claim(
     keep the stored truth, for the services: nothing masked is ever saved."""
     verdicts = bool(getattr(claim, "v_verdicts", False))
     status_ok = bool(getattr(claim, "v_status", False))
-    span: Any = claim
     created_by = claim.created_by_id if getattr(claim, "v_creator", False) else None
-    if (
-        claim.workspace_id in sight.independent
-        and not verdicts
-        and not getattr(claim, "v_submitted", False)
-    ):
-        # Independent highlighting: until the article is submitted the reader sees their own
-        # extent, made by them when they made it, where their highlight joined a claim.
-        span = next((h for h in highlights if h.user_id == sight.user_id), claim)
-        if span is not claim:
-            created_by = sight.user_id
     claim.shown = ShownClaim(  # type: ignore[attr-defined]
         status=getattr(claim, "shown_status", claim.status),
         final_verdict=getattr(claim, "shown_verdict", None),
         assessment_count=getattr(claim, "assessment_count", None) if status_ok else None,
         created_by=created_by,
-        created_at=span.created_at,
-        start=span.start,
-        end=span.end,
-        exact=span.exact,
-        prefix=span.prefix,
-        suffix=span.suffix,
+        created_at=claim.created_at,
+        start=claim.start,
+        end=claim.end,
+        exact=claim.exact,
+        prefix=claim.prefix,
+        suffix=claim.suffix,
         highlights=highlights,
         similar=similar,
         verdicts_visible=verdicts,

@@ -36,6 +36,7 @@ KINDS: dict[str, tuple[dict[str, Any] | None, dict[str, Any] | None]] = {
     ),
     "disagreement_resolved": (None, {"how": "adjudicated"}),
     "withdrawn": (SPAN, None),
+    "merged": (None, {"claim": 7, **SPAN}),
     "source_linked": (None, {"url": "https://insee.fr", "stance": "refutes", "title": ""}),
     "source_removed": ({"url": "https://insee.fr", "stance": "refutes"}, None),
 }
@@ -49,9 +50,10 @@ def test_it_tells_every_kind_of_event_in_a_sentence(kind: str, language: str, db
     with translation.override(language):
         sentence = describe_event(event, verdicts=NAMES)
 
-    assert kind not in sentence
+    assert f": {kind}." not in sentence  # not the fallback for an unknown kind
+    assert "_" not in sentence  # no event code
     assert "false" not in sentence  # slugs become the scale's names
-    if kind not in ("reanchored", "disagreement_opened", "status_changed"):
+    if kind not in ("reanchored", "disagreement_opened", "status_changed", "merged"):
         assert "dave" in sentence
     if language == "fr":
         assert "highlighted" not in sentence and "verdict " not in sentence[:3]

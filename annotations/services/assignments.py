@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from annotations import policy
 from annotations.access import require_role
 from annotations.models import (
     Article,
@@ -26,16 +27,21 @@ from annotations.models import (
     Role,
     Workspace,
 )
+from annotations.services.merging import independent_claims_merge
 
 
 @transaction.atomic
 def article_submit(*, user: User, article: Article) -> Assignment:
     """Record that the user has submitted their work on the article.
 
-    In a blind workspace this is what lets a reviewer see the others' highlights and verdicts on
-    the article. An article nobody assigned to the user counts as self-assigned.
+    With independent highlighting this is what shows a reviewer the claims only others
+    highlighted, and, once everyone who highlighted the same passage has submitted, what merges
+    their separate claims of it (services.merging). An article nobody assigned to the user counts
+    as self-assigned.
     """
     require_role(user=user, workspace_id=article.workspace_id, role=Role.ANNOTATOR)
+    # The article first: submissions of one article merge its claims one after the other.
+    article = Article.objects.select_for_update().only("pk", "workspace_id").get(pk=article.pk)
     assignment, _created = Assignment.objects.select_for_update().get_or_create(
         article=article,
         user=user,
@@ -44,6 +50,8 @@ def article_submit(*, user: User, article: Article) -> Assignment:
     if assignment.completed_at is None:
         assignment.completed_at = timezone.now()
         assignment.save(update_fields=["completed_at"])
+        if policy.merges_at_submission(article.workspace_id):
+            independent_claims_merge(article=article, actor=user)
     return assignment
 
 

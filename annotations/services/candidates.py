@@ -46,16 +46,20 @@ def _lock_undecided(candidate: CandidateClaim, user: User) -> tuple[CandidateCla
     )
 
 
+def _private(user: User, candidate: CandidateClaim) -> bool:
+    return policy.decides_privately(policy.sight_of(user), candidate.article.workspace_id)
+
+
 @transaction.atomic
 def candidate_accept(*, user: User, candidate: CandidateClaim) -> ClaimCreation:
-    """Make the candidate a claim, with the accepting reviewer's highlight on it. Where another
-    reviewer accepted it already, unseen by this one (independent highlighting), their highlight
-    joins that claim, exactly as a highlight of the same sentence would."""
+    """Make the candidate a claim, with the accepting reviewer's highlight on it. With
+    independent highlighting a reviewer's acceptance is theirs alone: it makes (or joins) a claim
+    they may see, and leaves the candidate as the others see it."""
     require_role(user=user, workspace_id=candidate.article.workspace_id, role=Role.ANNOTATOR)
-    candidate, hidden = _lock_undecided(candidate, user)
-    if hidden and candidate.claim_id is not None:
-        return _highlight_of(candidate, user)
+    candidate, _hidden = _lock_undecided(candidate, user)
     creation = _highlight_of(candidate, user)
+    if _private(user, candidate):
+        return creation
     candidate.status = CandidateClaim.Status.ACCEPTED
     candidate.claim = creation.claim
     candidate.decided_by = user
@@ -78,11 +82,11 @@ def _highlight_of(candidate: CandidateClaim, user: User) -> ClaimCreation:
 
 @transaction.atomic
 def candidate_dismiss(*, user: User, candidate: CandidateClaim) -> CandidateClaim:
-    """Dismiss a pending candidate. One another reviewer decided, unseen by this one, is left as
-    it is: their decision stands, and the answer does not tell it apart."""
+    """Dismiss a pending candidate. With independent highlighting a reviewer's dismissal is theirs
+    alone (their page stops showing it): the candidate stays as the others see it."""
     require_role(user=user, workspace_id=candidate.article.workspace_id, role=Role.ANNOTATOR)
-    candidate, hidden = _lock_undecided(candidate, user)
-    if hidden:
+    candidate, _hidden = _lock_undecided(candidate, user)
+    if _private(user, candidate):
         return candidate
     candidate.status = CandidateClaim.Status.DISMISSED
     candidate.decided_by = user
@@ -148,11 +152,9 @@ def candidates_accept_all(
     created = 0
     for candidate in _pending_for_update(article, min_score, max_score, ids, user):
         candidate.article = article
-        # A claim this user could not see counts as made by them: the count must not tell.
-        unseen = candidate.status != CandidateClaim.Status.PENDING
         try:
             with transaction.atomic():
-                created += candidate_accept(user=user, candidate=candidate).created or unseen
+                created += candidate_accept(user=user, candidate=candidate).created
         except Conflict as conflict:
             if not isinstance(conflict.existing, Claim):
                 raise
@@ -176,7 +178,8 @@ def candidates_dismiss_all(
     _check_score_range(min_score, max_score)
     taken = _pending_for_update(article, min_score, max_score, ids, user)
     decided = [c.pk for c in taken]
-    pending = [c.pk for c in taken if c.status == CandidateClaim.Status.PENDING]
+    private = policy.decides_privately(policy.sight_of(user), article.workspace_id)
+    pending = [c.pk for c in taken if c.status == CandidateClaim.Status.PENDING and not private]
     CandidateClaim.objects.filter(pk__in=pending).update(
         status=CandidateClaim.Status.DISMISSED, decided_by=user, decided_at=timezone.now()
     )
@@ -184,6 +187,8 @@ def candidates_dismiss_all(
 
 
 def _accept_into(candidate: CandidateClaim, user: User, claim: Claim) -> None:
+    if _private(user, candidate):
+        return
     candidate.status = CandidateClaim.Status.ACCEPTED
     candidate.claim = claim
     candidate.decided_by = user

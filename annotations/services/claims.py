@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from annotations import policy
 from annotations.access import require_role
 from annotations.errors import Conflict
 from annotations.models import Article, Claim, Highlight, Role
@@ -54,10 +55,18 @@ def check_span(*, text: str, start: int, end: int, exact: str | None) -> None:
         raise ValidationError(errors)
 
 
-def _best_overlapping_claim(article: Article, start: int, end: int) -> Claim | None:
+def _best_overlapping_claim(
+    article: Article, start: int, end: int, user: User | None = None
+) -> Claim | None:
+    """The claim of the article this span is the same claim as, among those the user may know
+    of: with independent highlighting a reviewer's highlight never joins a claim hidden from
+    them, it makes their own (merged once everyone involved submitted: services.merging)."""
     overlapping = Claim.objects.filter(
         article=article, orphaned=False, start__lt=end, end__gt=start
     )
+    if user is not None:
+        sight = policy.sight_of(user).only(article.workspace_id)
+        overlapping = overlapping.filter(policy.claims_listed(sight))
     best: Claim | None = None
     best_score = 0.0
     for claim in overlapping:
@@ -86,7 +95,7 @@ def claim_create(
     check_span(text=article.text, start=start, end=end, exact=exact)
     quote = quote_at(article.text, start, end)
 
-    claim = _best_overlapping_claim(article, start, end)
+    claim = _best_overlapping_claim(article, start, end, user)
     created = claim is None
     if claim is None:
         claim = Claim.objects.create(

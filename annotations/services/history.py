@@ -11,6 +11,10 @@ Kinds written by the services (`before` / `after` hold what changed, as plain JS
 - `status_changed`: every change of status, with `reason` (assessments, consensus, adjudication,
   published) and the final verdict.
 - `disagreement_opened`, `disagreement_resolved`: a verdict or span disagreement (its details).
+- `source_linked`, `source_removed`: a source link (its URL, stance, title).
+- `withdrawn`, `highlight_withdrawn`: the claim, or one person's highlight, undone.
+- `merged`: with independent highlighting, another claim of the same passage merged into this one
+  (services.merging; the absorbed claim's own events move here).
 
 Rows are only ever added: nothing here updates or deletes one.
 """

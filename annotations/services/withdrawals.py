@@ -184,7 +184,13 @@ def candidate_reopen(*, user: User, candidate: CandidateClaim) -> CandidateClaim
     """Put a dismissed candidate back among the pending ones."""
     require_role(user=user, workspace_id=candidate.article.workspace_id, role=Role.ANNOTATOR)
     locked = CandidateClaim.objects.select_for_update().get(pk=candidate.pk)
-    if locked.status != CandidateClaim.Status.DISMISSED:
+    hidden = (
+        CandidateClaim.objects.filter(pk=locked.pk)
+        .filter(policy.candidate_decision_hidden(policy.sight_of(user)))
+        .exists()
+    )
+    # A dismissal the user may not know of is, for them, a pending candidate.
+    if locked.status != CandidateClaim.Status.DISMISSED or hidden:
         raise Conflict(
             _(
                 "Only a dismissed candidate can be reopened; to undo an accepted one, withdraw "

@@ -133,6 +133,8 @@ def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
         # Whether blind review withholds others' work from this reader here (annotations.policy).
         "blind": policy.sight_of(request.user).is_blind(workspace.pk),
         "self_adjudication": workspace.allow_self_adjudication,
+        # Independent highlighting: this reader's candidate decisions are theirs alone.
+        "private_decisions": policy.decides_privately(policy.sight_of(request.user), workspace.pk),
         "verdicts": [
             {"slug": v.slug, "name": v.name, "value": v.value, "position": v.position}
             for v in workspace.verdicts.all()

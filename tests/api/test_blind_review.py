@@ -331,38 +331,6 @@ def test_it_shows_adjudicators_and_editors_everything_and_open_workspaces_to_all
     assert _names(_claims(api(carol), article)[DEPARTMENTS]) == []
 
 
-def test_it_hides_claims_only_other_reviewers_highlighted_with_independent_highlighting(
-    workspace: Workspace,
-    article: Article,
-    alice: User,
-    bob: User,
-    carol: User,
-    erin: User,
-    api: Api,
-) -> None:
-    _blind(workspace, alice, independent_highlighting=True)
-    _highlight(article, bob, MINISTER)  # only bob: hidden from carol
-    shared = _highlight(article, bob, DEPARTMENTS)
-    start = article.text.index(WIDER)
-    claim_create(user=carol, article=article, start=start, end=start + len(WIDER))
-    _highlight(article, erin, "Le chômage a reculé")  # an annotator's: shown to all
-
-    client = api(carol)
-    seen = _claims(client, article)
-    assert set(seen) == {WIDER, "Le chômage a reculé"}  # her own extent for the shared claim
-    assert seen[WIDER]["id"] == shared
-    assert (
-        client.get(f"/api/v1/claims/{_claims(api(bob), article)[MINISTER]['id']}/").status_code
-        == 404
-    )
-    assert client.get(f"/api/v1/articles/{article.pk}/").json()["claims_hidden_until_submitted"]
-
-    client.post(f"/api/v1/articles/{article.pk}/submit/")
-    seen = _claims(client, article)
-    assert set(seen) == {MINISTER, DEPARTMENTS, "Le chômage a reculé"}
-    assert _names(seen[DEPARTMENTS]) == ["carol"]  # the per-claim rule still holds
-
-
 def test_it_measures_agreement_on_the_first_blind_verdicts_and_keeps_revisions_in_the_history(
     workspace: Workspace, claim: Claim, alice: User, bob: User, carol: User, api: Api
 ) -> None:
@@ -468,46 +436,3 @@ def test_it_lets_a_blind_reviewer_withdraw_her_highlight_but_never_a_claim(
     refused = api(carol).delete(f"/api/v1/claims/{mine}/")  # nobody else is on it: still refused
     assert refused.status_code == 403 and "editor" in refused.json()["detail"]
     assert api(carol).delete(f"/api/v1/claims/{mine}/highlights/mine/").status_code == 200
-
-
-def test_it_shows_candidates_others_decided_unseen_as_pending_with_independent_highlighting(
-    workspace: Workspace,
-    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
-    alice: User,
-    bob: User,
-    carol: User,
-    erin: User,
-    api: Api,
-) -> None:
-    _blind(workspace, alice, independent_highlighting=True)
-    with django_capture_on_commit_callbacks(execute=True):
-        article = article_create(user=erin, workspace=workspace, text=FRENCH_TEXT, language="fr")
-    accepted, dismissed, untouched = CandidateClaim.objects.filter(article=article).order_by(
-        "start"
-    )[:3]
-    bobs_claim = candidate_accept(user=bob, candidate=accepted).claim
-    api(bob).post(f"/api/v1/candidates/{dismissed.pk}/dismiss/")
-    client = api(carol)
-
-    listed = {
-        c["id"]: (c["status"], c["decided_by"], c["decided_at"], c["claim"])
-        for c in results(client.get(f"/api/v1/articles/{article.pk}/candidates/"))
-    }
-    for candidate in (accepted, dismissed, untouched):
-        assert listed[candidate.pk] == ("pending", None, None, None)
-    pending = results(
-        client.get(f"/api/v1/articles/{article.pk}/candidates/", {"status": "pending"})
-    )
-    assert {accepted.pk, dismissed.pk, untouched.pk} <= {c["id"] for c in pending}
-
-    # Accepting what bob accepted unseen answers as a first acceptance and joins his claim.
-    joined = client.post(f"/api/v1/candidates/{accepted.pk}/accept/")
-    fresh = client.post(f"/api/v1/candidates/{untouched.pk}/accept/")
-    assert joined.status_code == fresh.status_code == 201
-    assert joined.json()["id"] == bobs_claim.pk
-    assert [h["username"] for h in joined.json()["highlights"]] == ["carol"]
-    # What bob dismissed she may still accept; her bulk count says nothing of his.
-    bulk = client.post(
-        f"/api/v1/articles/{article.pk}/candidates/accept-all/", {"ids": [dismissed.pk]}
-    )
-    assert (bulk.json()["count"], bulk.json()["claims_created"]) == (1, 1)

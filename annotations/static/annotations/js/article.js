@@ -100,6 +100,26 @@ function flashSaved(form) {
 
 // --- Loading ----------------------------------------------------------------------------------
 
+// With independent highlighting a reviewer's dismissals are theirs alone: the server leaves the
+// candidate as the others see it, and this browser remembers that they dismissed it.
+const privateDismissals = {
+  key: "workbench:dismissed:" + config.user.id + ":" + config.article,
+  read() {
+    try {
+      return new Set(JSON.parse(window.localStorage.getItem(this.key) || "[]"));
+    } catch (error) {
+      return new Set();
+    }
+  },
+  write(ids) {
+    try {
+      window.localStorage.setItem(this.key, JSON.stringify([...ids]));
+    } catch (error) {
+      // Storage disabled or full: the dismissal lasts as long as the page.
+    }
+  },
+};
+
 async function loadCandidates() {
   const [pending, dismissed] = await Promise.all([
     api.all("articles/" + config.article + "/candidates/?status=pending"),
@@ -107,8 +127,10 @@ async function loadCandidates() {
   ]);
   // A candidate proposed for an older text of the article no longer fits: leave it out.
   const fits = (candidate) => state.index.slice(candidate.start, candidate.end) === candidate.text;
-  state.candidates = new Map(pending.filter(fits).map((c) => [c.id, c]));
-  state.dismissed = new Map(dismissed.filter(fits).map((c) => [c.id, c]));
+  const mine = config.private_decisions ? privateDismissals.read() : new Set();
+  state.candidates = new Map(pending.filter((c) => fits(c) && !mine.has(c.id)).map((c) => [c.id, c]));
+  state.dismissed = new Map([...dismissed, ...pending.filter((c) => mine.has(c.id))]
+    .filter(fits).map((c) => [c.id, c]));
 }
 
 // The claim named by the address (#claim-42: what queue links and exports point to).
@@ -438,6 +460,17 @@ function dismissedItem(candidate) {
 }
 
 async function reopen(id) {
+  const mine = privateDismissals.read();
+  if (config.private_decisions && mine.has(id)) {
+    mine.delete(id);
+    privateDismissals.write(mine);
+    state.candidates.set(id, state.dismissed.get(id));
+    state.dismissed.delete(id);
+    renderDoc();
+    renderOverview();
+    focusCandidate(id, true);
+    return;
+  }
   try {
     const { data } = await api.post("candidates/" + id + "/reopen/");
     state.dismissed.delete(id);
@@ -934,6 +967,11 @@ async function decide(id, action) {
     state.candidates.delete(id);
     if (action === "accept") state.claims.set(data.id, data);
     else if (candidate) state.dismissed.set(id, data);
+    if (action === "dismiss" && config.private_decisions) {
+      const mine = privateDismissals.read();
+      mine.add(id);
+      privateDismissals.write(mine);
+    }
     state.focused = null;
     toast(action === "accept" ? gettext("Candidate accepted: it is now a claim.") : gettext("Candidate dismissed."), "done");
     renderDoc();
@@ -978,6 +1016,9 @@ async function decideAll(action) {
     : ngettext("Dismissing %(n)s candidate…", "Dismissing %(n)s candidates…", ids.length), { n: ids.length });
   try {
     const { data } = await api.post("articles/" + config.article + "/candidates/" + action + "-all/", { ids });
+    if (action === "dismiss" && config.private_decisions) {
+      privateDismissals.write(new Set([...privateDismissals.read(), ...ids]));
+    }
     let message = fmt(action === "accept"
       ? ngettext("%(n)s candidate accepted.", "%(n)s candidates accepted.", data.count)
       : ngettext("%(n)s candidate dismissed.", "%(n)s candidates dismissed.", data.count), { n: data.count });
