@@ -27,7 +27,7 @@ from annotations.access import require_role
 from annotations.models import Article, Claim, Membership, Role
 from annotations.services.articles import article_request_extraction
 from annotations.services.assignments import articles_assign
-from annotations.services.claims import claim_publish_many
+from annotations.services.publishing import claim_publish_many
 
 REFUSALS = (ValidationError, PermissionDenied, Http404)
 

@@ -19,6 +19,14 @@ class Conflict(Exception):
         self.existing = existing
 
 
+class RateLimited(Exception):
+    """Too many of one kind of write in a short time (a 429 that says when to try again)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class StaleVersion(Exception):
     """The client edited an older version of the row than the one stored (a 412)."""
 

@@ -95,8 +95,9 @@ def selected_claims(*, workspace_id: int, filters: ExportFilters) -> QuerySet[Cl
     return claims
 
 
-# The claim query's columns, in ClaimRow's order up to verdict_value, then the claim's own
-# updated_at (the review time of a claim resolved without an adjudication).
+# The claim query's columns, in ClaimRow's order up to verdict_value, then when its final verdict
+# was set (the review time of a claim resolved without an adjudication), then the desk's own
+# article about it (ClaimRow's last fields).
 CLAIM_COLUMNS: Final = (
     "id",
     "exact",
@@ -116,7 +117,10 @@ CLAIM_COLUMNS: Final = (
     "final_verdict__slug",
     "final_verdict__name",
     "final_verdict__value",
-    "updated_at",
+    "settled_at",
+    "review_url",
+    "review_published_at",
+    "review_modified_at",
 )
 SOURCE_COLUMNS: Final = (
     "claim_id",
@@ -186,7 +190,9 @@ def claim_rows(
                         adjudication = next(adjudication_iter, _END)
             if reviewed_at is None and values[15] is not None:
                 reviewed_at = values[18]
-            yield new(ClaimRow, (*values[:18], note, reviewed_at, adjudicator, linked))
+            yield new(
+                ClaimRow, (*values[:18], note, reviewed_at, adjudicator, linked, *values[19:])
+            )
     finally:
         # Closing the chunk generators closes their server-side cursors at once.
         for generator in chunks:
@@ -336,6 +342,7 @@ def export_context(workspace: Workspace) -> ExportContext:
         workspace_name=workspace.name,
         organisation_name=workspace.organisation_name or workspace.name,
         organisation_url=workspace.organisation_url,
+        organisation_logo=workspace.organisation_logo,
         base_url=settings.SITE_URL,
         scale=scale,
     )

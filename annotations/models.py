@@ -43,6 +43,16 @@ class Workspace(models.Model):
         max_length=200, blank=True, help_text=_("Published as the author of ClaimReview exports.")
     )
     organisation_url = models.URLField(blank=True)
+    organisation_logo = models.URLField(
+        blank=True, help_text=_("The address of the organisation's logo (ClaimReview author).")
+    )
+    public_claim_pages = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Published claims have a page anyone can read, without signing in, carrying their "
+            "ClaimReview markup."
+        ),
+    )
     blind_review = models.BooleanField(
         default=False,
         help_text=_(
@@ -134,6 +144,9 @@ class VerdictLabel(models.Model):
     name = models.CharField(max_length=100)
     value = models.FloatField(null=True, blank=True)
     position = models.PositiveSmallIntegerField()
+    # A label no longer offered for new verdicts; the verdicts that used it keep it, with its
+    # value and position, so that agreement and published ratings keep their meaning.
+    retired = models.BooleanField(default=False)
 
     class Meta:
         ordering = ("workspace_id", "position")
@@ -252,6 +265,18 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When its final verdict was set (by consensus or adjudication), and when the desk published
+    # it; the desk's own article about it (ClaimReview `url` and `datePublished` when set) and the
+    # date of a public correction of its verdict (`dateModified`).
+    settled_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    review_url = models.URLField(
+        max_length=2000,
+        blank=True,
+        help_text=_("Where the desk published its fact-check of this claim."),
+    )
+    review_published_at = models.DateField(null=True, blank=True)
+    review_modified_at = models.DateTimeField(null=True, blank=True)
     # Bumped by every change to what a claim says (span, claimant, wording), never by the verdicts
     # around it: a write carrying an older version is refused, and a colleague's verdict does not
     # move it (blind review).
@@ -763,3 +788,67 @@ class ReleaseFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.release} {self.format}"
+
+
+class MemberEvent(models.Model):
+    """The workspace's membership trail: who added, invited, changed or removed whom, and when.
+    Editors read it; additions are also rate-limited per person (services.workspaces)."""
+
+    class Kind(models.TextChoices):
+        ADDED = "added", _("added")
+        INVITED = "invited", _("invited")
+        JOINED = "joined", _("joined by invitation")
+        ROLE_CHANGED = "role_changed", _("role changed")
+        REMOVED = "removed", _("removed")
+        REFUSED = "refused", _("refused: no such user")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="member_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Who it was about, as given: a username or an e-mail address (kept even when refused).
+    subject = models.CharField(max_length=254)
+    role = models.PositiveSmallIntegerField(choices=Role.choices, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=["added", "invited", "joined", "role_changed", "removed", "refused"]
+                ),
+                name="member_event_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject} in {self.workspace_id}"
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to join a workspace with a role; its link holds a random token."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.PositiveSmallIntegerField(choices=Role.choices)
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="invitation_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.workspace_id}"

@@ -33,7 +33,7 @@ candidates) is preparation, not review: it is visible to everyone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import (
@@ -469,6 +469,10 @@ class ShownClaim:
     similar: list[ClaimMatch]
     verdicts_visible: bool
     created_at: datetime
+    # The desk's article about the claim: set once it is resolved, so as telling as a verdict.
+    review_url: str
+    review_published_at: date | None
+    review_modified_at: datetime | None
 
 
 def present_claim(
@@ -498,6 +502,9 @@ def present_claim(
         highlights=highlights,
         similar=similar,
         verdicts_visible=verdicts,
+        review_url=claim.review_url if verdicts else "",
+        review_published_at=claim.review_published_at if verdicts else None,
+        review_modified_at=claim.review_modified_at if verdicts else None,
     )
     return claim
 

@@ -24,7 +24,8 @@ from annotations.models import Article, Claim, Workspace
 from annotations.services.adjudications import adjudication_create
 from annotations.services.articles import article_create
 from annotations.services.assessments import assessment_create
-from annotations.services.claims import claim_create, claim_publish
+from annotations.services.claims import claim_create
+from annotations.services.publishing import claim_publish
 from annotations.services.sources import claim_source_link
 
 ENGLISH_TEXT = (

@@ -125,6 +125,9 @@ WRITES = {
     "claim-publish",
     "claim-source",
     "claim-withdraw-highlight",
+    "claim-review",
+    "claim-correct",
+    "claim-unpublish",
     "workspace-member",
     "logout",
 }
@@ -139,6 +142,9 @@ WRITE_EXAMPLES = {
     "claim-publish": "/api/v1/claims/{c1}/publish/",
     "claim-source": "/api/v1/claims/{c1}/sources/1/",
     "claim-withdraw-highlight": "/api/v1/claims/{c1}/highlights/mine/",
+    "claim-review": "/api/v1/claims/{c1}/review/",
+    "claim-correct": "/api/v1/claims/{c1}/correct/",
+    "claim-unpublish": "/api/v1/claims/{c1}/unpublish/",
     "workspace-member": "/api/v1/workspaces/{ws}/members/1/",
     "logout": "/logout/",
 }

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 # Lets the admin's and querysets' generic classes be subscripted at run time (ModelAdmin[Article]),
 # as the type checker wants them.
@@ -114,6 +115,20 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def _rate(text: str, name: str) -> tuple[int, int]:
+    """'30/hour' as (30, 3600): how many in how many seconds."""
+    periods = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+    count, _, period = text.partition("/")
+    if not count.strip().isdigit() or period.strip() not in periods:
+        raise ImproperlyConfigured(f"{name} must read like 30/hour (second, minute, hour, day)")
+    return int(count), periods[period.strip()]
+
+
+# How many members one person may add in a period (probing usernames is then slow, and the
+# membership trail shows it).
+MEMBER_ADD_RATE = _rate(env.str("MEMBER_ADD_RATE", default="30/hour"), "MEMBER_ADD_RATE")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

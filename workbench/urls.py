@@ -4,12 +4,21 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from annotations.web import articles, claims, review
+from annotations.web import articles, claims, desk, review
 
 urlpatterns = [
     path("", articles.home, name="home"),
     path("healthz", articles.healthz, name="healthz"),
+    path("workspaces/new/", desk.workspace_new, name="workspace-new"),
     path("workspaces/<int:workspace_id>/", articles.workspace_page, name="workspace"),
+    path(
+        "workspaces/<int:workspace_id>/settings/",
+        desk.workspace_settings,
+        name="workspace-settings",
+    ),
+    path(
+        "workspaces/<int:workspace_id>/members/", desk.workspace_members, name="workspace-members"
+    ),
     path("workspaces/<int:workspace_id>/articles/new/", articles.article_add, name="article-add"),
     path("articles/<int:article_id>/", articles.article_page, name="article"),
     path("claims/<int:claim_id>/", claims.claim_page, name="claim"),

@@ -11,7 +11,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from annotations.errors import Conflict, StaleVersion
+from annotations.errors import Conflict, RateLimited, StaleVersion
 
 
 class PreconditionRequired(APIException):
@@ -43,6 +43,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {exc.field: [exc.message], "existing": _existing_ref(exc.existing)},
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, RateLimited):
+        return Response({"detail": exc.message}, status=status.HTTP_429_TOO_MANY_REQUESTS)
     if isinstance(exc, StaleVersion):
         return Response(
             {"detail": exc.message, "current_version": exc.current_version},

@@ -340,6 +340,17 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
     )
     url = serializers.SerializerMethodField(help_text="The claim's page.")
     created_at = serializers.DateTimeField(source="shown.created_at", read_only=True)
+    review_url = serializers.CharField(
+        source="shown.review_url",
+        read_only=True,
+        help_text="Where the desk published its fact-check of the claim.",
+    )
+    review_published_at = serializers.DateField(
+        source="shown.review_published_at", read_only=True, allow_null=True
+    )
+    review_modified_at = serializers.DateTimeField(
+        source="shown.review_modified_at", read_only=True, allow_null=True
+    )
     similar = SimilarClaimSerializer(
         source="shown.similar",
         many=True,
@@ -369,6 +380,10 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
             "assessment_count",
             "similar",
             "url",
+            "review_url",
+            "review_published_at",
+            "review_modified_at",
+            "published_at",
             "version",
             "created_by",
             "created_at",
@@ -413,6 +428,31 @@ class ArticleDetailSerializer(ArticleSerializer):
             "submitted_at",
         )
         read_only_fields = fields  # type: ignore[assignment]
+
+
+class PublishSerializer(serializers.Serializer[Any]):
+    review_url = serializers.URLField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Where the desk published its fact-check (ClaimReview url).",
+    )
+    review_published_at = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When it was published (ClaimReview datePublished).",
+    )
+
+
+class CorrectionSerializer(serializers.Serializer[Any]):
+    verdict = serializers.CharField(max_length=50)
+    note = serializers.CharField(help_text="What was corrected and why: public.")
+
+
+class UnpublishSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField()
 
 
 class ClaimCreateSerializer(serializers.Serializer[Any]):

@@ -29,6 +29,7 @@ from annotations.services import (
     assignments,
     candidates,
     claims,
+    publishing,
     revisions,
     sources,
     withdrawals,
@@ -359,11 +360,46 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
         withdrawals.highlight_withdraw(user=me(request), claim=claim)
         return self.retrieve(request, pk)
 
-    @extend_schema(request=None, responses=s.ClaimSerializer)
+    @extend_schema(request=s.PublishSerializer, responses=s.ClaimSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str) -> Response:
+        """Publish a resolved claim, optionally with the desk's article about it (ClaimReview
+        `url` and `datePublished`)."""
         claim = selectors.claim_get(user=me(request), claim_id=int(pk))
-        claims.claim_publish(user=me(request), claim=claim)
+        data = _valid(s.PublishSerializer, request.data)
+        publishing.claim_publish(user=me(request), claim=claim, **data)
+        return self.retrieve(request, pk)
+
+    @extend_schema(request=s.PublishSerializer, responses=s.ClaimSerializer)
+    @action(detail=True, methods=["post"], url_path="review")
+    def review(self, request: Request, pk: str) -> Response:
+        """Set or clear the desk's article about a resolved or published claim."""
+        claim = selectors.claim_get(user=me(request), claim_id=int(pk))
+        data = _valid(s.PublishSerializer, request.data)
+        publishing.claim_review_set(
+            user=me(request),
+            claim=claim,
+            review_url=data["review_url"],
+            review_published_at=data["review_published_at"],
+        )
+        return self.retrieve(request, pk)
+
+    @extend_schema(request=s.CorrectionSerializer, responses=s.ClaimSerializer)
+    @action(detail=True, methods=["post"])
+    def correct(self, request: Request, pk: str) -> Response:
+        """Correct a published claim's verdict, with a public note (ClaimReview `dateModified`)."""
+        claim = selectors.claim_get(user=me(request), claim_id=int(pk))
+        data = _valid(s.CorrectionSerializer, request.data)
+        publishing.claim_correct(user=me(request), claim=claim, **data)
+        return self.retrieve(request, pk)
+
+    @extend_schema(request=s.UnpublishSerializer, responses=s.ClaimSerializer)
+    @action(detail=True, methods=["post"])
+    def unpublish(self, request: Request, pk: str) -> Response:
+        """Take a claim off the public pages and the feed, with a reason."""
+        claim = selectors.claim_get(user=me(request), claim_id=int(pk))
+        data = _valid(s.UnpublishSerializer, request.data)
+        publishing.claim_unpublish(user=me(request), claim=claim, **data)
         return self.retrieve(request, pk)
 
     @extend_schema(

@@ -10,9 +10,15 @@ Field choices:
   numeric values) when the verdict has a value; ``alternateName`` (the verdict's name) always. A
   verdict without a value ("unverifiable") gets neither ratingValue nor the bounds, which mean
   nothing without it.
-- ``author``: the workspace's organisation. ``itemReviewed``: a ``Claim`` whose ``author`` is the
-  claimant (a ``Person``: the workbench does not record whether a claimant is an organisation),
-  whose ``datePublished`` is the article's, and whose ``appearance`` is the article.
+- ``author``: the workspace's organisation (with its ``logo`` when set). ``itemReviewed``: a
+  ``Claim`` whose ``author`` is the claimant (a ``Person``: the workbench does not record whether
+  a claimant is an organisation), whose ``datePublished`` is the article's, and whose
+  ``appearance`` is the article.
+- ``url`` and ``datePublished``: the desk's own article about the claim when the editor gave it
+  at publication, else the claim's page in the workbench and the day its verdict was set;
+  ``dateModified``: the day of a public correction of the verdict.
+
+The public claim page embeds the same document (``claim_review_document``): one builder.
 """
 
 from __future__ import annotations
@@ -26,11 +32,23 @@ from annotations.exports.rows import ClaimRow, ExportContext, rating_bounds
 SCHEMA_CONTEXT = "https://schema.org"
 
 
-def write_claimreview(rows: Iterable[ClaimRow], ctx: ExportContext) -> Iterator[bytes]:
-    bounds = rating_bounds(ctx.scale)
+def _author(ctx: ExportContext) -> dict[str, Any]:
     author: dict[str, Any] = {"@type": "Organization", "name": ctx.organisation_name}
     if ctx.organisation_url:
         author["url"] = ctx.organisation_url
+    if ctx.organisation_logo:
+        author["logo"] = {"@type": "ImageObject", "url": ctx.organisation_logo}
+    return author
+
+
+def claim_review_document(row: ClaimRow, ctx: ExportContext) -> dict[str, Any]:
+    """One claim's ClaimReview, as the export writes it: what its public page embeds."""
+    return claim_review(row, ctx, _author(ctx), rating_bounds(ctx.scale))
+
+
+def write_claimreview(rows: Iterable[ClaimRow], ctx: ExportContext) -> Iterator[bytes]:
+    bounds = rating_bounds(ctx.scale)
+    author = _author(ctx)
 
     def review(row: ClaimRow) -> str:
         return encode_json(claim_review(row, ctx, author, bounds))
@@ -55,14 +73,18 @@ def claim_review(
     review: dict[str, Any] = {
         "@context": SCHEMA_CONTEXT,
         "@type": "ClaimReview",
-        "url": ctx.claim_url(row.claim_id),
+        "url": row.review_url or ctx.claim_url(row.claim_id),
         "claimReviewed": row.normalised_text or row.text,
         "reviewRating": rating,
         "author": author,
         "itemReviewed": claim(row, ctx),
     }
-    if row.reviewed_at is not None:
+    if row.review_published_at is not None:
+        review["datePublished"] = row.review_published_at.isoformat()
+    elif row.reviewed_at is not None:
         review["datePublished"] = row.reviewed_at.date().isoformat()
+    if row.review_modified_at is not None:
+        review["dateModified"] = row.review_modified_at.date().isoformat()
     if row.language:
         review["inLanguage"] = row.language
     return review

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Final, NamedTuple
 
 SUPPORTS: Final = "SUPPORTS"
@@ -60,6 +60,10 @@ class ClaimRow(NamedTuple):
     reviewed_at: datetime | None
     adjudicator: str
     sources: tuple[SourceRow, ...]
+    # The desk's own article about the claim, and the date of a public correction of its verdict.
+    review_url: str = ""
+    review_published_at: date | None = None
+    review_modified_at: datetime | None = None
 
 
 class AssessmentRow(NamedTuple):
@@ -89,6 +93,7 @@ class ExportContext:
     organisation_url: str
     base_url: str
     scale: tuple[ScaleLabel, ...]
+    organisation_logo: str = ""
     # None means "use default_fever_mapping(scale)"; a partial mapping is completed by it.
     fever_mapping: Mapping[str, str] | None = None
 

@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from annotations.access import require_role
@@ -144,6 +145,8 @@ def adjudication_create(
     claim.final_verdict = label
     if claim.status != Claim.Status.PUBLISHED:
         claim.status = Claim.Status.RESOLVED
+        claim.settled_at = timezone.now()
+        fields.append("settled_at")
     claim.save(update_fields=fields)
     if claim.status != old_status:
         record_event(

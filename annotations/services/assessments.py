@@ -17,11 +17,26 @@ from annotations.services.versioning import update_if_current
 __all__ = ["assessment_create", "assessment_update", "claim_status_refresh", "verdict_by_slug"]
 
 
-def verdict_by_slug(*, workspace_id: int, slug: str, field: str = "verdict") -> VerdictLabel:
+def verdict_by_slug(
+    *, workspace_id: int, slug: str, field: str = "verdict", keep: VerdictLabel | None = None
+) -> VerdictLabel:
+    """The label of the workspace's scale a new verdict names; a retired label is refused, unless
+    it is the one the verdict already had (`keep`)."""
     verdict = VerdictLabel.objects.filter(workspace_id=workspace_id, slug=slug).first()
+    if verdict is not None and verdict.retired and verdict != keep:
+        raise ValidationError(
+            {
+                field: [
+                    _("%(name)s is retired from this workspace's scale: choose another verdict.")
+                    % {"name": verdict.name}
+                ]
+            }
+        )
     if verdict is None:
         choices = ", ".join(
-            VerdictLabel.objects.filter(workspace_id=workspace_id).values_list("slug", flat=True)
+            VerdictLabel.objects.filter(workspace_id=workspace_id, retired=False).values_list(
+                "slug", flat=True
+            )
         )
         raise ValidationError(
             {
@@ -106,7 +121,9 @@ def assessment_update(
         raise ValidationError({"reviewer": [_("You can only change your own assessment.")]})
     fields: dict[str, object] = {}
     if verdict is not None:
-        fields["verdict"] = verdict_by_slug(workspace_id=workspace_id, slug=verdict)
+        fields["verdict"] = verdict_by_slug(
+            workspace_id=workspace_id, slug=verdict, keep=assessment.verdict
+        )
     if rationale is not None:
         fields["rationale"] = rationale
     if confidence is not None or clear_confidence:

@@ -7,7 +7,6 @@ disagreement between reviewers can be measured; otherwise it starts a new claim.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -193,51 +192,3 @@ def claim_update(*, user: User, claim: Claim, version: int, **fields: str) -> Cl
         enqueue_on_commit(tasks.match_claim, claim.pk)
     claim.refresh_from_db()
     return claim
-
-
-@transaction.atomic
-def claim_publish(*, user: User, claim: Claim) -> Claim:
-    require_role(user=user, workspace_id=claim.workspace_id, role=Role.EDITOR)
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
-    if claim.status != Claim.Status.RESOLVED:
-        raise ValidationError(
-            {
-                "status": [
-                    _("Only a resolved claim can be published; this one is %(s)s.")
-                    % {"s": claim.status}
-                ]
-            }
-        )
-    # Not a change to what the claim says: its version and updated_at stay (see Claim.version).
-    claim.status = Claim.Status.PUBLISHED
-    claim.save(update_fields=["status"])
-    claim.refresh_from_db()
-    verdict = claim.final_verdict.slug if claim.final_verdict else None
-    record_event(
-        claim=claim,
-        actor=user,
-        kind="status_changed",
-        before={"status": Claim.Status.RESOLVED, "final_verdict": verdict},
-        after={"status": Claim.Status.PUBLISHED, "final_verdict": verdict, "reason": "published"},
-    )
-    return claim
-
-
-@transaction.atomic
-def claim_publish_many(*, user: User, claims: Iterable[Claim]) -> tuple[list[Claim], list[Claim]]:
-    """Publish every resolved claim of a selection; return (published, skipped as not resolved).
-
-    The editor's role is checked in each claim's workspace first: one refusal publishes nothing.
-    """
-    selected = list(claims)
-    for workspace_id in {claim.workspace_id for claim in selected}:
-        require_role(user=user, workspace_id=workspace_id, role=Role.EDITOR)
-    published: list[Claim] = []
-    skipped: list[Claim] = []
-    for claim in selected:
-        current = Claim.objects.only("status").get(pk=claim.pk)
-        if current.status == Claim.Status.RESOLVED:
-            published.append(claim_publish(user=user, claim=claim))
-        else:
-            skipped.append(claim)
-    return published, skipped

@@ -145,7 +145,10 @@ def _set_status(
     }
     # The claim's version and updated_at stay: they follow what the claim says, and under blind
     # review a colleague's verdict must not move anything another reviewer can read.
-    Claim.objects.filter(pk=claim.pk).update(status=status, final_verdict_id=final_verdict_id)
+    settled = timezone.now() if status == Claim.Status.RESOLVED else None
+    Claim.objects.filter(pk=claim.pk).update(
+        status=status, final_verdict_id=final_verdict_id, settled_at=settled
+    )
     claim.refresh_from_db()
     record_event(
         claim=claim,

@@ -6,15 +6,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from annotations.access import require_role
-from annotations.errors import Conflict
-from annotations.models import Membership, Role, VerdictLabel, Workspace
+from annotations.errors import Conflict, RateLimited
+from annotations.models import (
+    Adjudication,
+    Assessment,
+    Claim,
+    MemberEvent,
+    Membership,
+    Role,
+    VerdictLabel,
+    Workspace,
+)
 from annotations.services.dispatch import enqueue_on_commit
 from annotations.services.disputes import RULE_SETTINGS
 
@@ -42,6 +54,8 @@ WORKSPACE_FIELDS = frozenset(
         "name",
         "organisation_name",
         "organisation_url",
+        "organisation_logo",
+        "public_claim_pages",
         "blind_review",
         "independent_highlighting",
         "allow_self_adjudication",
@@ -121,6 +135,131 @@ def workspace_update(*, user: User, workspace: Workspace, **fields: Any) -> Work
     return workspace
 
 
+def used_verdict_slugs(*, workspace: Workspace) -> set[str]:
+    """The labels some verdict, initial verdict, adjudication or final verdict points at."""
+    return set(
+        VerdictLabel.objects.filter(workspace=workspace)
+        .filter(
+            Q(Exists(Assessment.objects.filter(verdict_id=OuterRef("pk"))))
+            | Q(Exists(Assessment.objects.filter(initial_verdict_id=OuterRef("pk"))))
+            | Q(Exists(Adjudication.objects.filter(verdict_id=OuterRef("pk"))))
+            | Q(Exists(Claim.all_objects.filter(final_verdict_id=OuterRef("pk"))))
+        )
+        .values_list("slug", flat=True)
+    )
+
+
+@transaction.atomic
+def workspace_settings_save(
+    *, user: User, workspace: Workspace, fields: dict[str, Any], labels: Sequence[LabelEdit]
+) -> Workspace:
+    """The settings page's one save: the workspace's settings and its scale, all or nothing."""
+    workspace = workspace_update(user=user, workspace=workspace, **fields)
+    scale_update(user=user, workspace=workspace, labels=labels)
+    return workspace
+
+
+@dataclass(frozen=True, slots=True)
+class LabelEdit:
+    """One row of the scale editor: an existing label (by slug) or a new one (slug empty)."""
+
+    name: str
+    value: float | None
+    slug: str = ""
+    retired: bool = False
+
+
+@transaction.atomic
+def scale_update(*, user: User, workspace: Workspace, labels: Sequence[LabelEdit]) -> None:
+    """Rename, retire or revalue the workspace's verdict labels, and add new ones at the end.
+
+    A label already used by a verdict keeps its value and its position, so that old verdicts,
+    ordinal agreement and published ratings keep their meaning: only its name and whether it is
+    retired change. Labels are never deleted (verdicts point at them).
+    """
+    require_role(user=user, workspace_id=workspace.pk, role=Role.EDITOR)
+    current = {
+        v.slug: v for v in VerdictLabel.objects.select_for_update().filter(workspace=workspace)
+    }
+    used = used_verdict_slugs(workspace=workspace)
+    errors: list[str] = []
+    position = max((v.position for v in current.values()), default=-1)
+    taken = set(current)
+    for edit in labels:
+        name = edit.name.strip()
+        if not name:
+            errors.append(_("Every verdict needs a name."))
+            continue
+        label = current.get(edit.slug) if edit.slug else None
+        if edit.slug and label is None:
+            errors.append(
+                _("There is no verdict %(slug)s in this workspace.") % {"slug": edit.slug}
+            )
+            continue
+        if label is None:
+            slug = slugify(name)[:50]
+            if not slug or slug in taken:
+                errors.append(
+                    _("A verdict called %(name)s is already on the scale.") % {"name": name}
+                )
+                continue
+            taken.add(slug)
+            position += 1
+            VerdictLabel.objects.create(
+                workspace=workspace, slug=slug, name=name, value=edit.value, position=position
+            )
+            continue
+        if edit.value != label.value and label.slug in used:
+            errors.append(
+                _(
+                    "%(name)s is used by verdicts already: its value stays %(value)s, so that "
+                    "they keep their meaning."
+                )
+                % {"name": label.name, "value": label.value}
+            )
+            continue
+        label.name, label.value, label.retired = name, edit.value, edit.retired
+        label.save(update_fields=["name", "value", "retired"])
+    if sum(1 for v in VerdictLabel.objects.filter(workspace=workspace, retired=False)) < 2:
+        errors.append(_("A verdict scale needs at least two labels that are not retired."))
+    if errors:
+        raise ValidationError({"verdicts": errors})
+
+
+# --- Members ------------------------------------------------------------------------------------
+#
+# Adding a member by username answers at once whether that user exists: desks need it, but it
+# lets a prober enumerate usernames. So additions are rate-limited per person (MEMBER_ADD_RATE,
+# counted in the cache: Redis when REDIS_URL is set) and every attempt is recorded in the
+# workspace's membership trail (MemberEvent), refused ones included.
+
+
+def _record(workspace: Workspace, actor: User, kind: str, subject: str, role: Role | None) -> None:
+    MemberEvent.objects.create(
+        workspace=workspace, actor=actor, kind=kind, subject=subject, role=role
+    )
+
+
+def _throttle_additions(actor: User) -> None:
+    """Refuse an addition past MEMBER_ADD_RATE (count, seconds) per person. Fails open when the
+    cache is down: the trail still records every attempt."""
+    count, period = settings.MEMBER_ADD_RATE
+    key = f"member-additions:{actor.pk}"
+    try:
+        cache.add(key, 0, timeout=period)
+        made = cache.incr(key)
+    except Exception:
+        return
+    if made > count:
+        raise RateLimited(
+            _(
+                "You have added %(n)d people in a short time: wait a little before adding more "
+                "(this limit keeps usernames from being guessed)."
+            )
+            % {"n": count}
+        )
+
+
 def _user_by_username(username: str) -> User:
     try:
         return User.objects.get(username=username)
@@ -130,9 +269,19 @@ def _user_by_username(username: str) -> User:
         ) from None
 
 
-@transaction.atomic
 def member_add(*, actor: User, workspace: Workspace, username: str, role: Role) -> Membership:
+    """Add a user by username, recorded in the trail (a refusal too, in its own transaction)."""
     require_role(user=actor, workspace_id=workspace.pk, role=Role.EDITOR)
+    _throttle_additions(actor)
+    try:
+        return _member_add(actor=actor, workspace=workspace, username=username, role=role)
+    except ValidationError:
+        _record(workspace, actor, MemberEvent.Kind.REFUSED, username, role)
+        raise
+
+
+@transaction.atomic
+def _member_add(*, actor: User, workspace: Workspace, username: str, role: Role) -> Membership:
     user = _user_by_username(username)
     existing = Membership.objects.filter(workspace=workspace, user=user).first()
     if existing is not None:
@@ -143,7 +292,9 @@ def member_add(*, actor: User, workspace: Workspace, username: str, role: Role) 
         )
     try:
         with transaction.atomic():
-            return Membership.objects.create(workspace=workspace, user=user, role=role)
+            membership = Membership.objects.create(workspace=workspace, user=user, role=role)
+        _record(workspace, actor, MemberEvent.Kind.ADDED, username, role)
+        return membership
     except IntegrityError:
         # Another editor added the same person a moment ago.
         raise Conflict(
@@ -168,8 +319,16 @@ def member_change_role(*, actor: User, membership: Membership, role: Role) -> Me
     require_role(user=actor, workspace_id=membership.workspace_id, role=Role.EDITOR)
     if membership.role == Role.EDITOR and role != Role.EDITOR:
         _ensure_another_editor(membership)
-    membership.role = role
-    membership.save(update_fields=["role"])
+    if membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+        _record(
+            membership.workspace,
+            actor,
+            MemberEvent.Kind.ROLE_CHANGED,
+            membership.user.username,
+            role,
+        )
     return membership
 
 
@@ -178,4 +337,11 @@ def member_remove(*, actor: User, membership: Membership) -> None:
     require_role(user=actor, workspace_id=membership.workspace_id, role=Role.EDITOR)
     if membership.role == Role.EDITOR:
         _ensure_another_editor(membership)
+    _record(
+        membership.workspace,
+        actor,
+        MemberEvent.Kind.REMOVED,
+        membership.user.username,
+        Role(membership.role),
+    )
     membership.delete()

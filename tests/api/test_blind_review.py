@@ -23,7 +23,8 @@ from annotations.services.adjudications import adjudication_create
 from annotations.services.articles import article_create
 from annotations.services.assessments import assessment_create, assessment_update
 from annotations.services.candidates import candidate_accept
-from annotations.services.claims import claim_create, claim_publish
+from annotations.services.claims import claim_create
+from annotations.services.publishing import claim_publish
 from annotations.services.sources import claim_source_link
 from annotations.services.workspaces import member_change_role, member_remove, workspace_update
 from tests.conftest import FRENCH_TEXT, results

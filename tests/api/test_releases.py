@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 
 from annotations.models import DatasetRelease, Workspace
 from annotations.services.adjudications import adjudication_create
-from annotations.services.claims import claim_publish
+from annotations.services.publishing import claim_publish
 from annotations.services.sources import claim_source_link
 from tests.conftest import results
 from tests.export_desk import Desk, streamed

@@ -25,7 +25,8 @@ from annotations.services.articles import article_create
 from annotations.services.assessments import assessment_create
 from annotations.services.assignments import article_assign
 from annotations.services.candidates import candidate_accept, candidate_dismiss
-from annotations.services.claims import claim_create, claim_publish
+from annotations.services.claims import claim_create
+from annotations.services.publishing import claim_publish
 from annotations.services.sources import claim_source_link
 from tests.conftest import FRENCH_TEXT, results
 

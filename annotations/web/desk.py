@@ -1,0 +1,292 @@
+"""The editor's pages for running a desk: a new workspace, its settings (with the verdict scale)
+and its members (with the membership trail).
+
+Plain HTML forms that post back to the page; every change goes through the services (roles,
+audit, rate limits are theirs), and a refused change shows the form again with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from annotations import selectors
+from annotations.errors import Conflict, RateLimited
+from annotations.models import MemberEvent, Membership, Role, VerdictLabel, Workspace
+from annotations.services import workspaces as desk
+from annotations.web.articles import _me
+
+ROLE_CHOICES = [(role.value, role.label) for role in Role]
+SETTINGS_FIELDS = (
+    "name",
+    "organisation_name",
+    "organisation_url",
+    "organisation_logo",
+    "blind_review",
+    "independent_highlighting",
+    "allow_self_adjudication",
+    "reviewers_per_claim",
+    "dispute_distance",
+    "consensus_resolves",
+    "candidate_threshold",
+    "assignment_due_days",
+    "public_claim_pages",
+)
+
+
+class WorkspaceNewForm(forms.ModelForm[Workspace]):
+    class Meta:
+        model = Workspace
+        fields = ("name", "organisation_name", "organisation_url")
+
+
+class SettingsForm(forms.ModelForm[Workspace]):
+    reviewers_per_claim = forms.IntegerField(
+        min_value=1, max_value=20, label=gettext_lazy("Reviewers per claim")
+    )
+    candidate_threshold = forms.FloatField(
+        min_value=0,
+        max_value=1,
+        label=gettext_lazy("Candidate threshold (0 to 1)"),
+        help_text=gettext_lazy("Extracted sentences scoring at least this become candidates."),
+    )
+    dispute_distance = forms.FloatField(
+        min_value=0,
+        required=False,
+        label=gettext_lazy("Dispute distance"),
+        help_text=gettext_lazy(
+            "Verdicts further apart than this on the scale make a claim disputed; empty: any "
+            "two different verdicts do."
+        ),
+    )
+    assignment_due_days = forms.IntegerField(
+        min_value=1, max_value=365, label=gettext_lazy("Days to finish an assigned article")
+    )
+
+    class Meta:
+        model = Workspace
+        fields = SETTINGS_FIELDS
+        labels = {
+            "name": gettext_lazy("Name"),
+            "organisation_name": gettext_lazy("Organisation"),
+            "organisation_url": gettext_lazy("Organisation's website"),
+            "organisation_logo": gettext_lazy("Logo (address of an image)"),
+            "blind_review": gettext_lazy("Blind review"),
+            "independent_highlighting": gettext_lazy("Independent highlighting"),
+            "allow_self_adjudication": gettext_lazy(
+                "An adjudicator may settle a claim they assessed"
+            ),
+            "consensus_resolves": gettext_lazy("Agreement resolves a claim without adjudication"),
+            "public_claim_pages": gettext_lazy("Public claim pages"),
+        }
+
+
+class ScaleRowForm(forms.Form):
+    slug = forms.SlugField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(max_length=100, required=False, label=gettext_lazy("Name"))
+    value = forms.FloatField(required=False, label=gettext_lazy("Value"))
+    retired = forms.BooleanField(required=False, label=gettext_lazy("Retired"))
+
+
+ScaleFormSet = forms.formset_factory(ScaleRowForm, extra=2, max_num=40)
+
+
+class MemberAddForm(forms.Form):
+    username = forms.CharField(max_length=150, label=gettext_lazy("Username"))
+    role = forms.TypedChoiceField(
+        choices=ROLE_CHOICES, coerce=int, initial=Role.REVIEWER, label=gettext_lazy("Role")
+    )
+
+
+class MemberRoleForm(forms.Form):
+    user_id = forms.IntegerField(widget=forms.HiddenInput)
+    role = forms.TypedChoiceField(choices=ROLE_CHOICES, coerce=int, label=gettext_lazy("Role"))
+
+
+def _number(value: str | None) -> int:
+    """A posted id or role, 0 when it is not a plain number (0 matches nothing)."""
+    return int(value) if value and value.isascii() and value.isdigit() else 0
+
+
+def _errors_into(form: forms.BaseForm, error: ValidationError) -> None:
+    by_field = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    for field, items in by_field.items():
+        for message in items:
+            form.add_error(field if field in form.fields else None, message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workspace_new(request: HttpRequest) -> HttpResponse:
+    """Create a workspace; its creator is its editor, and goes on to its settings."""
+    form = WorkspaceNewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        workspace = desk.workspace_create(user=_me(request), **form.cleaned_data)
+        messages.success(request, _("Workspace created: choose its settings and add its members."))
+        return redirect(reverse("workspace-settings", args=[workspace.pk]))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "annotations/workspace_new.html", {"form": form}, status=status)
+
+
+def _scale_initial(workspace: Workspace) -> list[dict[str, Any]]:
+    return [
+        {"slug": v.slug, "name": v.name, "value": v.value, "retired": v.retired}
+        for v in VerdictLabel.objects.filter(workspace=workspace).order_by("position")
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workspace_settings(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """The editor's settings page: the desk's rules and its verdict scale."""
+    workspace = selectors.workspace_get(
+        user=request.user, workspace_id=workspace_id, role=Role.EDITOR
+    )
+    posted = request.method == "POST"
+    form = SettingsForm(request.POST if posted else None, instance=workspace, prefix="ws")
+    scale = ScaleFormSet(
+        request.POST if posted else None, initial=_scale_initial(workspace), prefix="scale"
+    )
+    if posted and form.is_valid() and scale.is_valid():
+        changed = {name: form.cleaned_data[name] for name in SETTINGS_FIELDS}
+        edits = [
+            desk.LabelEdit(
+                slug=row["slug"] or "",
+                name=row["name"] or "",
+                value=row["value"],
+                retired=bool(row["retired"]),
+            )
+            for row in scale.cleaned_data
+            if row and (row.get("slug") or row.get("name"))
+        ]
+        try:
+            # One save: the settings and the scale change together or not at all.
+            desk.workspace_settings_save(
+                user=_me(request), workspace=workspace, fields=changed, labels=edits
+            )
+        except ValidationError as error:
+            _errors_into(form, error)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect(reverse("workspace-settings", args=[workspace.pk]))
+    context = {
+        "workspace": workspace,
+        "form": form,
+        "scale": scale,
+        "used": desk.used_verdict_slugs(workspace=workspace),
+    }
+    return render(
+        request,
+        "annotations/workspace_settings.html",
+        context,
+        status=400 if posted else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workspace_members(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """Members with their role and open assignments; add one, change a role, remove one; the
+    membership trail. Members see the list; editors change it."""
+    workspace = selectors.workspace_get(user=request.user, workspace_id=workspace_id)
+    editor = Role(workspace.my_role) >= Role.EDITOR  # type: ignore[attr-defined]
+    add = MemberAddForm(request.POST or None, prefix="add")
+    status = 200
+    if request.method == "POST":
+        status = _member_action(request, workspace, add)
+        if status == 302:
+            return redirect(reverse("workspace-members", args=[workspace.pk]))
+    members = (
+        Membership.objects.filter(workspace=workspace)
+        .select_related("user")
+        .annotate(
+            open_assignments=Count(
+                "user__assignments",
+                filter=Q(
+                    user__assignments__workspace=workspace,
+                    user__assignments__completed_at__isnull=True,
+                ),
+            )
+        )
+        .order_by("-role", "user__username")
+    )
+    trail = (
+        MemberEvent.objects.filter(workspace=workspace).select_related("actor")[:50]
+        if editor
+        else []
+    )
+    context = {
+        "workspace": workspace,
+        "members": [
+            (
+                m,
+                MemberRoleForm(
+                    initial={"user_id": m.user_id, "role": m.role}, prefix=f"m{m.user_id}"
+                ),
+            )
+            for m in members
+        ],
+        "add": add,
+        "editor": editor,
+        "trail": trail,
+        "roles": ROLE_CHOICES,
+    }
+    return render(request, "annotations/workspace_members.html", context, status=status)
+
+
+def _member_action(request: HttpRequest, workspace: Workspace, add: MemberAddForm) -> int:
+    """Carry out the posted action; 302 when done, else the status of the page shown again."""
+    try:
+        done = _carry_out(request, workspace, add, request.POST.get("action", ""))
+    except ValidationError as error:
+        _errors_into(add, error)
+        return 400
+    except (Conflict, RateLimited) as error:
+        add.add_error(None, error.message)
+        return 429 if isinstance(error, RateLimited) else 409
+    if done is None:
+        return 400
+    messages.success(request, done)
+    return 302
+
+
+def _carry_out(
+    request: HttpRequest, workspace: Workspace, add: MemberAddForm, action: str
+) -> str | None:
+    """The posted action's message once done; None when the form shows what is wrong."""
+    actor = _me(request)
+    if action == "add":
+        if not add.is_valid():
+            return None
+        desk.member_add(
+            actor=actor,
+            workspace=workspace,
+            username=add.cleaned_data["username"],
+            role=Role(add.cleaned_data["role"]),
+        )
+        return _("%(name)s added.") % {"name": add.cleaned_data["username"]}
+    membership = selectors.membership_get(
+        user=actor, workspace=workspace, user_id=_number(request.POST.get("user_id"))
+    )
+    if action == "role":
+        role = _number(request.POST.get(f"m{membership.user_id}-role"))
+        if role not in Role.values:
+            raise ValidationError({"role": [_("Choose a role.")]})
+        desk.member_change_role(actor=actor, membership=membership, role=Role(role))
+        return _("Role changed.")
+    if action == "remove":
+        desk.member_remove(actor=actor, membership=membership)
+        return _("Member removed.")
+    add.add_error(None, _("Unknown action."))
+    return None
