@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, QuerySet
 
+from annotations.exports.claimreview import claim_review_document
 from annotations.exports.rows import (
     AssessmentRow,
     ClaimRow,
@@ -329,6 +330,19 @@ def stream_chunks(
         # that owns it, before the transaction can end.
         stop.set()
         fetcher.join()
+
+
+def claim_reviews(claims: QuerySet[Claim], workspace: Workspace) -> list[dict[str, Any]]:
+    """The ClaimReview documents of a few claims (a page of the feed, one claim's page), built by
+    the export's own code: the public pages and the export always say the same."""
+    if not claims.exists():
+        return []  # an empty selection has no SQL to stream (EmptyResultSet)
+    ctx = export_context(workspace)
+    return [
+        claim_review_document(row, ctx)
+        for row in claim_rows(claims, chunk_size=100)
+        if row.verdict_slug is not None
+    ]
 
 
 def export_context(workspace: Workspace) -> ExportContext:

@@ -392,6 +392,12 @@ def decider_visible(sight: Sight) -> Q:
     )
 
 
+def publicly_visible() -> Q:
+    """Claims anyone may read, signed in or not: published ones, in a workspace whose editor
+    turned public claim pages on. Nothing unpublished is ever public."""
+    return Q(status=Claim.Status.PUBLISHED, workspace__public_claim_pages=True)
+
+
 def agreement_visible(sight: Sight, workspace_id: int) -> bool:
     """Figures over a small selection would tell a blind reader how the others voted."""
     return sight.sees_all(workspace_id)

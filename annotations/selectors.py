@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from annotations import policy
 from annotations.access import check_role, require_role
+from annotations.export_rows import claim_reviews
 from annotations.extraction.segment import split_sentences
 from annotations.models import (
     Adjudication,
@@ -256,6 +257,39 @@ def claim_get(*, user: User, claim_id: int, role: Role = Role.ANNOTATOR) -> Clai
         raise Http404(_("Not found."))
     check_role(current=sight.roles[workspace_id], needed=role)
     return present_claims([claim], seen)[0]
+
+
+# --- The public's claims: published, in workspaces with public claim pages ---------------------
+
+
+def public_claim_get(*, claim_id: int) -> Claim | None:
+    return (
+        Claim.objects.filter(pk=claim_id)
+        .filter(policy.publicly_visible())
+        .select_related("workspace", "article", "final_verdict")
+        .first()
+    )
+
+
+def public_claims(*, workspace_id: int) -> QuerySet[Claim]:
+    """A public workspace's published claims, the latest published first (the feed)."""
+    return (
+        Claim.objects.filter(workspace_id=workspace_id)
+        .filter(policy.publicly_visible())
+        .order_by("-published_at", "-pk")
+    )
+
+
+def public_workspace_get(*, workspace_id: int) -> Workspace | None:
+    return Workspace.objects.filter(pk=workspace_id, public_claim_pages=True).first()
+
+
+def claim_review_of(*, claim: Claim) -> dict[str, Any] | None:
+    """The ClaimReview a published claim's page carries: the export's own document for it."""
+    if claim.status != Claim.Status.PUBLISHED:
+        return None
+    reviews = claim_reviews(Claim.objects.filter(pk=claim.pk), claim.workspace)
+    return reviews[0] if reviews else None
 
 
 # --- Assessments --------------------------------------------------------------------------------

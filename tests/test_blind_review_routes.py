@@ -51,6 +51,10 @@ READS: dict[str, list[str]] = {
     "article": ["/articles/{article}/"],
     "claim": ["/claims/{c1}/", "/claims/{c2}/"],
     "claim-curate": ["/claims/{c1}/curate/"],
+    "claimreview-feed": ["/workspaces/{ws}/claimreviews.json"],
+    "desk-settings": ["/workspaces/{ws}/settings/"],
+    "desk-members": ["/workspaces/{ws}/members/"],
+    "workspace-new": ["/workspaces/new/"],
     "queues": [
         "/queues/",
         "/queues/?queue=to_assess",

@@ -14,15 +14,20 @@ urlpatterns = [
     path(
         "workspaces/<int:workspace_id>/settings/",
         desk.workspace_settings,
-        name="workspace-settings",
+        name="desk-settings",
     ),
     path(
-        "workspaces/<int:workspace_id>/members/", desk.workspace_members, name="workspace-members"
+        "workspaces/<int:workspace_id>/members/", desk.workspace_members, name="desk-members"
     ),
     path("workspaces/<int:workspace_id>/articles/new/", articles.article_add, name="article-add"),
     path("articles/<int:article_id>/", articles.article_page, name="article"),
     path("claims/<int:claim_id>/", claims.claim_page, name="claim"),
     path("claims/<int:claim_id>/curate/", claims.curation_page, name="claim-curate"),
+    path(
+        "workspaces/<int:workspace_id>/claimreviews.json",
+        claims.claimreview_feed,
+        name="claimreview-feed",
+    ),
     path("queues/", review.queues_page, name="queues"),
     path("workspaces/<int:workspace_id>/agreement/", review.agreement_page, name="agreement"),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["annotations"]), name="jsi18n"),

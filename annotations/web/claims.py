@@ -7,17 +7,30 @@ the API: a blind reviewer sees the claim but not the others' work on it before t
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib.auth.models import User
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
 
 from annotations import queues, selectors, selectors_review
 from annotations.events import describe_event
-from annotations.models import Article, Claim, Role, VerdictLabel
+from annotations.export_rows import claim_reviews
+from annotations.models import Article, Claim, ClaimEvent, Role, VerdictLabel
+from annotations.services import publishing
 from annotations.web.colours import STATUS_LABELS, claim_colour, verdict_colour
 
 
@@ -44,12 +57,142 @@ def _scale(workspace_id: int) -> list[VerdictLabel]:
     return list(VerdictLabel.objects.filter(workspace_id=workspace_id).order_by("position"))
 
 
-@login_required
-@require_GET
+class PublishForm(forms.Form):
+    review_url = forms.URLField(
+        required=False,
+        max_length=2000,
+        assume_scheme="https",
+        label=gettext_lazy("Address of the desk's fact-check"),
+    )
+    review_published_at = forms.DateField(
+        required=False,
+        label=gettext_lazy("Published on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class CorrectForm(forms.Form):
+    verdict = forms.ChoiceField(label=gettext_lazy("Corrected verdict"))
+    note = forms.CharField(
+        label=gettext_lazy("What was corrected, and why (public)"), widget=forms.Textarea
+    )
+
+    def __init__(self, *args: Any, scale: list[VerdictLabel], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["verdict"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(v.slug, v.name) for v in scale if not v.retired]
+
+
+class UnpublishForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why it is unpublished"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+PUBLISHING_ACTIONS = ("publish", "correct", "unpublish")
+
+
+def _publishing_form(action: str, data: Any, scale: list[VerdictLabel]) -> forms.Form:
+    if action == "correct":
+        return CorrectForm(data, prefix=action, scale=scale)
+    if action == "publish":
+        return PublishForm(data, prefix=action)
+    return UnpublishForm(data, prefix=action)
+
+
+@require_http_methods(["GET", "POST"])
 def claim_page(request: HttpRequest, claim_id: int) -> HttpResponse:
+    """The claim's page: for members, everything they may see of it (and, for editors, what to
+    publish); for anyone else, a published claim of a workspace with public pages."""
+    try:
+        if not request.user.is_authenticated:
+            raise Http404
+        claim = selectors.claim_get(user=request.user, claim_id=claim_id)
+    except Http404:
+        return _public_claim_page(request, claim_id)
+    scale = _scale(claim.workspace_id)
+    forms_ = {action: _publishing_form(action, None, scale) for action in PUBLISHING_ACTIONS}
+    if request.method == "POST":
+        done = _publishing_action(request, claim, forms_)
+        if done:
+            return redirect(reverse("claim", args=[claim.pk]))
+        claim = selectors.claim_get(user=request.user, claim_id=claim_id)
+    return _member_claim_page(
+        request, claim, forms_, status=400 if request.method == "POST" else 200
+    )
+
+
+def _publishing_action(request: HttpRequest, claim: Claim, forms_: dict[str, forms.Form]) -> bool:
+    """The editor's publishing actions; True when done (a message says so)."""
+    action = request.POST.get("action", "")
+    user = request.user
+    assert isinstance(user, User)
+    if action not in forms_:
+        raise PermissionDenied(_("Unknown action."))
+    form = forms_[action] = _publishing_form(action, request.POST, _scale(claim.workspace_id))
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    try:
+        if action == "publish" and claim.status == Claim.Status.PUBLISHED:
+            publishing.claim_review_set(user=user, claim=claim, **data)
+            messages.success(request, _("The fact-check's address is saved."))
+        elif action == "publish":
+            publishing.claim_publish(
+                user=user,
+                claim=claim,
+                review_url=data["review_url"] or "",
+                review_published_at=data["review_published_at"],
+            )
+            messages.success(request, _("Published."))
+        elif action == "correct":
+            publishing.claim_correct(user=user, claim=claim, **data)
+            messages.success(request, _("The verdict is corrected, with your note."))
+        else:
+            publishing.claim_unpublish(user=user, claim=claim, **data)
+            messages.success(request, _("Unpublished: the claim is off the public pages."))
+    except ValidationError as error:
+        by_field = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+        for field, items in by_field.items():
+            for message in items:
+                form.add_error(field if field in form.fields else None, message)
+        return False
+    return True
+
+
+def _public_claim_page(request: HttpRequest, claim_id: int) -> HttpResponse:
+    """A published claim for anyone, with its ClaimReview; otherwise the sign-in page (for an
+    anonymous visitor) or a 404 (nothing says whether the claim exists)."""
+    claim = selectors.public_claim_get(claim_id=claim_id)
+    if claim is None or request.method != "GET":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise Http404
+    scale = _scale(claim.workspace_id)
+    names = {label.slug: label.name for label in scale}
+    final = claim.final_verdict.slug if claim.final_verdict else None
+    corrections = ClaimEvent.objects.filter(claim=claim, kind="corrected").order_by("created_at")
+    context = {
+        "claim": claim,
+        "workspace": claim.workspace,
+        "article": claim.article,
+        "passage": claim_passage(claim.article.text, claim.start, claim.end),
+        "verdict": names.get(final or "", ""),
+        "colour": claim_colour(claim.status, final, scale),
+        "review": selectors.claim_review_of(claim=claim),
+        "corrections": [
+            (event.created_at, (event.after or {}).get("note", "")) for event in corrections
+        ],
+    }
+    return render(request, "annotations/claim_public.html", context)
+
+
+def _member_claim_page(
+    request: HttpRequest, claim: Claim, forms_: dict[str, forms.Form], *, status: int
+) -> HttpResponse:
     """The claim in its paragraph, its status, verdicts, sources, adjudication, similar claims
-    and history, as the reader may see them."""
-    claim = selectors.claim_get(user=request.user, claim_id=claim_id)
+    and history, as the reader may see them; for editors, its publishing."""
     shown = claim.shown  # type: ignore[attr-defined]
     workspace = selectors.workspace_get(user=request.user, workspace_id=claim.workspace_id)
     role = Role(workspace.my_role)  # type: ignore[attr-defined]
@@ -92,9 +235,13 @@ def claim_page(request: HttpRequest, claim_id: int) -> HttpResponse:
         "mine": mine,
         "can_assess": role >= Role.REVIEWER,
         "can_adjudicate": role >= Role.ADJUDICATOR,
+        "can_publish": role >= Role.EDITOR,
         "names": names,
+        "forms": forms_,
+        # The page carries the claim's ClaimReview once published, as its public page does.
+        "review": selectors.claim_review_of(claim=claim) if shown.verdicts_visible else None,
     }
-    return render(request, "annotations/claim.html", context)
+    return render(request, "annotations/claim.html", context, status=status)
 
 
 def next_disputed(*, user: Any, claim: Claim) -> int | None:
@@ -130,3 +277,39 @@ def curation_page(request: HttpRequest, claim_id: int) -> HttpResponse:
         "annotations/curate.html",
         {"claim": claim, "workspace": workspace, "config": config},
     )
+
+
+FEED_PAGE = 100
+
+
+@require_GET
+def claimreview_feed(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """A public workspace's published claims as ClaimReview JSON-LD, newest first, a page at a
+    time, for search engines and fact-check aggregators. ETag and If-None-Match: a reader that
+    has the page gets a 304."""
+    workspace = selectors.public_workspace_get(workspace_id=workspace_id)
+    if workspace is None:
+        raise Http404
+    page = Paginator(selectors.public_claims(workspace_id=workspace.pk), FEED_PAGE).get_page(
+        request.GET.get("page")
+    )
+    claims = Claim.objects.filter(pk__in=[claim.pk for claim in page]).order_by(
+        "-published_at", "-pk"
+    )
+    feed: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "DataFeed",
+        "name": workspace.organisation_name or workspace.name,
+        "dataFeedElement": claim_reviews(claims, workspace),
+    }
+    if page.has_next():
+        feed["nextPage"] = request.build_absolute_uri(f"?page={page.next_page_number()}")
+    body = json.dumps(feed, ensure_ascii=False, sort_keys=True).encode()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="application/ld+json; charset=utf-8")
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=300"
+    return response

@@ -134,7 +134,7 @@ def workspace_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         workspace = desk.workspace_create(user=_me(request), **form.cleaned_data)
         messages.success(request, _("Workspace created: choose its settings and add its members."))
-        return redirect(reverse("workspace-settings", args=[workspace.pk]))
+        return redirect(reverse("desk-settings", args=[workspace.pk]))
     status = 400 if request.method == "POST" else 200
     return render(request, "annotations/workspace_new.html", {"form": form}, status=status)
 
@@ -179,7 +179,7 @@ def workspace_settings(request: HttpRequest, workspace_id: int) -> HttpResponse:
             _errors_into(form, error)
         else:
             messages.success(request, _("Settings saved."))
-            return redirect(reverse("workspace-settings", args=[workspace.pk]))
+            return redirect(reverse("desk-settings", args=[workspace.pk]))
     context = {
         "workspace": workspace,
         "form": form,
@@ -206,7 +206,7 @@ def workspace_members(request: HttpRequest, workspace_id: int) -> HttpResponse:
     if request.method == "POST":
         status = _member_action(request, workspace, add)
         if status == 302:
-            return redirect(reverse("workspace-members", args=[workspace.pk]))
+            return redirect(reverse("desk-members", args=[workspace.pk]))
     members = (
         Membership.objects.filter(workspace=workspace)
         .select_related("user")

@@ -24,7 +24,7 @@ from annotations.services.articles import article_create
 from annotations.services.assessments import assessment_create, assessment_update
 from annotations.services.candidates import candidate_accept
 from annotations.services.claims import claim_create
-from annotations.services.publishing import claim_publish
+from annotations.services.publishing import claim_publish, claim_review_set
 from annotations.services.sources import claim_source_link
 from annotations.services.workspaces import member_change_role, member_remove, workspace_update
 from tests.conftest import FRENCH_TEXT, results
@@ -437,3 +437,19 @@ def test_it_lets_a_blind_reviewer_withdraw_her_highlight_but_never_a_claim(
     refused = api(carol).delete(f"/api/v1/claims/{mine}/")  # nobody else is on it: still refused
     assert refused.status_code == 403 and "editor" in refused.json()["detail"]
     assert api(carol).delete(f"/api/v1/claims/{mine}/highlights/mine/").status_code == 200
+
+
+def test_it_hides_the_desks_fact_check_address_until_the_reviewers_own_verdict(
+    workspace: Workspace, claim: Claim, alice: User, bob: User, carol: User, dave: User, api: Api
+) -> None:
+    _blind(workspace, alice)
+    assessment_create(user=bob, claim=claim, verdict="false")
+    adjudication_create(user=dave, claim=claim, verdict="false")
+    claim_review_set(
+        user=alice, claim=claim, review_url="https://verif.example/q7", review_published_at=None
+    )
+    seen = api(carol).get(f"/api/v1/claims/{claim.pk}/").json()
+    assert seen["review_url"] == "" and seen["status"] == "awaiting_verdict"
+    assert api(dave).get(f"/api/v1/claims/{claim.pk}/").json()["review_url"] == (
+        "https://verif.example/q7"
+    )

@@ -1,0 +1,171 @@
+"""Publishing in the pages: the editor publishes a resolved claim with the desk's own article,
+corrects or unpublishes it; a published claim's page carries the same ClaimReview as the export,
+is public only with public claim pages on, and the feed lists what is public."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.test import Client
+
+from annotations.models import Claim, ClaimEvent, Workspace
+from annotations.services.adjudications import adjudication_create
+from annotations.services.publishing import claim_publish
+from annotations.services.workspaces import workspace_update
+from tests.export_desk import streamed
+
+LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+
+
+def _client(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _ld(html: str) -> dict[str, Any]:
+    [found] = LD.findall(html)
+    document: dict[str, Any] = json.loads(found)
+    return document
+
+
+def _resolved(claim: Claim, dave: User) -> Claim:
+    adjudication_create(user=dave, claim=claim, verdict="mostly-false", note="DESK-NOTE-Q7")
+    claim.refresh_from_db()
+    return claim
+
+
+def _export(alice: User, workspace: Workspace) -> list[dict[str, Any]]:
+    response = _client(alice).get(
+        f"/api/v1/workspaces/{workspace.pk}/export/",
+        {"format": "claimreview", "status": "published"},
+    )
+    reviews: list[dict[str, Any]] = json.loads(streamed(response))
+    return reviews
+
+
+def test_it_publishes_from_the_claim_page_with_the_desks_article_as_the_claimreview_url(
+    workspace: Workspace, claim: Claim, alice: User, dave: User
+) -> None:
+    _resolved(claim, dave)
+    client = _client(alice)
+    page = client.get(f"/claims/{claim.pk}/").content.decode()
+    assert 'data-form="publish"' in page and "application/ld+json" not in page
+
+    published = client.post(
+        f"/claims/{claim.pk}/",
+        {
+            "action": "publish",
+            "publish-review_url": "https://verif.example/chomage-t3",
+            "publish-review_published_at": "2026-11-30",
+        },
+    )
+    assert published.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.status, claim.review_url) == ("published", "https://verif.example/chomage-t3")
+    assert claim.published_at is not None
+
+    page = client.get(f"/claims/{claim.pk}/").content.decode()
+    document = _ld(page)
+    assert '<link rel="canonical" href="https://verif.example/chomage-t3">' in page
+    # One builder: the page's document is the export's.
+    assert _export(alice, workspace) == [document]
+    assert document["url"] == "https://verif.example/chomage-t3"
+    assert document["datePublished"] == "2026-11-30"
+    assert document["reviewRating"]["alternateName"] == "Mostly false"
+
+
+def test_it_gives_the_claim_page_as_the_url_without_a_desk_article(
+    workspace: Workspace, claim: Claim, alice: User, dave: User, settings: Any
+) -> None:
+    settings.SITE_URL = "https://workbench.example"
+    claim_publish(user=alice, claim=_resolved(claim, dave))
+    [review] = _export(alice, workspace)
+    assert review["url"] == f"https://workbench.example/claims/{claim.pk}/"
+    assert "canonical" not in _client(alice).get(f"/claims/{claim.pk}/").content.decode()
+
+
+def test_it_shows_a_published_claim_to_the_public_only_with_public_pages_on(
+    workspace: Workspace, claim: Claim, alice: User, dave: User, mallory: User
+) -> None:
+    url = f"/claims/{claim.pk}/"
+    _resolved(claim, dave)
+    assert _client(None).get(url).status_code == 302  # not published: sign in
+    claim_publish(user=alice, claim=claim)
+    assert _client(None).get(url).status_code == 302  # public pages off
+    assert _client(mallory).get(url).status_code == 404
+
+    workspace_update(user=alice, workspace=workspace, public_claim_pages=True)
+    public = _client(None).get(url)
+    html = public.content.decode()
+    assert public.status_code == 200
+    assert "Mostly false" in html and claim.exact in html
+    assert _ld(html)["@type"] == "ClaimReview"
+    assert "DESK-NOTE-Q7" not in html  # the adjudicator's note is the desk's, not the public's
+    assert _client(mallory).get(url).status_code == 200
+    assert _client(None).post(url, {"action": "unpublish"}).status_code == 302
+
+
+def test_it_corrects_and_unpublishes_with_what_readers_and_the_history_are_told(
+    workspace: Workspace, claim: Claim, alice: User, dave: User, bob: User
+) -> None:
+    workspace_update(user=alice, workspace=workspace, public_claim_pages=True)
+    claim_publish(user=alice, claim=_resolved(claim, dave))
+    client = _client(alice)
+    url = f"/claims/{claim.pk}/"
+
+    empty = client.post(url, {"action": "correct", "correct-verdict": "false", "correct-note": ""})
+    assert empty.status_code == 400
+    corrected = client.post(
+        url,
+        {
+            "action": "correct",
+            "correct-verdict": "false",
+            "correct-note": "Insee revised its figure.",
+        },
+    )
+    assert corrected.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.status, claim.final_verdict and claim.final_verdict.slug) == (
+        "published",
+        "false",
+    )
+    public = _client(None).get(url).content.decode()
+    assert "Insee revised its figure." in public and "dateModified" in _ld(public)
+
+    assert client.post(url, {"action": "unpublish", "unpublish-reason": ""}).status_code == 400
+    assert (
+        client.post(
+            url, {"action": "unpublish", "unpublish-reason": "Under review again."}
+        ).status_code
+        == 302
+    )
+    claim.refresh_from_db()
+    assert claim.status == "resolved"
+    assert _client(None).get(url).status_code == 302
+    kinds = list(ClaimEvent.objects.filter(claim=claim).values_list("kind", flat=True))
+    assert "corrected" in kinds
+    # Only editors publish.
+    assert (
+        _client(bob).post(url, {"action": "unpublish", "unpublish-reason": "x"}).status_code == 403
+    )
+
+
+def test_it_feeds_the_public_claims_with_an_etag(
+    workspace: Workspace, claim: Claim, alice: User, dave: User
+) -> None:
+    url = f"/workspaces/{workspace.pk}/claimreviews.json"
+    assert _client(None).get(url).status_code == 404
+    workspace_update(user=alice, workspace=workspace, public_claim_pages=True)
+    assert json.loads(_client(None).get(url).content)["dataFeedElement"] == []
+    claim_publish(user=alice, claim=_resolved(claim, dave))
+
+    first = _client(None).get(url)
+    again = _client(None).get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    feed = json.loads(first.content)
+    assert [r["claimReviewed"] for r in feed["dataFeedElement"]] == [claim.exact]
+    assert again.status_code == 304
