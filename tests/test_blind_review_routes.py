@@ -52,6 +52,7 @@ READS: dict[str, list[str]] = {
     "claim": ["/claims/{c1}/", "/claims/{c2}/"],
     "claim-curate": ["/claims/{c1}/curate/"],
     "claimreview-feed": ["/workspaces/{ws}/claimreviews.json"],
+    "dashboard": ["/workspaces/{ws}/dashboard/"],
     "desk-settings": ["/workspaces/{ws}/settings/"],
     "desk-members": ["/workspaces/{ws}/members/"],
     "workspace-new": ["/workspaces/new/"],

@@ -16,6 +16,7 @@ SETTINGS_PLUMBING = {
     "api/serializers.py",  # the workspace's settings in and out
     "api/views.py",  # the workspace list filtered by the setting's value
     "admin.py",  # the workspace admin's columns
+    "web/desk.py",  # the settings page's form
 }
 
 

@@ -56,6 +56,7 @@ def _workspace_context(request: HttpRequest, workspace: Workspace) -> dict[str, 
         "workspace": workspace,
         "role_label": Role(workspace.my_role).label,  # type: ignore[attr-defined]
         "is_editor": Role(workspace.my_role) >= Role.EDITOR,  # type: ignore[attr-defined]
+        "dashboard": Role(workspace.my_role) >= Role.ADJUDICATOR,  # type: ignore[attr-defined]
         "page": page,
         "config": {"workspace": workspace.pk, "api": "/api/v1/", "watch": unfinished},
     }
