@@ -57,8 +57,11 @@ class ExportFilters:
     statuses: tuple[str, ...] = VERIFIED_STATUSES
     languages: tuple[str, ...] = ()  # the article's language; empty: any
     verdicts: tuple[str, ...] = ()  # the final verdict's slug; empty: any
-    date_from: date | None = None  # the claim's creation date, inclusive
+    date_from: date | None = None  # inclusive, on the date `dates` names
     date_to: date | None = None  # inclusive
+    articles: tuple[int, ...] = ()  # empty: any
+    # Which date `from` and `to` bound: the claim's creation, or when its verdict was settled.
+    dates: str = "created"
 
     def as_json(self) -> dict[str, Any]:
         """The filters as stored on export jobs and releases and shown in manifests."""
@@ -66,6 +69,8 @@ class ExportFilters:
             "status": list(self.statuses),
             "language": list(self.languages),
             "verdict": list(self.verdicts),
+            "article": list(self.articles),
+            "dates": self.dates,
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat() if self.date_to else None,
         }
@@ -79,6 +84,8 @@ class ExportFilters:
             verdicts=tuple(data.get("verdict") or ()),
             date_from=date.fromisoformat(data["from"]) if data.get("from") else None,
             date_to=date.fromisoformat(data["to"]) if data.get("to") else None,
+            articles=tuple(int(a) for a in data.get("article") or ()),
+            dates=str(data.get("dates") or "created"),
         )
 
 
@@ -88,11 +95,14 @@ def selected_claims(*, workspace_id: int, filters: ExportFilters) -> QuerySet[Cl
         claims = claims.filter(article__language__in=filters.languages)
     if filters.verdicts:
         claims = claims.filter(final_verdict__slug__in=filters.verdicts)
+    if filters.articles:
+        claims = claims.filter(article_id__in=filters.articles)
     # `__date` is the date in the site's time zone (TIME_ZONE), on PostgreSQL and SQLite alike.
+    moment = "settled_at" if filters.dates == "verdict" else "created_at"
     if filters.date_from is not None:
-        claims = claims.filter(created_at__date__gte=filters.date_from)
+        claims = claims.filter(**{f"{moment}__date__gte": filters.date_from})
     if filters.date_to is not None:
-        claims = claims.filter(created_at__date__lte=filters.date_to)
+        claims = claims.filter(**{f"{moment}__date__lte": filters.date_to})
     return claims
 
 

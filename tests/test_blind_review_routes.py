@@ -53,6 +53,8 @@ READS: dict[str, list[str]] = {
     "claim-curate": ["/claims/{c1}/curate/"],
     "claimreview-feed": ["/workspaces/{ws}/claimreviews.json"],
     "dashboard": ["/workspaces/{ws}/dashboard/"],
+    "exports": ["/workspaces/{ws}/exports/"],
+    "export-download": ["/workspaces/{ws}/exports/download/?export-format=csv"],
     "desk-settings": ["/workspaces/{ws}/settings/"],
     "desk-members": ["/workspaces/{ws}/members/"],
     "workspace-new": ["/workspaces/new/"],

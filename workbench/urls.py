@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from annotations.web import articles, claims, dashboard, desk, review
+from annotations.web import articles, claims, dashboard, desk, exports, review
 
 urlpatterns = [
     path("", articles.home, name="home"),
@@ -29,6 +29,12 @@ urlpatterns = [
         name="claimreview-feed",
     ),
     path("workspaces/<int:workspace_id>/dashboard/", dashboard.dashboard_page, name="dashboard"),
+    path("workspaces/<int:workspace_id>/exports/", exports.exports_page, name="exports"),
+    path(
+        "workspaces/<int:workspace_id>/exports/download/",
+        exports.export_download,
+        name="export-download",
+    ),
     path("queues/", review.queues_page, name="queues"),
     path("workspaces/<int:workspace_id>/agreement/", review.agreement_page, name="agreement"),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["annotations"]), name="jsi18n"),

@@ -8,6 +8,7 @@ storage with their SHA-256 and row count. Only editors export.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -41,17 +42,25 @@ from annotations.export_rows import (
     selected_claims,
 )
 from annotations.exports import FORMATS, ExportFormat
+from annotations.exports.csv_writer import write_csv
 from annotations.exports.rows import ExportContext
 from annotations.models import Claim, ExportJob, Role, VerdictLabel, Workspace
 from annotations.services.dispatch import enqueue_on_commit
 
-FILTER_FIELDS: Final = ("status", "language", "verdict", "from", "to")
+FILTER_FIELDS: Final = ("status", "language", "verdict", "article", "dates", "from", "to")
+DATE_FIELDS: Final = ("created", "verdict")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,4})?$")
 
 T = TypeVar("T")
 
 
 # --- Checking a request -------------------------------------------------------------------------
+
+
+def _flag(value: Any) -> bool:
+    """A yes/no option given as a query or form value (bom=1, bom=true, bom=on)."""
+    value = value[0] if isinstance(value, list) and value else value
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 def check_format(key: Any) -> str:
@@ -154,6 +163,26 @@ class _Checker:
             ]
         return verdicts
 
+    def articles(self) -> list[int]:
+        values = self.strings("article")
+        bad = [value for value in values if not (value.isascii() and value.isdigit())]
+        if bad:
+            self.errors["article"] = [
+                _("Give article ids (numbers), not %(bad)s.") % {"bad": _listed(bad)}
+            ]
+            return []
+        return [int(value) for value in values]
+
+    def dates(self) -> str:
+        value = self.data.get("dates") or "created"
+        value = value[0] if isinstance(value, list) and value else value
+        if value not in DATE_FIELDS:
+            self.errors["dates"] = [
+                _("dates is one of: %(choices)s.") % {"choices": ", ".join(DATE_FIELDS)}
+            ]
+            return "created"
+        return str(value)
+
     def day(self, key: str) -> date | None:
         parsed = _date(self.data.get(key))
         if isinstance(parsed, str):
@@ -182,6 +211,7 @@ def check_filters(
                 % {"fields": ", ".join(FILTER_FIELDS)}
             ]
     statuses, languages, verdicts = check.statuses(), check.languages(), check.verdicts()
+    articles, dates = check.articles(), check.dates()
     date_from, date_to = check.day("from"), check.day("to")
     if date_from is not None and date_to is not None and date_from > date_to:
         check.errors["to"] = [_("to must be on or after from.")]
@@ -193,6 +223,8 @@ def check_filters(
         verdicts=tuple(verdicts),
         date_from=date_from,
         date_to=date_to,
+        articles=tuple(articles),
+        dates=dates,
     )
 
 
@@ -244,7 +276,12 @@ def export_filename(*, workspace: Workspace, format_key: str, label: str = "") -
 
 
 def export_chunks(
-    *, workspace: Workspace, format_key: str, filters: ExportFilters, count: bool = False
+    *,
+    workspace: Workspace,
+    format_key: str,
+    filters: ExportFilters,
+    count: bool = False,
+    bom: bool = False,
 ) -> Export:
     """The export's chunks, not yet read: iterate them inside read_snapshot().
 
@@ -262,7 +299,11 @@ def export_chunks(
             claims = claims.filter(final_verdict__isnull=False)
         rows = claim_rows(claims)
     counted = CountedRows(rows) if count else None
-    chunks = fmt.writer(counted or rows, export_context(workspace))
+    writer = fmt.writer
+    if bom and format_key == "csv":
+        # A byte order mark: what Excel needs to read the file as UTF-8.
+        writer = functools.partial(write_csv, bom=True)
+    chunks = writer(counted or rows, export_context(workspace))
     return Export(
         format=format_key,
         media_type=fmt.media_type,
@@ -281,10 +322,15 @@ def export_open(*, user: User, workspace_id: int, params: Mapping[str, Any]) -> 
         workspace_id=workspace_id,
         data=params,
         default_statuses=default_statuses_for(format_key),
-        other_fields=("format",),
+        other_fields=("format", "bom"),
     )
     workspace = Workspace.objects.get(pk=workspace_id)
-    export = export_chunks(workspace=workspace, format_key=format_key, filters=filters)
+    export = export_chunks(
+        workspace=workspace,
+        format_key=format_key,
+        filters=filters,
+        bom=_flag(params.get("bom")),
+    )
     return Export(
         format=export.format,
         media_type=export.media_type,
@@ -333,12 +379,15 @@ def export_job_create(*, user: User, workspace_id: int, data: Mapping[str, Any])
         workspace_id=workspace_id,
         data=data,
         default_statuses=default_statuses_for(format_key),
-        other_fields=("format",),
+        other_fields=("format", "bom"),
     )
+    stored = filters.as_json()
+    if _flag(data.get("bom")):
+        stored["bom"] = True  # how the file is written, kept with what it holds
     job = ExportJob.objects.create(
         workspace_id=workspace_id,
         format=format_key,
-        filters=filters.as_json(),
+        filters=stored,
         requested_by=user,
     )
     from annotations import tasks  # the tasks module imports the services
@@ -359,6 +408,7 @@ def export_job_run(*, job_id: int) -> str:
         format_key=job.format,
         filters=ExportFilters.from_json(job.filters),
         count=True,
+        bom=bool(job.filters.get("bom")),
     )
     # Short storage names (the column holds 100 characters); the download gets the long one.
     name = f"exports/{job.pk}/{job.format}.{FORMATS[job.format].file_extension}"

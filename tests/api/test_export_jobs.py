@@ -54,6 +54,8 @@ def test_it_runs_an_export_job_and_offers_its_file(
         "status": ["resolved", "published"],
         "language": ["fr"],
         "verdict": [],
+        "article": [],
+        "dates": "created",
         "from": None,
         "to": None,
     }
