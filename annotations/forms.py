@@ -50,6 +50,14 @@ class ArticleAddForm(forms.Form):
         required=False,
         choices=[("", _("Detect")), ("fr", _("French")), ("en", _("English"))],
     )
+    # After "the same text is already here", an uploaded file's content travels back with the
+    # page, so that "Import it anyway" does not ask for the file a second time.
+    carried = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
+    carried_kind = forms.ChoiceField(
+        required=False, choices=[("text", "text"), ("html", "html")], widget=forms.HiddenInput
+    )
+    carried_name = forms.CharField(required=False, max_length=255, widget=forms.HiddenInput)
+    import_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean_file(self) -> UploadedFile | None:
         upload: UploadedFile | None = self.cleaned_data.get("file")
@@ -64,7 +72,9 @@ class ArticleAddForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        given = {name for name in ("text", "file", "url") if data.get(name)}
+        given = {name for name in ("text", "file", "url", "carried") if data.get(name)}
+        if "carried" in given:
+            given = (given - {"carried"}) | {"file"}
         if not given and not self.errors:
             raise forms.ValidationError(
                 _("Paste the article's text, upload a file, or give its URL.")
@@ -85,6 +95,12 @@ class ArticleAddForm(forms.Form):
             content = decode_upload(upload.read())
             is_html = PurePath(upload.name or "").suffix.lower() in HTML_SUFFIXES
             fields["html" if is_html else "text"] = content
+            fields["file_name"] = upload.name or ""
+        elif data.get("carried"):
+            fields["html" if data.get("carried_kind") == "html" else "text"] = data["carried"]
+            fields["file_name"] = data.get("carried_name", "")
         elif data.get("text"):
             fields["text"] = data["text"]
+        if data.get("import_anyway"):
+            fields["allow_duplicate"] = True
         return fields

@@ -11,6 +11,7 @@ import html as html_lib
 import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import PurePath
 
 import nh3
 import trafilatura
@@ -59,7 +60,47 @@ def page_from_html(html: str, *, url: str | None = None) -> ImportedPage:
             published_on=_parse_date(getattr(document, "date", None)),
             language=(getattr(document, "language", None) or "")[:8],
         )
-    return ImportedPage(text=plain_text_from_fragment(html))
+    return ImportedPage(text=plain_text_from_fragment(html), title=_fragment_title(html))
+
+
+def _fragment_title(html: str) -> str:
+    """The <title>, og:title or first heading of a page that trafilatura did not read as an
+    article (a short page or an excerpt)."""
+    try:
+        metadata = trafilatura.extract_metadata(html)
+    except (ValueError, TypeError):  # a fragment that lxml cannot make a tree of
+        return ""
+    return (getattr(metadata, "title", None) or "").strip()
+
+
+HEADLINE_CHARS = 150
+_FILE_NAME_SEPARATORS = re.compile(r"[_\s]+|(?<=\w)-(?=\w)")
+
+
+def choose_title(*, text: str, page_title: str = "", file_name: str = "") -> str:
+    """An article's title when the person importing it gave none.
+
+    The page's own title first (HTML metadata); then the text's first line when it is short
+    enough to be a headline; then the uploaded file's name; then the first line, shortened.
+    """
+    if page_title.strip():
+        return page_title.strip()
+    first_line = next((line.strip() for line in text.split("\n") if line.strip()), "")
+    if first_line and len(first_line) <= HEADLINE_CHARS:
+        return first_line
+    stem = PurePath(file_name).stem if file_name else ""
+    named = " ".join(_FILE_NAME_SEPARATORS.sub(" ", stem).split())
+    if named:
+        return named[:1].upper() + named[1:]
+    return _shortened(first_line, HEADLINE_CHARS)
+
+
+def _shortened(line: str, limit: int) -> str:
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"
 
 
 def plain_text_from_fragment(html: str) -> str:

@@ -182,6 +182,8 @@ class Article(models.Model):
     # re-anchors the claims, never edited in place under them.
     text = models.TextField(blank=True)
     checksum = models.CharField(max_length=64, blank=True, db_index=True)
+    # annotations.text.fingerprint of the text: how a second import of the same article is noticed.
+    fingerprint = models.CharField(max_length=64, blank=True)
     revision = models.PositiveIntegerField(default=1)
     # For articles imported from a URL: the fetch runs in a worker before extraction.
     fetch_status = models.CharField(max_length=10, choices=Status.choices, blank=True, default="")
@@ -203,6 +205,11 @@ class Article(models.Model):
         indexes: ClassVar = [
             models.Index(fields=("workspace", "-created_at"), name="article_ws_created"),
             models.Index(fields=("extraction_status",), name="article_extraction_status"),
+            models.Index(
+                fields=("workspace", "fingerprint"),
+                condition=~Q(fingerprint=""),
+                name="article_ws_fingerprint",
+            ),
         ]
         constraints: ClassVar = [
             # Importing the same page twice into a desk is almost always a mistake.
@@ -801,6 +808,7 @@ class MemberEvent(models.Model):
         ROLE_CHANGED = "role_changed", _("role changed")
         REMOVED = "removed", _("removed")
         REFUSED = "refused", _("refused: no such user")
+        REVOKED = "revoked", _("invitation revoked")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="member_events")
     actor = models.ForeignKey(
@@ -817,7 +825,15 @@ class MemberEvent(models.Model):
         constraints: ClassVar = [
             models.CheckConstraint(
                 condition=Q(
-                    kind__in=["added", "invited", "joined", "role_changed", "removed", "refused"]
+                    kind__in=[
+                        "added",
+                        "invited",
+                        "joined",
+                        "role_changed",
+                        "removed",
+                        "refused",
+                        "revoked",
+                    ]
                 ),
                 name="member_event_kind",
             ),

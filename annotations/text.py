@@ -35,6 +35,12 @@ def checksum(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def fingerprint(text: str) -> str:
+    """What two copies of one article share however they came in: the words, whatever the
+    spacing, line breaks or case (a pasted text and the same page uploaded as a file)."""
+    return checksum(" ".join(text.split()).casefold())
+
+
 @dataclass(frozen=True, slots=True)
 class Quote:
     exact: str

@@ -25,7 +25,7 @@ from annotations.services.scorers import scorer_model_store
 from annotations.services.sweep import articles_requeue_stalled
 from annotations.services.workspaces import workspace_create
 from annotations.tasks import extract_article
-from tests.api.test_articles import web_server  # noqa: F401  (fixture)
+from tests.api.conftest import web_server  # noqa: F401  (fixture)
 from workbench.celery import app
 
 ENGLISH = (

@@ -12,7 +12,7 @@ from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from annotations.models import Article, Workspace
-from tests.api.test_articles import web_server  # noqa: F401  (fixture)
+from tests.api.conftest import web_server  # noqa: F401  (fixture)
 from workbench.celery import app
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

@@ -179,6 +179,12 @@ class ArticleCreateSerializer(serializers.Serializer[Any]):
     author = serializers.CharField(required=False, max_length=300, allow_blank=True)
     published_at = serializers.DateTimeField(required=False, allow_null=True)
     language = serializers.CharField(required=False, max_length=8, allow_blank=True)
+    allow_duplicate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Import even when the same text (whatever its spacing or case) is already in "
+        "the workspace; otherwise that is a 409 naming the existing article.",
+    )
 
 
 class ArticleUpdateSerializer(serializers.Serializer[Any]):

@@ -167,12 +167,21 @@ class ArticleViewSet(viewsets.GenericViewSet[Any]):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(s.ArticleSerializer(page, many=True).data)
 
-    @extend_schema(request=s.ArticleCreateSerializer, responses={201: s.ArticleSerializer})
+    @extend_schema(
+        request=s.ArticleCreateSerializer,
+        responses={201: s.ArticleSerializer, 200: s.ArticleSerializer},
+        description="201: a new article. 200: the text completed the article at the same `url` "
+        "whose fetch had failed. 409: this URL, or the same text, is already in the workspace "
+        "(`existing` names the article; send `allow_duplicate` to import the text anyway).",
+    )
     def create(self, request: Request) -> Response:
         data = _valid(s.ArticleCreateSerializer, request.data)
         workspace = selectors.workspace_get(user=me(request), workspace_id=data.pop("workspace"))
-        article = articles.article_create(user=me(request), workspace=workspace, **data)
-        return Response(s.ArticleSerializer(article).data, status=status.HTTP_201_CREATED)
+        done = articles.article_import(user=me(request), workspace=workspace, **data)
+        return Response(
+            s.ArticleSerializer(done.article).data,
+            status=status.HTTP_201_CREATED if done.created else status.HTTP_200_OK,
+        )
 
     @extend_schema(responses=s.ArticleDetailSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -208,6 +217,16 @@ class ArticleViewSet(viewsets.GenericViewSet[Any]):
             raise ValidationError(queryset.errors)
         page = self.paginate_queryset(queryset.qs)
         return self.get_paginated_response(s.CandidateSerializer(page, many=True).data)
+
+    @extend_schema(request=None, responses=s.ArticleSerializer)
+    @action(
+        detail=True, methods=["post"], serializer_class=s.ArticleSerializer, filterset_class=None
+    )
+    def fetch(self, request: Request, pk: str) -> Response:
+        """Try again to fetch an article whose fetch from its URL failed."""
+        article = selectors.article_get(user=me(request), article_id=int(pk))
+        article = articles.article_refetch(user=me(request), article=article)
+        return Response(s.ArticleSerializer(article).data)
 
     @extend_schema(responses=s.SentenceSerializer(many=True))
     @action(

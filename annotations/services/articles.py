@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
@@ -14,10 +15,10 @@ from django.utils.translation import gettext as _
 
 from annotations.access import require_role
 from annotations.errors import Conflict
-from annotations.importing import ImportedPage, page_from_html
+from annotations.importing import ImportedPage, choose_title, page_from_html
 from annotations.models import Article, Role, Workspace
 from annotations.services.dispatch import enqueue_on_commit
-from annotations.text import checksum, normalise_text
+from annotations.text import checksum, fingerprint, normalise_text
 from annotations.webfetch import UnsafeURL, check_url_syntax
 
 METADATA_FIELDS = frozenset({"title", "publisher", "author", "published_at", "language", "url"})
@@ -56,6 +57,29 @@ def _refuse_duplicate_url(workspace: Workspace, url: str) -> None:
         )
 
 
+def _refuse_duplicate_text(workspace: Workspace, text: str, field: str) -> None:
+    existing = (
+        Article.objects.filter(workspace=workspace, fingerprint=fingerprint(text))
+        .order_by("pk")
+        .first()
+    )
+    if existing is not None:
+        raise Conflict(
+            _("The same text is already in the workspace."), field=field, existing=existing
+        )
+
+
+def _failed_fetch(workspace: Workspace, url: str) -> Article | None:
+    """The article at this URL whose fetch failed and which has no text yet, if any."""
+    if not url:
+        return None
+    return (
+        Article.objects.select_for_update()
+        .filter(workspace=workspace, url=url, text="", fetch_status=Article.Status.FAILED)
+        .first()
+    )
+
+
 def _metadata_from_page(page: ImportedPage, metadata: dict[str, Any]) -> dict[str, Any]:
     """Fill what the caller left empty with what the page says about itself."""
     merged = dict(metadata)
@@ -72,7 +96,13 @@ def _metadata_from_page(page: ImportedPage, metadata: dict[str, Any]) -> dict[st
     return merged
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class ArticleImport:
+    article: Article
+    # False when the text completed an article whose fetch from the same URL had failed.
+    created: bool
+
+
 def article_create(
     *,
     user: User,
@@ -80,14 +110,85 @@ def article_create(
     text: str | None = None,
     html: str | None = None,
     url: str = "",
+    allow_duplicate: bool = False,
     **metadata: Any,
 ) -> Article:
-    """Create an article from exactly one of text, html or url (url alone means: fetch it).
+    """article_import for callers that only need the article."""
+    return article_import(
+        user=user,
+        workspace=workspace,
+        text=text,
+        html=html,
+        url=url,
+        allow_duplicate=allow_duplicate,
+        **metadata,
+    ).article
+
+
+@transaction.atomic
+def article_import(
+    *,
+    user: User,
+    workspace: Workspace,
+    text: str | None = None,
+    html: str | None = None,
+    url: str = "",
+    file_name: str = "",
+    allow_duplicate: bool = False,
+    **metadata: Any,
+) -> ArticleImport:
+    """Bring an article in from exactly one of text, html or url (url alone means: fetch it).
 
     A text or HTML import is ready at once and its extraction is queued after commit; a URL import
     is saved first with fetch_status queued, and the fetch task then queues the extraction.
+    Without a title, one is chosen (importing.choose_title: the page's, the first line, the file
+    name). The same words already in the workspace are a Conflict pointing at that article,
+    unless `allow_duplicate`. A text given with the URL of an article whose fetch failed
+    completes that article instead of making a second one.
     """
     require_role(user=user, workspace_id=workspace.pk, role=Role.ANNOTATOR)
+    given = _given(text=text, html=html, url=url, metadata=metadata)
+    url = _checked_url(url) if url else ""
+    fetch = not given
+    rescued = None if fetch else _failed_fetch(workspace, url)
+    if rescued is None:
+        _refuse_duplicate_url(workspace, url)
+
+    article = rescued or Article(workspace=workspace, created_by=user, url=url)
+    for key, value in metadata.items():
+        if value or rescued is None:
+            setattr(article, key, value)
+    if fetch:
+        article.fetch_status = Article.Status.QUEUED
+    else:
+        page_title = _read_text(article, text=text, html=html, metadata=metadata)
+        if not allow_duplicate:
+            _refuse_duplicate_text(workspace, article.text, given[0])
+        if not article.title:
+            article.title = _title(article.text, page_title=page_title, file_name=file_name)
+        article.checksum = checksum(article.text)
+        article.fingerprint = fingerprint(article.text)
+        article.extraction_status = Article.Status.QUEUED
+        article.extraction_requested_at = timezone.now()
+    if rescued is not None:
+        # The text someone had at hand stands in for the page that could not be fetched.
+        article.fetch_status = ""
+        article.fetch_error = ""
+    try:
+        with transaction.atomic():
+            article.save()
+    except IntegrityError:
+        _refuse_duplicate_url(workspace, url)
+        raise
+
+    from annotations import tasks  # the tasks module imports the services
+
+    enqueue_on_commit(tasks.fetch_article if fetch else tasks.extract_article, article.pk)
+    return ArticleImport(article=article, created=rescued is None)
+
+
+def _given(*, text: str | None, html: str | None, url: str, metadata: dict[str, Any]) -> list[str]:
+    """Which of text and html an import gives (none: fetch the url), or why it cannot be."""
     unknown = set(metadata) - METADATA_FIELDS
     if unknown:
         raise ValueError(f"unknown article fields: {sorted(unknown)}")
@@ -104,36 +205,48 @@ def article_create(
                 ]
             }
         )
-    url = _checked_url(url) if url else ""
-    _refuse_duplicate_url(workspace, url)
+    return given
 
-    fetch = not given
-    article = Article(workspace=workspace, created_by=user, url=url, **metadata)
+
+def _read_text(
+    article: Article, *, text: str | None, html: str | None, metadata: dict[str, Any]
+) -> str:
+    """Set the article's text from a text or a page (and what the page says about itself, where
+    the caller said nothing); returns the page's title."""
     if text is not None:
         article.text = _checked_text(text, "text")
-    elif html is not None:
-        page = page_from_html(html, url=url or None)
-        if not page.text.strip():
-            raise ValidationError({"html": [_("No article text was found in this HTML.")]})
-        article.text = _checked_text(page.text, "html")
-        for key, value in _metadata_from_page(page, metadata).items():
+        return ""
+    page = page_from_html(html or "", url=article.url or None)
+    if not page.text.strip():
+        raise ValidationError({"html": [_("No article text was found in this HTML.")]})
+    article.text = _checked_text(page.text, "html")
+    for key, value in _metadata_from_page(page, metadata).items():
+        if not getattr(article, key):
             setattr(article, key, value)
-    if fetch:
-        article.fetch_status = Article.Status.QUEUED
-    else:
-        article.checksum = checksum(article.text)
-        article.extraction_status = Article.Status.QUEUED
-        article.extraction_requested_at = timezone.now()
-    try:
-        with transaction.atomic():
-            article.save()
-    except IntegrityError:
-        _refuse_duplicate_url(workspace, url)
-        raise
+    return page.title
 
-    from annotations import tasks  # the tasks module imports the services
 
-    enqueue_on_commit(tasks.fetch_article if fetch else tasks.extract_article, article.pk)
+def _title(text: str, *, page_title: str = "", file_name: str = "") -> str:
+    limit = Article._meta.get_field("title").max_length or 500
+    return choose_title(text=text, page_title=page_title, file_name=file_name)[:limit]
+
+
+@transaction.atomic
+def article_refetch(*, user: User, article: Article) -> Article:
+    """Try a failed fetch again (annotators and up): the worker fetches the URL once more."""
+    require_role(user=user, workspace_id=article.workspace_id, role=Role.ANNOTATOR)
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if article.text or article.fetch_status != Article.Status.FAILED:
+        raise ValidationError(
+            {"fetch_status": [_("Only an article whose fetch failed can be fetched again.")]}
+        )
+    article.fetch_status = Article.Status.QUEUED
+    article.fetch_error = ""
+    article.save(update_fields=["fetch_status", "fetch_error", "updated_at"])
+
+    from annotations import tasks
+
+    enqueue_on_commit(tasks.fetch_article, article.pk)
     return article
 
 
@@ -185,6 +298,7 @@ def article_store_fetched(*, article_id: int, page: ImportedPage, final_url: str
             return article
         article.text = _checked_text(page.text, "url")
         article.checksum = checksum(article.text)
+        article.fingerprint = fingerprint(article.text)
         metadata = _metadata_from_page(
             page,
             {f: getattr(article, f) for f in ("title", "author", "publisher", "language")}
@@ -192,6 +306,8 @@ def article_store_fetched(*, article_id: int, page: ImportedPage, final_url: str
         )
         for key, value in metadata.items():
             setattr(article, key, value)
+        if not article.title:
+            article.title = _title(article.text)
         article.fetch_status = Article.Status.DONE
         article.fetch_error = ""
         article.save()

@@ -29,7 +29,7 @@ from annotations.models import (
     Role,
 )
 from annotations.services.articles import _checked_text, article_request_extraction
-from annotations.text import checksum, quote_at
+from annotations.text import checksum, fingerprint, quote_at
 
 Span = Claim | Highlight
 
@@ -158,8 +158,23 @@ def article_revise(*, user: User, article: Article, text: str, note: str = "") -
 
     article.text = new_text
     article.checksum = checksum(new_text)
+    article.fingerprint = fingerprint(new_text)
     article.revision += 1
-    article.save(update_fields=["text", "checksum", "revision", "updated_at"])
+    if article.fetch_status == Article.Status.FAILED:
+        # The editor supplied the text that could not be fetched: nothing is failing any more.
+        article.fetch_status = ""
+        article.fetch_error = ""
+    article.save(
+        update_fields=[
+            "text",
+            "checksum",
+            "fingerprint",
+            "revision",
+            "fetch_status",
+            "fetch_error",
+            "updated_at",
+        ]
+    )
     article_request_extraction(article_id=article.pk)
     article.refresh_from_db()
     return RevisionOutcome(

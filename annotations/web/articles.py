@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -17,13 +18,14 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annotations import policy, selectors
 from annotations.errors import Conflict
 from annotations.forms import ArticleAddForm
 from annotations.models import Article, Role, Workspace
-from annotations.services.articles import article_create
+from annotations.services.articles import article_import, article_refetch
 
 ARTICLES_PER_PAGE = 50
 UNFINISHED = (Article.Status.PENDING, Article.Status.QUEUED, Article.Status.RUNNING)
@@ -78,23 +80,46 @@ def article_add(request: HttpRequest, workspace_id: int) -> HttpResponse:
     posted = request.method == "POST"
     form = ArticleAddForm(request.POST, request.FILES) if posted else ArticleAddForm()
     if posted and form.is_valid():
+        fields = form.article_fields()
         try:
-            article = article_create(
-                user=_me(request), workspace=workspace, **form.article_fields()
-            )
+            done = article_import(user=_me(request), workspace=workspace, **fields)
         except ValidationError as error:
             by_field = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-            for field, messages in by_field.items():
+            for field, problems in by_field.items():
                 name = FORM_FIELD_OF.get(field, field if field in form.fields else None)
-                for message in messages:
+                for message in problems:
                     form.add_error(name, message)
         except Conflict as conflict:
-            form.add_error("url", conflict.message)
+            form.add_error(FORM_FIELD_OF.get(conflict.field, conflict.field), conflict.message)
             existing = conflict.existing
             if isinstance(existing, Article):
-                return _add_page(request, workspace, form, existing=existing, status=409)
+                # The same text: offer to import it anyway, carrying an uploaded file's content.
+                same_text = conflict.field in ("text", "html")
+                carry = (
+                    {
+                        "kind": "html" if "html" in fields else "text",
+                        "content": fields.get("html", fields.get("text", "")),
+                        "name": fields.get("file_name", ""),
+                    }
+                    if same_text and "file_name" in fields
+                    else None
+                )
+                return _add_page(
+                    request,
+                    workspace,
+                    form,
+                    existing=existing,
+                    anyway=same_text,
+                    carry=carry,
+                    status=409,
+                )
         else:
-            return redirect(reverse("article", args=[article.pk]))
+            if not done.created:
+                messages.success(
+                    request,
+                    _("The text was added to the article whose fetch had failed."),
+                )
+            return redirect(reverse("article", args=[done.article.pk]))
     return _add_page(request, workspace, form, status=400 if posted else 200)
 
 
@@ -104,14 +129,33 @@ def _add_page(
     form: ArticleAddForm,
     *,
     existing: Article | None = None,
+    anyway: bool = False,
+    carry: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    return render(
-        request,
-        "annotations/article_add.html",
-        {"workspace": workspace, "form": form, "existing": existing},
-        status=status,
-    )
+    context = {
+        "workspace": workspace,
+        "form": form,
+        "existing": existing,
+        "anyway": anyway,
+        "carry": carry,
+    }
+    return render(request, "annotations/article_add.html", context, status=status)
+
+
+@login_required
+@require_POST
+def article_refetch_page(request: HttpRequest, article_id: int) -> HttpResponse:
+    """The workspace page's "Fetch again" on an article whose fetch failed."""
+    article = selectors.article_get(user=request.user, article_id=article_id)
+    try:
+        article_refetch(user=_me(request), article=article)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The article is being fetched again."))
+    return redirect(reverse("workspace", args=[article.workspace_id]))
 
 
 @login_required

@@ -25,7 +25,9 @@ def assign(api: Api, user: User, article: Article, body: dict[str, Any]) -> Any:
 
 
 def another_article(workspace: Workspace, alice: User, title: str) -> Article:
-    return article_create(user=alice, workspace=workspace, text=FRENCH_TEXT, title=title)
+    return article_create(
+        user=alice, workspace=workspace, text=FRENCH_TEXT, title=title, allow_duplicate=True
+    )
 
 
 @pytest.fixture

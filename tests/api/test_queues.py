@@ -26,7 +26,13 @@ SENTENCE = "Le déficit a atteint 5,5 % du PIB l'an dernier, selon la Cour des c
 
 
 def new_article(workspace: Workspace, alice: User, title: str, sentences: int = 1) -> Article:
-    return article_create(user=alice, workspace=workspace, text=SENTENCE * sentences, title=title)
+    return article_create(
+        user=alice,
+        workspace=workspace,
+        text=SENTENCE * sentences,
+        title=title,
+        allow_duplicate=True,  # copies of one text
+    )
 
 
 def highlight_all(article: Article, user: User) -> list[Claim]:

@@ -235,7 +235,12 @@ function renderHeader() {
     notice(gettext("Independent highlighting: claims that only other reviewers highlighted appear when you submit your work on this article."), "blind");
   }
   if (article.fetch_status === "failed") {
-    notice(fmt(gettext("The article could not be fetched: %(error)s"), { error: article.fetch_error }), "error");
+    const failed = notice(fmt(gettext("The article could not be fetched: %(error)s"), { error: article.fetch_error }), "error");
+    const again = el("button", "small", gettext("Fetch again"));
+    again.type = "button";
+    again.id = "fetch-again";
+    again.addEventListener("click", fetchAgain);
+    failed.append(" ", again);
   } else if (["queued", "running"].includes(article.fetch_status)) {
     notice(gettext("The article is being fetched from its URL; the text appears here when it arrives."));
   }
@@ -1071,6 +1076,19 @@ async function step(delta) {
 }
 
 // --- Submitting, correcting the text ----------------------------------------------------------
+
+// A fetch that failed (the site was down, a timeout): the worker tries the URL once more.
+async function fetchAgain() {
+  try {
+    const { data } = await api.post("articles/" + config.article + "/fetch/");
+    state.article = { ...state.article, ...data };
+    toast(gettext("The article is being fetched again."), "done");
+    renderHeader();
+    watchProgress();
+  } catch (error) {
+    toast(fmt(gettext("Not fetched again: %(reason)s"), { reason: error.summary ? error.summary() : String(error) }), "error");
+  }
+}
 
 async function submitWork() {
   const question = config.blind
