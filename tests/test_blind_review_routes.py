@@ -125,6 +125,8 @@ WRITES = {
     "api-token",
     "article-candidates-accept-all",
     "article-candidates-dismiss-all",
+    "article-fetch",
+    "article-refetch",
     "article-submit",
     "candidate-accept",
     "candidate-dismiss",
@@ -142,6 +144,8 @@ WRITE_EXAMPLES = {
     "api-token": "/api/v1/auth/token/",
     "article-candidates-accept-all": "/api/v1/articles/{article}/candidates/accept-all/",
     "article-candidates-dismiss-all": "/api/v1/articles/{article}/candidates/dismiss-all/",
+    "article-fetch": "/api/v1/articles/{article}/fetch/",
+    "article-refetch": "/articles/{article}/fetch/",
     "article-submit": "/api/v1/articles/{article}/submit/",
     "candidate-accept": "/api/v1/candidates/{candidate}/accept/",
     "candidate-dismiss": "/api/v1/candidates/{candidate}/dismiss/",
@@ -160,6 +164,10 @@ EXEMPT = {
     "healthz": "the database's health only",
     "jsi18n": "the interface's translations",
     "login": "the sign-in form",
+    "invitation-accept": (
+        "an invitation's page, to whoever holds its token: a workspace's name, a role and who "
+        "invited; nothing of its claims"
+    ),
     "set_language": "switches the interface's language (GET only redirects)",
     "api-root": "the list of API routes",
     "schema": "the OpenAPI schema",

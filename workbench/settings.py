@@ -129,6 +129,43 @@ def _rate(text: str, name: str) -> tuple[int, int]:
 # How many members one person may add in a period (probing usernames is then slow, and the
 # membership trail shows it).
 MEMBER_ADD_RATE = _rate(env.str("MEMBER_ADD_RATE", default="30/hour"), "MEMBER_ADD_RATE")
+# How many days an invitation link by e-mail works.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
+
+# --- E-mail (invitations) -----------------------------------------------------------------------
+# Printed on the server's console by default. EMAIL_URL (smtp+tls://user:password@host:587, or
+# smtp+ssl://… for port 465) or EMAIL_HOST with its companions switch to SMTP. The test suite gets
+# Django's in-memory backend whatever is set here.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if env.str("EMAIL_URL", default=""):
+    _email = env.email_url("EMAIL_URL")
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+    EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
+    EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+    EMAIL_PORT = int(
+        _email["EMAIL_PORT"] or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+    )
+else:
+    EMAIL_HOST = env.str("EMAIL_HOST", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+    EMAIL_PORT = env.int(
+        "EMAIL_PORT", default=465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25
+    )
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    if EMAIL_HOST:
+        EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    else:
+        EMAIL_HOST = "localhost"
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="workbench@localhost")
+# Seconds an SMTP connection may block the request that sends the mail.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -16,11 +16,11 @@ urlpatterns = [
         desk.workspace_settings,
         name="desk-settings",
     ),
-    path(
-        "workspaces/<int:workspace_id>/members/", desk.workspace_members, name="desk-members"
-    ),
+    path("workspaces/<int:workspace_id>/members/", desk.workspace_members, name="desk-members"),
+    path("invitations/<slug:token>/", desk.invitation_accept, name="invitation-accept"),
     path("workspaces/<int:workspace_id>/articles/new/", articles.article_add, name="article-add"),
     path("articles/<int:article_id>/", articles.article_page, name="article"),
+    path("articles/<int:article_id>/fetch/", articles.article_refetch_page, name="article-refetch"),
     path("claims/<int:claim_id>/", claims.claim_page, name="claim"),
     path("claims/<int:claim_id>/curate/", claims.curation_page, name="claim-curate"),
     path(

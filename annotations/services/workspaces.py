@@ -253,8 +253,8 @@ def _throttle_additions(actor: User) -> None:
     if made > count:
         raise RateLimited(
             _(
-                "You have added %(n)d people in a short time: wait a little before adding more "
-                "(this limit keeps usernames from being guessed)."
+                "You have added or invited %(n)d people in a short time: wait a little before "
+                "adding or inviting more (this limit keeps usernames from being guessed)."
             )
             % {"n": count}
         )

@@ -1,5 +1,6 @@
-"""The editor's pages for running a desk: a new workspace, its settings (with the verdict scale)
-and its members (with the membership trail).
+"""The editor's pages for running a desk: a new workspace, its settings (with the verdict scale),
+its members (with invitations by e-mail and the membership trail), and the page an invitation's
+link opens.
 
 Plain HTML forms that post back to the page; every change goes through the services (roles,
 audit, rate limits are theirs), and a refused change shows the form again with the reason.
@@ -10,13 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -24,6 +27,7 @@ from django.views.decorators.http import require_http_methods
 from annotations import selectors
 from annotations.errors import Conflict, RateLimited
 from annotations.models import MemberEvent, Membership, Role, VerdictLabel, Workspace
+from annotations.services import invitations
 from annotations.services import workspaces as desk
 from annotations.web.articles import _me
 
@@ -104,6 +108,13 @@ ScaleFormSet = forms.formset_factory(ScaleRowForm, extra=2, max_num=40)
 
 class MemberAddForm(forms.Form):
     username = forms.CharField(max_length=150, label=gettext_lazy("Username"))
+    role = forms.TypedChoiceField(
+        choices=ROLE_CHOICES, coerce=int, initial=Role.REVIEWER, label=gettext_lazy("Role")
+    )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(max_length=254, label=gettext_lazy("E-mail address"))
     role = forms.TypedChoiceField(
         choices=ROLE_CHOICES, coerce=int, initial=Role.REVIEWER, label=gettext_lazy("Role")
     )
@@ -197,14 +208,18 @@ def workspace_settings(request: HttpRequest, workspace_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def workspace_members(request: HttpRequest, workspace_id: int) -> HttpResponse:
-    """Members with their role and open assignments; add one, change a role, remove one; the
-    membership trail. Members see the list; editors change it."""
+    """Members with their role and open assignments; add one, change a role, remove one; invite
+    by e-mail and revoke a pending invitation; the membership trail. Members see the list;
+    editors change it."""
     workspace = selectors.workspace_get(user=request.user, workspace_id=workspace_id)
     editor = Role(workspace.my_role) >= Role.EDITOR  # type: ignore[attr-defined]
-    add = MemberAddForm(request.POST or None, prefix="add")
+    action = request.POST.get("action", "")
+    on_invitations = action in {"invite", "revoke"}
+    add = MemberAddForm(None if on_invitations else request.POST or None, prefix="add")
+    invite = InviteForm(request.POST if action == "invite" else None, prefix="invite")
     status = 200
     if request.method == "POST":
-        status = _member_action(request, workspace, add)
+        status = _member_action(request, workspace, invite if on_invitations else add)
         if status == 302:
             return redirect(reverse("desk-members", args=[workspace.pk]))
     members = (
@@ -238,6 +253,17 @@ def workspace_members(request: HttpRequest, workspace_id: int) -> HttpResponse:
             for m in members
         ],
         "add": add,
+        "invite": invite,
+        # Each with its link, for an editor to pass on by hand (the console e-mail backend only
+        # writes the mail into the server's log).
+        "invitations": [
+            (invitation, invitations.invitation_link(invitation))
+            for invitation in (
+                invitations.pending_invitations(workspace=workspace) if editor else []
+            )
+        ],
+        "invitation_days": settings.INVITATION_DAYS,
+        "now": timezone.now(),
         "editor": editor,
         "trail": trail,
         "roles": ROLE_CHOICES,
@@ -245,15 +271,22 @@ def workspace_members(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return render(request, "annotations/workspace_members.html", context, status=status)
 
 
-def _member_action(request: HttpRequest, workspace: Workspace, add: MemberAddForm) -> int:
-    """Carry out the posted action; 302 when done, else the status of the page shown again."""
+def _member_action(request: HttpRequest, workspace: Workspace, form: forms.Form) -> int:
+    """Carry out the posted action; 302 when done, else the status of the page shown again with
+    the reason in `form` (the invitation form for invitations, else the addition form)."""
+    if not form.is_bound:
+        # A revocation posts no invitation form: its refusal still shows above that form.
+        form.full_clean()
+        form.cleaned_data = {}
     try:
-        done = _carry_out(request, workspace, add, request.POST.get("action", ""))
+        done = _carry_out(request, workspace, form, request.POST.get("action", ""))
     except ValidationError as error:
-        _errors_into(add, error)
+        _errors_into(form, error)
         return 400
     except (Conflict, RateLimited) as error:
-        add.add_error(None, error.message)
+        # An invitation's conflict (that address is a member already) shows next to its field.
+        field = getattr(error, "field", None) if isinstance(form, InviteForm) else None
+        form.add_error(field if field in form.fields else None, error.message)
         return 429 if isinstance(error, RateLimited) else 409
     if done is None:
         return 400
@@ -262,20 +295,22 @@ def _member_action(request: HttpRequest, workspace: Workspace, add: MemberAddFor
 
 
 def _carry_out(
-    request: HttpRequest, workspace: Workspace, add: MemberAddForm, action: str
+    request: HttpRequest, workspace: Workspace, form: forms.Form, action: str
 ) -> str | None:
     """The posted action's message once done; None when the form shows what is wrong."""
     actor = _me(request)
     if action == "add":
-        if not add.is_valid():
+        if not form.is_valid():
             return None
         desk.member_add(
             actor=actor,
             workspace=workspace,
-            username=add.cleaned_data["username"],
-            role=Role(add.cleaned_data["role"]),
+            username=form.cleaned_data["username"],
+            role=Role(form.cleaned_data["role"]),
         )
-        return _("%(name)s added.") % {"name": add.cleaned_data["username"]}
+        return _("%(name)s added.") % {"name": form.cleaned_data["username"]}
+    if action in {"invite", "revoke"}:
+        return _carry_out_invitation(request, workspace, form, action)
     membership = selectors.membership_get(
         user=actor, workspace=workspace, user_id=_number(request.POST.get("user_id"))
     )
@@ -288,5 +323,67 @@ def _carry_out(
     if action == "remove":
         desk.member_remove(actor=actor, membership=membership)
         return _("Member removed.")
-    add.add_error(None, _("Unknown action."))
+    form.add_error(None, _("Unknown action."))
     return None
+
+
+def _carry_out_invitation(
+    request: HttpRequest, workspace: Workspace, form: forms.Form, action: str
+) -> str | None:
+    """Invite an address (the invitation form) or revoke a pending invitation."""
+    if action == "revoke":
+        invitations.invitation_revoke(
+            user=_me(request),
+            invitation_id=_number(request.POST.get("invitation_id")),
+            workspace_id=workspace.pk,
+        )
+        return _("Invitation revoked.")
+    if not form.is_valid():
+        return None
+    invitation = invitations.invitation_create(
+        user=_me(request),
+        workspace_id=workspace.pk,
+        email=form.cleaned_data["email"],
+        role=Role(form.cleaned_data["role"]),
+    )
+    return _("Invitation sent to %(email)s.") % {"email": invitation.email}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The page an invitation's link opens: which workspace, which role, who invited; joining
+    takes the signed-in user to the workspace. A link that is unknown, used or expired says so."""
+    try:
+        invitation = invitations.invitation_get(token=token)
+    except Http404 as error:
+        context: dict[str, Any] = {"invitation": None, "problem": str(error)}
+        return render(request, "annotations/invitation_accept.html", context, status=404)
+    problem = invitations.invitation_problem(invitation)
+    if request.method == "POST" and problem is None:
+        try:
+            membership = invitations.invitation_accept(user=_me(request), token=token)
+        except Conflict as error:  # used or expired a moment ago
+            problem = error.message
+        else:
+            messages.success(
+                request,
+                _("Invitation accepted: your role in %(workspace)s is %(role)s.")
+                % {
+                    "workspace": invitation.workspace.name,
+                    "role": Role(membership.role).label.lower(),
+                },
+            )
+            return redirect(reverse("workspace", args=[invitation.workspace_id]))
+    current = Membership.objects.filter(
+        workspace_id=invitation.workspace_id, user_id=_me(request).pk
+    ).first()
+    context = {
+        "invitation": invitation,
+        "problem": problem,
+        "inviter": invitation.invited_by.get_full_name() or invitation.invited_by.get_username(),
+        "current": current,
+    }
+    return render(
+        request, "annotations/invitation_accept.html", context, status=410 if problem else 200
+    )
