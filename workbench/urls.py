@@ -36,6 +36,7 @@ urlpatterns = [
         name="export-download",
     ),
     path("queues/", review.queues_page, name="queues"),
+    path("queues/publish/", claims.publish_selected, name="queue-publish"),
     path("workspaces/<int:workspace_id>/agreement/", review.agreement_page, name="agreement"),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["annotations"]), name="jsi18n"),
     path("login/", auth_views.LoginView.as_view(), name="login"),

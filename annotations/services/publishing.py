@@ -91,6 +91,7 @@ def claim_publish(
 
 
 @transaction.atomic
+@transaction.atomic
 def claim_publish_many(
     *,
     user: User,

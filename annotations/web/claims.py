@@ -22,9 +22,10 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annotations import queues, selectors, selectors_review
 from annotations.events import describe_event
@@ -69,6 +70,35 @@ class PublishForm(forms.Form):
         label=gettext_lazy("Published on"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+
+class ClaimIdsField(forms.Field):
+    """Claim ids ticked in a list (checkboxes named alike); which of them the reader may reach
+    is for the selectors to say."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": gettext_lazy("Tick the claims to publish."),
+        "invalid": gettext_lazy("A claim id is a whole number."),
+        "too_many": gettext_lazy("Publish at most %(max)d claims at once."),
+    }
+    most = 500
+
+    def to_python(self, value: Any) -> list[int]:
+        values = [str(item) for item in (value or [])]
+        if not all(item.isascii() and item.isdigit() for item in values):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if len(values) > self.most:
+            raise ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"max": self.most}
+            )
+        return sorted({int(item) for item in values})
+
+
+class PublishManyForm(PublishForm):
+    """The ready-to-publish queue's "Publish the selected claims" (one desk article for all)."""
+
+    claims = ClaimIdsField(label=gettext_lazy("Claims"))
 
 
 class CorrectForm(forms.Form):
@@ -313,3 +343,54 @@ def claimreview_feed(request: HttpRequest, workspace_id: int) -> HttpResponse:
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+@login_required
+@require_POST
+def publish_selected(request: HttpRequest) -> HttpResponse:
+    """Publish the claims ticked in the ready-to-publish queue, with one desk article for all;
+    back to the queue with what was done, or with what was wrong."""
+    form = PublishManyForm(request.POST)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    back = back or reverse("queues") + "?queue=ready_to_publish"
+    if not form.is_valid():
+        for field, problems in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for message in problems:
+                messages.error(request, f"{label}: {message}" if label else str(message))
+        return redirect(back)
+    user = request.user
+    assert isinstance(user, User)
+    claims = [
+        selectors.claim_get(user=user, claim_id=claim_id, role=Role.EDITOR)
+        for claim_id in form.cleaned_data["claims"]
+    ]
+    try:
+        published, skipped = publishing.claim_publish_many(
+            user=user,
+            claims=claims,
+            review_url=form.cleaned_data["review_url"] or "",
+            review_published_at=form.cleaned_data["review_published_at"],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(back)
+    messages.success(
+        request,
+        ngettext("%(n)d claim published.", "%(n)d claims published.", len(published))
+        % {"n": len(published)},
+    )
+    if skipped:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)d claim was not resolved any more and stays unpublished.",
+                "%(n)d claims were not resolved any more and stay unpublished.",
+                len(skipped),
+            )
+            % {"n": len(skipped)},
+        )
+    return redirect(back)

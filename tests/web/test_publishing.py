@@ -11,8 +11,9 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.test import Client
 
-from annotations.models import Claim, ClaimEvent, Workspace
+from annotations.models import Article, Claim, ClaimEvent, Workspace
 from annotations.services.adjudications import adjudication_create
+from annotations.services.claims import claim_create
 from annotations.services.publishing import claim_publish
 from annotations.services.workspaces import workspace_update
 from tests.export_desk import streamed
@@ -169,3 +170,58 @@ def test_it_feeds_the_public_claims_with_an_etag(
     feed = json.loads(first.content)
     assert [r["claimReviewed"] for r in feed["dataFeedElement"]] == [claim.exact]
     assert again.status_code == 304
+
+
+def test_it_publishes_the_ticked_claims_of_the_ready_to_publish_queue(
+    workspace: Workspace, article: Article, alice: User, bob: User, dave: User
+) -> None:
+    made = [
+        claim_create(user=bob, article=article, start=start, end=end).claim
+        for start, end in ((0, 10), (20, 30), (40, 50))
+    ]
+    first, second, left = (_resolved(claim, dave) for claim in made)
+    client = _client(alice)
+    queue = client.get(f"/queues/?queue=ready_to_publish&workspace={workspace.pk}")
+    html = queue.content.decode()
+    assert 'action="/queues/publish/"' in html
+    assert all(f'name="claims" value="{claim.pk}"' in html for claim in made)
+
+    back = f"/queues/?queue=ready_to_publish&workspace={workspace.pk}"
+    done = client.post(
+        "/queues/publish/",
+        {
+            "claims": [first.pk, second.pk],
+            "review_url": "https://desk.example/2026/12/jobs",
+            "review_published_at": "2026-12-01",
+            "next": back,
+        },
+        follow=True,
+    )
+    assert done.redirect_chain[-1][0] == back
+    assert "2 claims published." in done.content.decode()
+    for claim in (first, second):
+        claim.refresh_from_db()
+        assert claim.status == Claim.Status.PUBLISHED
+        assert claim.review_url == "https://desk.example/2026/12/jobs"
+    left.refresh_from_db()
+    assert left.status == Claim.Status.RESOLVED
+    assert f'value="{left.pk}"' in done.content.decode()  # still waiting in the queue
+
+
+def test_publishing_from_the_queue_names_what_is_wrong_and_publishes_nothing(
+    workspace: Workspace, claim: Claim, alice: User, bob: User, dave: User
+) -> None:
+    _resolved(claim, dave)
+    nothing = _client(alice).post("/queues/publish/", {}, follow=True).content.decode()
+    assert "Tick the claims to publish." in nothing
+    bad = _client(alice).post(
+        "/queues/publish/", {"claims": [claim.pk], "review_url": "not a url"}, follow=True
+    )
+    assert "Enter a valid URL." in bad.content.decode()
+    # A reviewer may not publish: refused, and the claim stays resolved.
+    assert _client(bob).post("/queues/publish/", {"claims": [claim.pk]}).status_code == 403
+    # Elsewhere a redirect goes back to the queue, never to another site.
+    away = _client(alice).post("/queues/publish/", {"next": "https://evil.example/"})
+    assert away["Location"] == "/queues/?queue=ready_to_publish"
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.RESOLVED
