@@ -1,29 +1,48 @@
 """../shared/docs/desk-day.md, played in the product's own pages by five people, once per language
-(test_desk_day_en.py, test_desk_day_fr.py call `play_review_loop` with their texts and words).
+(test_desk_day_en.py and test_desk_day_fr.py call `play_desk_day` with their texts and words).
 
-This is the review loop (steps 2 to 5, and the claim's page): erin prepares claims from candidates,
-with the mouse and with the keyboard, and undoes one; bob and carol assess them blind, with
-different verdicts on one claim and different extents on two; dave settles the disputes in the
-curation view; the claim's page shows the outcome. Each step asserts what the person must see and
-what they must not, and saves a screenshot in tests/screenshots/.
+1. alice creates the workspace on its pages: settings (blind review, two reviewers per claim, a
+   label added to the scale, public claim pages) and members.
+2. erin uploads an .html page and pastes an article (titles from the page and the text), triages
+   the candidates, makes claims, sets a claimant, links a source, and undoes one claim.
+3-4. bob and carol assess them blind, with different verdicts on one claim and different extents
+   on two; carol sees nothing of bob's work before her own verdict.
+5. dave settles the disputes in the curation view.
+6. alice publishes the resolved claims with the desk's article, a visitor reads a claim's public
+   page and its ClaimReview, alice exports ClaimReview, CSV for Excel and FEVER, freezes a release
+   and reads the dashboard.
 
-Step 1 (the editor's settings and members pages) belongs to the editor's-desk issue: until those
-pages exist, the desk is set up through the services.
+Each step asserts what the person must see and what they must not, and saves screenshots in
+tests/screenshots/ (each also checked with axe-core by the session fixture). The French day is
+played with the keyboard alone (tests/web/hands.py): no mouse call at all.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from annotations.models import Adjudication, Article, Claim, ClaimEvent, Workspace
-from annotations.services.workspaces import workspace_update
-from tests.web.browser import select_text
+from annotations.models import (
+    Adjudication,
+    Article,
+    Claim,
+    ClaimEvent,
+    DatasetRelease,
+    MemberEvent,
+    Role,
+    VerdictLabel,
+    Workspace,
+)
+from tests.web.hands import Hands
 
 
 @dataclass(frozen=True)
@@ -40,14 +59,31 @@ class Words:
     disputed_queue: str
     final_verdict: str
     nothing_waiting: str
+    # The editor's pages.
+    workspace_created: str
+    settings_saved: str
+    member_added: str  # with {name}
+    published: str  # with {n}
+    public_verdict: str  # the public page's word before the verdict
+    dashboard_status: str  # a chart's heading
+    alpha_aid: str  # part of the sentence on what alpha means
+    release_frozen: str
+
+
+@dataclass(frozen=True)
+class Upload:
+    """The .html page erin uploads, and the title it must get from the page."""
+
+    name: str
+    html: str
+    title: str
 
 
 @dataclass(frozen=True)
 class Day:
     locale: str
     prefix: str  # of the screenshots
-    title: str
-    text: str
+    text: str  # pasted without a title: its first line is the title
     # Claims made by hand: A spans a quotation (erin's extent; carol's is narrower), B is part of
     # a sentence (erin's extent; bob's is a little wider).
     quote: str
@@ -59,6 +95,17 @@ class Day:
     source_title: str
     bobs_source_title: str
     words: Words
+    upload: Upload
+    added_label: str  # the label alice adds to the scale (outside it: no value)
+    review_url: str  # where the desk published its fact-check
+    organisation: str
+    # The names alice gives the scale's labels on the settings page (slug -> name).
+    scale_names: dict[str, str] = field(default_factory=dict)
+    keyboard_only: bool = False
+
+    @property
+    def title(self) -> str:
+        return self.text.split("\n", 1)[0]
 
 
 Start = Callable[..., Any]  # the `session` fixture: start(user, locale) -> Session
@@ -72,13 +119,14 @@ def _blur(page: Page) -> None:
     page.evaluate("document.activeElement && document.activeElement.blur()")
 
 
-def _give_verdict(page: Page, words: Words, digit: int, rationale: str) -> None:
+def _give_verdict(hands: Hands, digit: int, rationale: str) -> None:
     """V then a digit chooses the verdict; Ctrl+Enter saves."""
+    page = hands.page
     _blur(page)
     page.keyboard.press("v")
     page.keyboard.press(str(digit))
-    page.fill('[data-form="assessment"] [name=rationale]', rationale)
-    page.press('[data-form="assessment"] [name=rationale]', "Control+Enter")
+    hands.fill(page.locator('[data-form="assessment"] [name=rationale]'), rationale)
+    page.keyboard.press("Control+Enter")
     expect(page.locator('[data-form="assessment"] .saved')).to_be_visible()
 
 
@@ -97,58 +145,134 @@ def _claim(article: Article, exact: str) -> Claim:
     return Claim.objects.get(article=article, exact=exact)
 
 
+def _message(page: Page, text: str) -> None:
+    expect(page.locator(".messages")).to_contain_text(text)
+
+
+def step_1_editor_sets_up(start: Start, day: Day, alice: User, team: dict[User, Role]) -> Workspace:
+    """alice creates the workspace, chooses its settings (blind review, two reviewers per claim,
+    a label added to the scale, the labels' names, public claim pages) and adds its members."""
+    words = day.words
+    editor = start(alice, day.locale)
+    hands = Hands(editor.page, keyboard_only=day.keyboard_only)
+    page = editor.open("/")
+    hands.press(page.locator('main a[href="/workspaces/new/"]'))
+    hands.fill(page.locator("#id_name"), "Desk")
+    hands.fill(page.locator("#id_organisation_name"), day.organisation)
+    hands.fill(page.locator("#id_organisation_url"), "https://desk.example/")
+    hands.press(page.locator("main form button[type=submit]"))
+    page.wait_for_url(re.compile(r"/workspaces/\d+/settings/$"))
+    _message(page, words.workspace_created)
+    workspace = Workspace.objects.get(name="Desk")
+
+    hands.tick(page.locator("#id_ws-blind_review"))
+    hands.fill(page.locator("#id_ws-reviewers_per_claim"), "2")
+    hands.tick(page.locator("#id_ws-public_claim_pages"))
+    for slug, name in day.scale_names.items():
+        hands.fill(page.locator(f'tr[data-slug="{slug}"] input[name$="-name"]'), name)
+    new_row = page.locator('table.scale tr[data-slug=""]').first
+    hands.fill(new_row.locator('input[name$="-name"]'), day.added_label)
+    editor.shot(f"{day.prefix}-1a-settings", full_page=True)
+    hands.press(page.locator(".sticky-actions button[type=submit]"))
+    _message(page, words.settings_saved)
+    workspace.refresh_from_db()
+    assert (workspace.blind_review, workspace.reviewers_per_claim) == (True, 2)
+    assert workspace.public_claim_pages
+    labels = dict(VerdictLabel.objects.filter(workspace=workspace).values_list("name", "value"))
+    assert labels[day.added_label] is None  # outside the scale
+    for name in day.scale_names.values():
+        assert name in labels
+
+    hands.press(page.locator('.page-actions a[href$="/members/"]'))
+    for user, role in team.items():
+        hands.fill(page.locator("#id_add-username"), user.username)
+        hands.choose(page.locator("#id_add-role"), str(role.value))
+        hands.press(page.locator('button[name="action"][value="add"]'))
+        _message(page, words.member_added.format(name=user.username))
+        expect(page.locator(f'tr[data-member="{user.username}"]')).to_be_visible()
+    expect(page.locator('.trail tr[data-kind="added"]')).to_have_count(len(team))
+    editor.shot(f"{day.prefix}-1b-members", full_page=True)
+    roles = dict(workspace.memberships.values_list("user__username", "role"))
+    assert roles == {"alice": Role.EDITOR, **{u.username: r for u, r in team.items()}}
+    assert MemberEvent.objects.filter(workspace=workspace, actor=alice).count() == len(team)
+    return workspace
+
+
 def step_2_annotator_prepares(start: Start, day: Day, workspace: Workspace, erin: User) -> Article:
-    """erin pastes the article, triages the candidates, makes claims by mouse and by keyboard,
-    sets a claimant, links a source, and undoes one claim."""
+    """erin uploads a page and pastes an article, triages the candidates, makes claims (with the
+    mouse, or the keyboard alone), sets a claimant, links a source, and undoes one claim."""
     words = day.words
     annotator = start(erin, day.locale)
+    hands = Hands(annotator.page, keyboard_only=day.keyboard_only)
     page = annotator.open("/")
-    page.click(f"text={workspace.name}")
-    page.click("a.button.primary")
-    page.fill("#id_text", day.text)
-    page.fill("#id_title", day.title)
-    page.click("form.add-article button[type=submit]")
+    hands.press(page.locator(f'main a[href="/workspaces/{workspace.pk}/"]'))
+    add = page.locator(f'.page-actions a[href="/workspaces/{workspace.pk}/articles/new/"]')
+
+    # An .html page, uploaded: its title comes from the page.
+    hands.press(add)
+    if day.keyboard_only:
+        hands.reach(page.locator("#id_file"))
+    page.locator("#id_file").set_input_files(
+        files=[
+            {"name": day.upload.name, "mimeType": "text/html", "buffer": day.upload.html.encode()}
+        ]
+    )
+    hands.press(page.locator("form.add-article button.primary"))
     page.wait_for_selector("#doc [data-s]")
+    expect(page.locator("#article-title")).to_have_text(day.upload.title)
+
+    # The article of the day, pasted without a title: its first line is the title.
+    hands.press(page.locator(f'.crumbs a[href="/workspaces/{workspace.pk}/"]'))
+    expect(page.locator("table.articles")).to_contain_text(day.upload.title)
+    hands.press(add)
+    hands.fill(page.locator("#id_text"), day.text)
+    annotator.shot(f"{day.prefix}-2-add-article")
+    hands.press(page.locator("form.add-article button.primary"))
+    page.wait_for_selector("#doc [data-s]")
+    expect(page.locator("#article-title")).to_have_text(day.title)
     article = Article.objects.get(workspace=workspace, title=day.title)
     candidates = page.locator("[data-candidate]")
     expect(candidates).to_have_count(6)
     annotator.shot(f"{day.prefix}-2a-annotator-candidates")
 
     # Three accepted: one with its button, then A twice, focus moving on to the next each time.
-    candidates.first.locator('[data-action="accept"]').click()
+    hands.press(candidates.first.locator('[data-action="accept"]'))
     _toast(page, words.candidate_accepted)
     expect(page.locator("[data-candidate].focused")).to_have_count(1)
+    _blur(page)
     for count in (2, 3):
         page.keyboard.press("a")
         expect(page.locator('[data-list="claims"] > li')).to_have_count(count)
     # The rest dismissed in one action.
-    page.click('[data-action="dismiss-all"]')
+    hands.press(page.locator('[data-action="dismiss-all"]'))
     _toast(page, words.dismissed)
     expect(candidates).to_have_count(0)
     expect(page.locator('[data-section="dismissed"] [data-count="dismissed"]')).to_have_text("3")
 
-    # Two claims by dragging the mouse, one over a quotation, with a claimant and a source.
-    select_text(page, day.quote, mouse=True)
-    page.locator("#make-claim").click()
+    # Two claims selected by hand, one over a quotation, with a claimant and a source.
+    _blur(page)
+    hands.select_passage(day.quote)
+    hands.make_claim()
     _toast(page, words.claim_created)
     expect(page.locator(".claim-quote")).to_have_text(day.quote)
-    page.fill("[name=claimant]", day.claimant)
-    page.press("[name=claimant]", "Control+Enter")
+    hands.fill(page.locator("[name=claimant]"), day.claimant)
+    page.keyboard.press("Control+Enter")
     expect(page.locator('[data-form="details"] .saved')).to_be_visible()
-    page.fill('[data-form="source"] [name=url]', day.source_url)
-    page.fill('[data-form="source"] [name=title]', day.source_title)
-    page.select_option('[data-form="source"] [name=stance]', "refutes")
-    page.click('[data-form="source"] button[type=submit]')
+    hands.fill(page.locator('[data-form="source"] [name=url]'), day.source_url)
+    hands.fill(page.locator('[data-form="source"] [name=title]'), day.source_title)
+    hands.choose(page.locator('[data-form="source"] [name=stance]'), "refutes")
+    hands.press(page.locator('[data-form="source"] button[type=submit]'))
     expect(page.locator('[data-list="sources"]')).to_contain_text(day.source_title)
     page.keyboard.press("Escape")
     _blur(page)
     page.keyboard.press("Escape")
-    select_text(page, day.part, mouse=True)
-    page.locator("#make-claim").click()
+    hands.select_passage(day.part)
+    hands.make_claim()
     expect(page.locator(".claim-quote")).to_have_text(day.part)
 
-    # One more with the keyboard alone: ] steps sentence by sentence to the sixth, C makes it a
+    # One more with the sentence keys: ] steps sentence by sentence to the sixth, C makes it a
     # claim. Then undone.
+    _blur(page)
     page.keyboard.press("Escape")
     for _ in range(6):
         page.keyboard.press("]")
@@ -159,7 +283,7 @@ def step_2_annotator_prepares(start: Start, day: Day, workspace: Workspace, erin
     assert sixth == day.text.split("\n")[5], sixth
     annotator.shot(f"{day.prefix}-2b-annotator-claim-panel")
     withdrawn = page.locator(".claim-view").get_attribute("data-claim")
-    page.click('[data-action="withdraw-claim"]')
+    hands.press(page.locator('[data-action="withdraw-claim"]'))
     _toast(page, words.withdrawn)
     expect(page.locator('[data-list="claims"] > li')).to_have_count(5)
     expect(page.locator(f'#doc [data-claims~="{withdrawn}"]')).to_have_count(0)
@@ -180,6 +304,7 @@ def step_3_reviewer(start: Start, day: Day, article: Article, bob: User) -> None
     little wider than erin did and citing a source of his own."""
     words = day.words
     reviewer = start(bob, day.locale)
+    hands = Hands(reviewer.page, keyboard_only=day.keyboard_only)
     page = reviewer.open("/queues/?queue=to_assess")
     rows = page.locator("table.queue-items tr[data-item]")
     expect(rows).to_have_count(5)
@@ -188,7 +313,7 @@ def step_3_reviewer(start: Start, day: Day, article: Article, bob: User) -> None
 
     first = Claim.objects.filter(article=article).order_by("start").first()
     assert first is not None
-    page.locator(f'tr[data-item="{first.pk}"] a.open').click()
+    hands.press(page.locator(f'tr[data-item="{first.pk}"] a.open'))
     page.wait_for_selector(f'.claim-view[data-claim="{first.pk}"][data-ready]')
     expect(page.locator('[data-fact="status"]')).to_have_text(words.awaiting)
 
@@ -196,16 +321,17 @@ def step_3_reviewer(start: Start, day: Day, article: Article, bob: User) -> None
     for claim, (digit, _carols) in verdicts.items():
         _open_claim_with_j(page, claim)
         if claim.exact == day.part:
-            select_text(page, day.part_wider, mouse=True)
-            page.locator("#make-claim").click()
+            hands.select_passage(day.part_wider)
+            hands.make_claim()
             _toast(page, words.highlight_added)
             page.wait_for_selector(f'.claim-view[data-claim="{claim.pk}"][data-ready]')
         if claim.exact == day.text.split("\n")[1]:
-            page.fill('[data-form="source"] [name=url]', "https://bob.example/" + str(claim.pk))
-            page.fill('[data-form="source"] [name=title]', day.bobs_source_title)
-            page.click('[data-form="source"] button[type=submit]')
+            source = page.locator('[data-form="source"]')
+            hands.fill(source.locator("[name=url]"), "https://bob.example/" + str(claim.pk))
+            hands.fill(source.locator("[name=title]"), day.bobs_source_title)
+            hands.press(source.locator("button[type=submit]"))
             expect(page.locator('[data-list="sources"]')).to_contain_text(day.bobs_source_title)
-        _give_verdict(page, words, digit, f"bob's reading of claim {claim.pk}")
+        _give_verdict(hands, digit, f"bob's reading of claim {claim.pk}")
     reviewer.shot(f"{day.prefix}-3b-reviewer-verdicts")
 
 
@@ -231,6 +357,7 @@ def step_4_second_reviewer(start: Start, day: Day, article: Article, carol: User
     after it she sees his. She disagrees on one verdict and highlights one claim narrower."""
     words = day.words
     reviewer = start(carol, day.locale)
+    hands = Hands(reviewer.page, keyboard_only=day.keyboard_only)
     second = _claim(article, day.text.split("\n")[1])
 
     # The claim's own page, before her verdict: no status word, count, source, name of bob's.
@@ -247,7 +374,7 @@ def step_4_second_reviewer(start: Start, day: Day, article: Article, carol: User
     expect(rows).to_have_count(5)
     assert "bob" not in page.locator("main").inner_text()
     quote = _claim(article, day.quote)
-    page.locator(f'tr[data-item="{quote.pk}"] a.open').click()
+    hands.press(page.locator(f'tr[data-item="{quote.pk}"] a.open'))
     page.wait_for_selector(f'.claim-view[data-claim="{quote.pk}"][data-ready]')
 
     for claim, (_bobs, digit) in sorted(
@@ -262,11 +389,11 @@ def step_4_second_reviewer(start: Start, day: Day, article: Article, carol: User
         assert day.bobs_source_title not in panel.inner_text()
         if claim.exact == day.quote:
             reviewer.shot(f"{day.prefix}-4b-blind-before-verdict")
-            select_text(page, day.quote_narrower, mouse=True)
-            page.locator("#make-claim").click()
+            hands.select_passage(day.quote_narrower)
+            hands.make_claim()
             _toast(page, words.highlight_added)
             page.wait_for_selector(f'.claim-view[data-claim="{claim.pk}"][data-ready]')
-        _give_verdict(page, words, digit, f"carol's reading of claim {claim.pk}")
+        _give_verdict(hands, digit, f"carol's reading of claim {claim.pk}")
         # Her verdict is in: bob's appears, with his rationale.
         expect(panel.locator('[data-list="assessments"] li')).to_have_count(2)
         expect(panel.locator('[data-list="assessments"]')).to_contain_text(
@@ -284,13 +411,14 @@ def step_5_adjudicator(start: Start, day: Day, article: Article, dave: User) -> 
     takes carol's extent, sets the final verdict with a note, and goes on to the next ones."""
     words = day.words
     adjudicator = start(dave, day.locale)
+    hands = Hands(adjudicator.page, keyboard_only=day.keyboard_only)
     page = adjudicator.open("/queues/?queue=disputed")
     rows = page.locator("table.queue-items tr[data-item]")
     expect(rows).to_have_count(3)
     adjudicator.shot(f"{day.prefix}-5a-disputed-queue")
     quote = _claim(article, day.quote)
     assert rows.first.get_attribute("data-item") == str(quote.pk)  # the oldest dispute first
-    rows.first.locator("a.open").click()
+    hands.press(rows.first.locator("a.open"))
 
     page.wait_for_selector("body[data-ready], #curation[data-ready]")
     for name in ("carol", "erin", "bob"):
@@ -300,15 +428,14 @@ def step_5_adjudicator(start: Start, day: Day, article: Article, dave: User) -> 
         f"bob's reading of claim {quote.pk}"
     )
     adjudicator.shot(f"{day.prefix}-5b-curation")
-    page.locator('[data-reviewer="carol"] [data-action="use-extent"]').click()
+    hands.press(page.locator('[data-reviewer="carol"] [data-action="use-extent"]'))
     expect(page.locator("#chosen-from")).to_contain_text("carol")
+    note = page.locator('form[data-form="adjudication"] [name=note]')
     _blur(page)
     page.keyboard.press("v")
     page.keyboard.press("2")
-    page.fill(
-        'form[data-form="adjudication"] [name=note]', "Mostly false: the figure is 8 billion."
-    )
-    page.press('form[data-form="adjudication"] [name=note]', "Control+Enter")
+    hands.fill(note, "Mostly false: the figure is 8 billion.")
+    page.keyboard.press("Control+Enter")
 
     # On to the next disputed claims, oldest first: the verdicts that differ, then bob's wider
     # extent, which dave keeps; then none is left.
@@ -318,13 +445,13 @@ def step_5_adjudicator(start: Start, day: Day, article: Article, dave: User) -> 
         page.wait_for_url(re.compile(rf"/claims/{claim.pk}/curate/$"))
         page.wait_for_selector("body[data-ready], #curation[data-ready]")
         if reviewer:
-            page.locator(f'[data-reviewer="{reviewer}"] [data-action="use-extent"]').click()
+            hands.press(page.locator(f'[data-reviewer="{reviewer}"] [data-action="use-extent"]'))
             expect(page.locator("#chosen-from")).to_contain_text(reviewer)
         _blur(page)
         page.keyboard.press("v")
         page.keyboard.press(str(digit))
-        page.fill('form[data-form="adjudication"] [name=note]', "Settled.")
-        page.press('form[data-form="adjudication"] [name=note]', "Control+Enter")
+        hands.fill(note, "Settled.")
+        page.keyboard.press("Control+Enter")
     page.wait_for_url(re.compile(r"/queues/"))
     expect(page.locator("main")).to_contain_text(words.nothing_waiting)
 
@@ -348,19 +475,120 @@ def step_5_adjudicator(start: Start, day: Day, article: Article, dave: User) -> 
     adjudicator.shot(f"{day.prefix}-5c-claim-page", full_page=True)
 
 
-def play_review_loop(
+def _download(page: Page, hands: Hands, fmt: str, *, bom: bool = False) -> bytes:
+    """Download the export now from the dialog; the file's bytes."""
+    hands.choose(page.locator("#id_export-format"), fmt)
+    hands.tick(page.locator("#id_export-bom"), bom)
+    with page.expect_download() as download:
+        hands.press(page.locator('button[name="go"][value="download"]'))
+    return Path(download.value.path()).read_bytes()
+
+
+def step_6_editor_publishes(
+    start: Start, day: Day, workspace: Workspace, article: Article, alice: User
+) -> None:
+    """alice publishes the resolved claims with the address of the desk's article; a visitor
+    reads a claim's public page and its ClaimReview; alice exports ClaimReview, CSV for Excel and
+    FEVER, freezes a release, and reads the dashboard."""
+    words = day.words
+    editor = start(alice, day.locale)
+    hands = Hands(editor.page, keyboard_only=day.keyboard_only)
+    resolved = list(Claim.objects.filter(article=article, status=Claim.Status.RESOLVED))
+    assert len(resolved) == 5
+
+    # The ready-to-publish queue: tick them all, give the desk's article once, publish.
+    page = editor.open("/")
+    hands.press(page.locator('header a[href="/queues/"]'))
+    hands.press(page.locator(f'a[data-queue="ready_to_publish"][href$="={workspace.pk}"]'))
+    for claim in resolved:
+        hands.tick(page.locator(f'input[name="claims"][value="{claim.pk}"]'))
+    hands.fill(page.locator("#publish-review-url"), day.review_url)
+    page.locator("#publish-review-date").fill("2026-12-01")
+    editor.shot(f"{day.prefix}-6a-ready-to-publish", full_page=True)
+    hands.press(page.locator("form.publish-many button.primary"))
+    _message(page, words.published.format(n=5))
+    expect(page.locator("main")).to_contain_text(words.nothing_waiting)
+    assert set(
+        Claim.objects.filter(article=article).values_list("status", "review_url").distinct()
+    ) == {(Claim.Status.PUBLISHED, day.review_url)}
+
+    # A visitor, not signed in, reads a claim's public page: the claim, the verdict, and the
+    # ClaimReview the export gives, naming the desk's article as canonical.
+    quote = _claim(article, day.quote_narrower)
+    visitor = start(None, day.locale)
+    public = visitor.open(f"/claims/{quote.pk}/")
+    expect(public.locator("main")).to_contain_text(words.public_verdict)
+    expect(public.locator("main")).to_contain_text(words.final_verdict)
+    expect(public.locator('link[rel="canonical"]')).to_have_attribute("href", day.review_url)
+    [review] = [
+        json.loads(text)
+        for text in public.locator('script[type="application/ld+json"]').all_text_contents()
+    ]
+    assert review["url"] == day.review_url and review["datePublished"] == "2026-12-01"
+    assert review["reviewRating"]["alternateName"] == words.final_verdict
+    assert review["author"]["name"] == day.organisation
+    assert "bob" not in public.locator("main").inner_text()  # no reviewer's name in public
+    visitor.shot(f"{day.prefix}-6b-public-claim-page", full_page=True)
+
+    # The export dialog: ClaimReview, CSV for Excel, FEVER, downloaded now.
+    page = editor.open(f"/workspaces/{workspace.pk}/")
+    hands.press(page.locator(f'.page-actions a[href="/workspaces/{workspace.pk}/exports/"]'))
+    reviews = json.loads(_download(page, hands, "claimreview"))
+    assert len(reviews) == 5 and {r["url"] for r in reviews} == {day.review_url}
+    assert review in reviews  # one builder for the page and the export
+    table = _download(page, hands, "csv", bom=True)
+    assert table.startswith(b"\xef\xbb\xbf")  # Excel reads the accents right
+    rows = list(csv.DictReader(io.StringIO(table.decode("utf-8-sig"))))
+    assert len(rows) == 5 and day.quote_narrower in {row["quote"] for row in rows}
+    fever = _download(page, hands, "fever").decode().splitlines()
+    assert len(fever) == 5 and all(json.loads(line)["claim"] for line in fever)
+    editor.shot(f"{day.prefix}-6c-export-dialog", full_page=True)
+
+    # A release, frozen: its manifest and files are listed.
+    release = page.locator('form[data-form="release"]')
+    hands.fill(release.locator("#id_release-name"), "Desk")
+    hands.fill(release.locator("#id_release-version"), "1.0")
+    for fmt in ("claimreview", "csv", "fever"):
+        hands.tick(release.locator(f'input[name="release-formats"][value="{fmt}"]'))
+    hands.press(release.locator('button[name="action"][value="release"]'))
+    _message(page, words.release_frozen)
+    frozen = DatasetRelease.objects.get(workspace=workspace)
+    row = page.locator(f'tr[data-release="{frozen.pk}"]')
+    expect(row.locator(f'a[href="/api/v1/releases/{frozen.pk}/manifest/"]')).to_be_visible()
+    assert sorted(frozen.files.values_list("format", "rows")) == [
+        ("claimreview", 5),
+        ("csv", 5),
+        ("fever", 5),
+    ]
+    editor.shot(f"{day.prefix}-6d-release", full_page=True)
+
+    # The dashboard: progress by status, work per reviewer, agreement with what it means.
+    page = editor.open(f"/workspaces/{workspace.pk}/")
+    hands.press(page.locator(f'.page-actions a[href="/workspaces/{workspace.pk}/dashboard/"]'))
+    main = page.locator("main")
+    expect(main).to_contain_text(words.dashboard_status)
+    expect(main).to_contain_text(words.alpha_aid)
+    for name in ("bob", "carol"):
+        expect(main).to_contain_text(name)
+    expect(page.locator("main svg").first).to_be_visible()
+    editor.shot(f"{day.prefix}-6e-dashboard", full_page=True)
+
+
+def play_desk_day(
     start: Start,
     day: Day,
     *,
-    workspace: Workspace,
     alice: User,
     bob: User,
     carol: User,
     dave: User,
     erin: User,
 ) -> None:
-    workspace_update(user=alice, workspace=workspace, blind_review=True, reviewers_per_claim=2)
+    team = {erin: Role.ANNOTATOR, bob: Role.REVIEWER, carol: Role.REVIEWER, dave: Role.ADJUDICATOR}
+    workspace = step_1_editor_sets_up(start, day, alice, team)
     article = step_2_annotator_prepares(start, day, workspace, erin)
     step_3_reviewer(start, day, article, bob)
     step_4_second_reviewer(start, day, article, carol)
     step_5_adjudicator(start, day, article, dave)
+    step_6_editor_publishes(start, day, workspace, article, alice)
+    assert Adjudication.objects.filter(claim__article=article).count() == 3

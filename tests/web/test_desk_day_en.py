@@ -15,14 +15,28 @@ from annotations.models import Article, Assessment, CandidateClaim, Claim, Claim
 from annotations.services.articles import article_create
 from annotations.services.claims import claim_create
 from tests.web.browser import highlighted_span, select_text, utf16_index
-from tests.web.desk_day import Day, Words, play_review_loop
+from tests.web.desk_day import Day, Upload, Words, play_desk_day
 
 pytestmark = pytest.mark.browser
+
+UPLOAD = Upload(
+    name="bus-fares.html",
+    html=(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Bus fares to rise by 5 percent | City Examiner</title>"
+        '<meta property="og:title" content="Bus fares to rise by 5 percent"></head><body>'
+        "<nav>Home | City | Transport</nav><article><h1>Bus fares to rise by 5 percent</h1>"
+        "<p>Bus fares will rise by 5 percent in January, the transport authority announced on "
+        "Monday, the first rise in three years.</p><p>The authority said fuel costs had gone up "
+        "by 18 percent since 2023, while ridership was still 7 percent below its 2019 level.</p>"
+        "</article><footer>© City Examiner</footer></body></html>"
+    ),
+    title="Bus fares to rise by 5 percent",
+)
 
 ENGLISH = Day(
     locale="en-GB",
     prefix="en",
-    title="Housing and crime: the council's record",
     text=(
         "The council said the new budget cuts waste by 12 percent.\n"
         '"We have built 3,000 new homes this year," the mayor told reporters on Monday.\n'
@@ -52,23 +66,33 @@ ENGLISH = Day(
         disputed_queue="Disputed",
         final_verdict="Mostly false",
         nothing_waiting="Nothing is waiting here.",
+        workspace_created="Workspace created",
+        settings_saved="Settings saved.",
+        member_added="{name} added.",
+        published="{n} claims published.",
+        public_verdict="Read the fact-check",
+        dashboard_status="Claims by status over time",
+        alpha_aid="a negative alpha means they disagree more often than chance",
+        release_frozen="The release is being frozen",
     ),
+    upload=UPLOAD,
+    added_label="Satire",
+    review_url="https://desk.example/2026/12/council-record",
+    organisation="The Checkers",
 )
 
 
-def test_it_plays_the_desks_review_loop_in_english(
+def test_it_plays_the_desks_day_in_english(
     session: Any,
-    workspace: Workspace,
     alice: User,
     bob: User,
     carol: User,
     dave: User,
     erin: User,
 ) -> None:
-    play_review_loop(
+    play_desk_day(
         session,
         ENGLISH,
-        workspace=workspace,
         alice=alice,
         bob=bob,
         carol=carol,

@@ -9,15 +9,29 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from annotations.models import Article, VerdictLabel, Workspace
-from tests.web.desk_day import Day, Words, play_review_loop
+from annotations.models import Article, Workspace
+from tests.web.desk_day import Day, Upload, Words, play_desk_day
 
 pytestmark = pytest.mark.browser
+
+UPLOAD = Upload(
+    name="loyers-lyon.html",
+    html=(
+        '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
+        "<title>Les loyers flambent à Lyon | Le Progrès du Rhône</title>"
+        '<meta property="og:title" content="Les loyers flambent à Lyon"></head><body>'
+        "<nav>Accueil | Politique</nav><article><h1>Les loyers flambent à Lyon</h1>"
+        "<p>Les loyers ont augmenté de 12 % en deux ans à Lyon, selon l'Observatoire des "
+        "loyers.</p><p>« C'est la plus forte hausse de France », affirme le maire. Le "
+        "gouvernement promet une loi d'ici 2027.</p></article><footer>© 2026</footer>"
+        "</body></html>"
+    ),
+    title="Les loyers flambent à Lyon",
+)
 
 FRENCH = Day(
     locale="fr-FR",
     prefix="fr",
-    title="Emploi et retraites : le bilan contesté",
     text=(
         "Le chômage a reculé de 0,3 point au troisième trimestre, selon l'Insee.\n"
         "« Nous avons créé plus de 40 000 emplois en un an », a déclaré la ministre du Travail "
@@ -48,41 +62,42 @@ FRENCH = Day(
         disputed_queue="Contestées",
         final_verdict="Plutôt faux",
         nothing_waiting="Rien n'attend ici.",
+        workspace_created="Espace de travail créé",
+        settings_saved="Réglages enregistrés.",
+        member_added="{name} ajouté.",
+        published="{n} affirmations publiées.",
+        public_verdict="Lire la vérification",
+        dashboard_status="Affirmations par statut au fil du temps",
+        alpha_aid="un alpha négatif",
+        release_frozen="La publication est en cours de gel",
     ),
+    upload=UPLOAD,
+    added_label="Parodie",
+    review_url="https://verificateurs.example/2026/12/bilan-emploi",
+    organisation="Les Vérificateurs",
+    # The desk names its scale in French on the settings page (the slugs stay the same).
+    scale_names={
+        "false": "Faux",
+        "mostly-false": "Plutôt faux",
+        "half-true": "À moitié vrai",
+        "mostly-true": "Plutôt vrai",
+        "true": "Vrai",
+        "unverifiable": "Invérifiable",
+    },
+    # One run of the day with the keyboard alone: no mouse call at all.
+    keyboard_only=True,
 )
-# The desk's scale in French, as its editor names it (the settings page comes with the editor's
-# desk issue; the slugs stay the same).
-FRENCH_SCALE = {
-    "false": "Faux",
-    "mostly-false": "Plutôt faux",
-    "half-true": "À moitié vrai",
-    "mostly-true": "Plutôt vrai",
-    "true": "Vrai",
-    "unverifiable": "Invérifiable",
-}
 
 
-def test_it_plays_the_desks_review_loop_in_french(
+def test_it_plays_the_desks_day_in_french_with_the_keyboard_alone(
     session: Any,
-    workspace: Workspace,
     alice: User,
     bob: User,
     carol: User,
     dave: User,
     erin: User,
 ) -> None:
-    for slug, name in FRENCH_SCALE.items():
-        VerdictLabel.objects.filter(workspace=workspace, slug=slug).update(name=name)
-    play_review_loop(
-        session,
-        FRENCH,
-        workspace=workspace,
-        alice=alice,
-        bob=bob,
-        carol=carol,
-        dave=dave,
-        erin=erin,
-    )
+    play_desk_day(session, FRENCH, alice=alice, bob=bob, carol=carol, dave=dave, erin=erin)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@
 import { Api, ApiError } from "./api.js";
 import { Drafts, fillForm, formValues } from "./drafts.js";
 import { el, fmt, safeLink, snippet, toast, typing, when } from "./ui.js";
-import { TextIndex, rangeToSpan, selectSpan } from "./offsets.js";
+import { TextIndex, rangeToSpan, selectSpan, stepWord } from "./offsets.js";
 import {
   KIND_LABELS, STANCE_LABELS, STATUS_LABELS as CLAIM_STATUS_LABELS, candidateTitle, claimColour, percent,
   renderText, verdictColour,
@@ -1232,6 +1232,20 @@ async function stepSentence(key) {
   if (mark) mark.scrollIntoView({ block: "nearest", behavior: "smooth" });
 }
 
+// > and < move the selection's end a word later or earlier; ) and ( its start: with the sentence
+// keys, any passage can be selected from the keyboard alone.
+const WORD_KEYS = { ">": ["end", 1], "<": ["end", -1], ")": ["start", 1], "(": ["start", -1] };
+
+async function stepWordEdge(key) {
+  const span = currentSpan();
+  if (!span) return;
+  const [edge, by] = WORD_KEYS[key];
+  const [start, end] = stepWord(state.index, span.start, span.end, edge, by);
+  if (!selectSpan(doc, state.index, start, end)) return;
+  state.sentenceAt = null;
+  placeMakeClaimButton();
+}
+
 document.addEventListener("keydown", async (event) => {
   if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
     const form = event.target instanceof Element && event.target.closest("form");
@@ -1270,6 +1284,11 @@ document.addEventListener("keydown", async (event) => {
     event.preventDefault();
     // One step after the other: keys pressed while the sentences load must each count.
     steps = steps.then(() => stepSentence(key)).catch((error) => toast(error.message, "error"));
+    return;
+  }
+  if (key in WORD_KEYS) {
+    event.preventDefault();
+    steps = steps.then(() => stepWordEdge(key)).catch((error) => toast(error.message, "error"));
     return;
   }
   const handlers = {

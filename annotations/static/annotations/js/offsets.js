@@ -150,3 +150,31 @@ export function rangeToSpan(root, index, range) {
   [start, end] = trimSpan(index, start, end);
   return end > start ? { start, end } : null;
 }
+
+// Move one edge of [start, end) by a word (a run of characters between white space), for
+// refining a selection with the keyboard: edge "end" or "start", by +1 (later) or -1 (earlier).
+// The span never becomes empty; at the text's ends it stays where it is.
+export function stepWord(index, start, end, edge, by) {
+  const space = (at) => SPACE.test(index.slice(at, at + 1));
+  let s = start;
+  let e = end;
+  if (edge === "end" && by > 0) {
+    while (e < index.length && space(e)) e += 1;
+    while (e < index.length && !space(e)) e += 1;
+  } else if (edge === "end") {
+    let at = e;
+    while (at > s && space(at - 1)) at -= 1;
+    while (at > s && !space(at - 1)) at -= 1;
+    while (at > s && space(at - 1)) at -= 1;
+    if (at > s) e = at;
+  } else if (by > 0) {
+    let at = s;
+    while (at < e && !space(at)) at += 1;
+    while (at < e && space(at)) at += 1;
+    if (at < e) s = at;
+  } else {
+    while (s > 0 && space(s - 1)) s -= 1;
+    while (s > 0 && !space(s - 1)) s -= 1;
+  }
+  return [s, e];
+}
