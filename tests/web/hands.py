@@ -82,6 +82,7 @@ class Hands:
         if not self.keyboard_only:
             target.select_option(value)
             return
+        target.wait_for()  # on the page a link or a form may just have opened
         values: list[str] = target.locator("option").evaluate_all("os => os.map((o) => o.value)")
         current = target.input_value()
         self.reach(target)
