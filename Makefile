@@ -32,7 +32,7 @@ install-dev: $(DEV_STAMP)
 run: $(RUN_STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_demo
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## A Celery worker (needs REDIS_URL; more of them, on more machines, is how extraction scales).
 worker: $(RUN_STAMP)
