@@ -1,7 +1,8 @@
 """Browser tests in Debian's Chromium, driven by Playwright: the shared set-up.
 
 They run against pytest-django's live server (a real HTTP server on a transactional database) and
-save screenshots into tests/screenshots/. In CI (CI=true) a missing Chromium fails the run;
+save screenshots into tests/screenshots/; each screenshot's state is also checked with axe-core
+(tests/web/a11y.py). In CI (CI=true) a missing Chromium fails the run;
 elsewhere these tests are skipped without it.
 """
 
@@ -20,6 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 from annotations.models import Article
+from tests.web.a11y import axe_problems
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -95,10 +97,15 @@ class Session:
             return
         url = message.location.get("url", "")
         # API answers such as 409 or 412 are part of the flows under test (the page handles them);
-        # the admin has no icon, so the browser's guess at /favicon.ico fails. Anything else (a
-        # script error, a refused inline script or style, a missing static file) is a problem.
-        expected = url.endswith("/favicon.ico") or (
-            "/api/v1/" in url and message.text.startswith("Failed to load resource")
+        # so is a page answering 400 with its form's errors (the browser notes the status of the
+        # document itself); the admin has no icon, so the browser's guess at /favicon.ico fails.
+        # Anything else (a script error, a refused inline script or style, a missing static file)
+        # is a problem.
+        failed = message.text.startswith("Failed to load resource")
+        expected = (
+            url.endswith("/favicon.ico")
+            or (failed and "/api/v1/" in url)
+            or (failed and "status of 400" in message.text and url == self.page.url)
         )
         if not expected:
             self.problems.append(f"{message.text} ({url})")
@@ -113,13 +120,20 @@ class Session:
         return self.page
 
     def shot(self, name: str, *, full_page: bool = False) -> None:
+        """Save a screenshot of the page, and check the state it shows with axe-core."""
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+        self.check_accessibility(name)
+
+    def check_accessibility(self, label: str) -> None:
+        """Run axe-core (every rule) on the page as it is; each serious or critical violation is
+        a problem that fails the test at teardown."""
+        self.problems.extend(axe_problems(self.page, label))
 
 
 @pytest.fixture
 def session(browser: Browser, live_server: LiveServer) -> Iterator[Any]:
-    """session(user, locale) opens a signed-in browser context; page errors and CSP violations
-    seen in any of them fail the test."""
+    """session(user, locale) opens a signed-in browser context; page errors, CSP violations and
+    serious or critical accessibility violations seen in any of them fail the test."""
     opened: list[Session] = []
 
     def start(user: User | None, locale: str = "en-GB") -> Session:
