@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from annotations.web import articles, claims, dashboard, desk, exports, review
+from annotations.web import articles, claims, dashboard, desk, exports, review, search
 
 urlpatterns = [
     path("", articles.home, name="home"),
@@ -36,6 +36,7 @@ urlpatterns = [
         name="export-download",
     ),
     path("queues/", review.queues_page, name="queues"),
+    path("search/", search.search_page, name="search"),
     path("queues/publish/", claims.publish_selected, name="queue-publish"),
     path("workspaces/<int:workspace_id>/agreement/", review.agreement_page, name="agreement"),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["annotations"]), name="jsi18n"),

@@ -99,6 +99,7 @@ class Day:
     added_label: str  # the label alice adds to the scale (outside it: no value)
     review_url: str  # where the desk published its fact-check
     organisation: str
+    search: str  # words alice types in the search box to find the quoted claim again
     # The names alice gives the scale's labels on the settings page (slug -> name).
     scale_names: dict[str, str] = field(default_factory=dict)
     keyboard_only: bool = False
@@ -530,6 +531,18 @@ def step_6_editor_publishes(
     assert "bob" not in public.locator("main").inner_text()  # no reviewer's name in public
     visitor.shot(f"{day.prefix}-6b-public-claim-page", full_page=True)
 
+    # Search finds the claim again from a few words (accents folded), and opens its page.
+    page = editor.open("/")
+    hands.press(page.locator('header a[href="/search/"]'))
+    hands.fill(page.locator("#id_q"), day.search)
+    page.keyboard.press("Enter")
+    found = page.locator(f'table.search-results tr[data-item="{quote.pk}"]')
+    expect(found.locator("mark").first).to_be_visible()
+    expect(found.locator(".badge")).to_contain_text(words.final_verdict)
+    editor.shot(f"{day.prefix}-6c-search", full_page=True)
+    hands.press(found.locator("a.quote"))
+    page.wait_for_url(re.compile(rf"/claims/{quote.pk}/$"))
+
     # The export dialog: ClaimReview, CSV for Excel, FEVER, downloaded now.
     page = editor.open(f"/workspaces/{workspace.pk}/")
     hands.press(page.locator(f'.page-actions a[href="/workspaces/{workspace.pk}/exports/"]'))
@@ -542,7 +555,7 @@ def step_6_editor_publishes(
     assert len(rows) == 5 and day.quote_narrower in {row["quote"] for row in rows}
     fever = _download(page, hands, "fever").decode().splitlines()
     assert len(fever) == 5 and all(json.loads(line)["claim"] for line in fever)
-    editor.shot(f"{day.prefix}-6c-export-dialog", full_page=True)
+    editor.shot(f"{day.prefix}-6d-export-dialog", full_page=True)
 
     # A release, frozen: its manifest and files are listed.
     release = page.locator('form[data-form="release"]')
@@ -560,7 +573,7 @@ def step_6_editor_publishes(
         ("csv", 5),
         ("fever", 5),
     ]
-    editor.shot(f"{day.prefix}-6d-release", full_page=True)
+    editor.shot(f"{day.prefix}-6e-release", full_page=True)
 
     # The dashboard: progress by status, work per reviewer, agreement with what it means.
     page = editor.open(f"/workspaces/{workspace.pk}/")
@@ -571,7 +584,7 @@ def step_6_editor_publishes(
     for name in ("bob", "carol"):
         expect(main).to_contain_text(name)
     expect(page.locator("main svg").first).to_be_visible()
-    editor.shot(f"{day.prefix}-6e-dashboard", full_page=True)
+    editor.shot(f"{day.prefix}-6f-dashboard", full_page=True)
 
 
 def play_desk_day(

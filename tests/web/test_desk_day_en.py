@@ -79,6 +79,7 @@ ENGLISH = Day(
     added_label="Satire",
     review_url="https://desk.example/2026/12/council-record",
     organisation="The Checkers",
+    search="crime doubled",
 )
 
 

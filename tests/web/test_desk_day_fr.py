@@ -75,6 +75,7 @@ FRENCH = Day(
     added_label="Parodie",
     review_url="https://verificateurs.example/2026/12/bilan-emploi",
     organisation="Les Vérificateurs",
+    search="reforme retraites",  # without its accent
     # The desk names its scale in French on the settings page (the slugs stay the same).
     scale_names={
         "false": "Faux",
