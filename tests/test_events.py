@@ -64,4 +64,5 @@ def test_it_names_whose_extent_an_adjudicator_chose_in_french(db: None) -> None:
     event = ClaimEvent(kind="adjudicated", actor=User(username="dave"), before=before, after=after)
     with translation.override("fr"):
         sentence = describe_event(event, verdicts=NAMES)
-    assert "carol" in sentence and "« Insee »" in sentence
+    # French quotation marks, with the no-break spaces French typography puts inside them.
+    assert "carol" in sentence and "«\u00a0Insee\u00a0»" in sentence

@@ -35,6 +35,11 @@ FORMAT_CHOICES = [
     ("webannotation", gettext_lazy("W3C Web Annotations (JSON-LD)")),
     ("assessments", gettext_lazy("Every reviewer's verdicts (JSON Lines)")),
 ]
+RELEASE_STATES = {
+    releases.FREEZING: gettext_lazy("being frozen"),
+    releases.READY: gettext_lazy("ready"),
+    releases.FAILED: gettext_lazy("failed"),
+}
 DATE_CHOICES = [
     ("created", gettext_lazy("the claim was made")),
     ("verdict", gettext_lazy("its final verdict was set")),
@@ -167,6 +172,7 @@ def _dialog(
     frozen = list(selectors.release_list(user=request.user, workspace_id=workspace.pk)[:20])
     for release in frozen:
         release.state = releases.release_status(release)  # type: ignore[attr-defined]
+        release.state_label = RELEASE_STATES.get(release.state, release.state)  # type: ignore[attr-defined]
     context = {
         "workspace": workspace,
         "export_form": export_form,
