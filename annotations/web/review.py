@@ -21,8 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from annotations import queues, selectors, selectors_review
+from annotations.charts import RELIABLE, TENTATIVE, agreement_band
 from annotations.models import Membership, VerdictLabel
 from annotations.web.colours import STATUS_LABELS, claim_colour
+from annotations.web.dashboard import band_readings
 
 ITEMS_PER_PAGE = 50
 ORDERINGS = [
@@ -174,6 +176,17 @@ def agreement_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, message)
         return render(request, "annotations/agreement.html", context, status=400)
     context["figures"] = figures
+    # Each figure with what it means (the dashboard's bands), so that a number is never alone.
+    bands = band_readings()
+    context["alphas"] = [
+        (level, value, agreement_band(value), bands[agreement_band(value)])
+        for level, value in figures["krippendorff_alpha"].items()
+    ]
+    context["thresholds"] = {"reliable": RELIABLE, "tentative": TENTATIVE}
+    context["kappa_bands"] = [
+        (pair, agreement_band(pair["kappa"]), bands[agreement_band(pair["kappa"])])
+        for pair in figures["cohen_kappa"]
+    ]
     return render(request, "annotations/agreement.html", context)
 
 

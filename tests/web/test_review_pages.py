@@ -11,6 +11,7 @@ from django.test import Client
 from annotations.models import Article, Assignment, Claim, Workspace
 from annotations.services.assessments import assessment_create
 from annotations.services.assignments import article_assign
+from annotations.services.claims import claim_create
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>")
 
@@ -148,3 +149,21 @@ def test_it_reruns_extraction_and_publishes_resolved_claims_from_the_admin(
     assert "1 claim(s) published. 1 not resolved yet were left alone." in done.content.decode()
     assert Claim.objects.get(pk=claim.pk).status == "published"
     assert Claim.objects.get(pk=other.pk).status == "open"
+
+
+def test_it_says_what_each_agreement_figure_means_and_warns_of_a_negative_one(
+    workspace: Workspace, article: Article, alice: User, bob: User, carol: User
+) -> None:
+    # bob and carol disagree on every claim, crosswise: worse than chance.
+    claims = [
+        claim_create(user=bob, article=article, start=start, end=start + 10).claim
+        for start in (0, 20, 40, 60)
+    ]
+    for claim, (mine, hers) in zip(claims, [("true", "false"), ("false", "true")] * 2, strict=True):
+        assessment_create(user=bob, claim=claim, verdict=mine)
+        assessment_create(user=carol, claim=claim, verdict=hers)
+    page = signed_in(alice).get(f"/workspaces/{workspace.pk}/agreement/").content.decode()
+    assert "a negative alpha means they disagree more often than chance" in page
+    assert 'data-level="nominal" class="band-negative"' in page
+    assert "worse than chance: check the scale and the instructions" in page
+    assert f'href="/workspaces/{workspace.pk}/dashboard/"' in page
