@@ -19,6 +19,7 @@ Conventions shared by every function here:
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from itertools import pairwise
@@ -227,13 +228,17 @@ def _alpha(table: _Table, level: Level, scale: Sequence[ScaleLabel] | None) -> f
     if coincidences is None:
         return None
     marginals = coincidences.sum(axis=0)
-    distances = _distances(level, values, marginals)
-    total = float(marginals.sum())
-    expected = float(marginals @ distances @ marginals)
-    if expected <= 0.0:
-        return None
-    observed = float((coincidences * distances).sum())
-    return 1.0 - (total - 1.0) * observed / expected
+    # Extreme values overflow the squared distances: caught below as an undefined figure.
+    with np.errstate(over="ignore", invalid="ignore"):
+        distances = _distances(level, values, marginals)
+        total = float(marginals.sum())
+        expected = float(marginals @ distances @ marginals)
+        if not expected > 0.0:
+            return None
+        observed = float((coincidences * distances).sum())
+        alpha = 1.0 - (total - 1.0) * observed / expected
+    # An undefined figure, never inf or nan.
+    return alpha if math.isfinite(alpha) and math.isfinite(expected) else None
 
 
 def _coincidences(

@@ -23,6 +23,7 @@ _REASONS = {
     "consensus": lambda: _("the reviewers agree"),
     "adjudication": lambda: _("adjudicated"),
     "published": lambda: _("published"),
+    "unpublished": lambda: _("unpublished"),
 }
 _STATUSES = {
     "open": lambda: _("open"),
@@ -124,7 +125,29 @@ def _status_changed(e: _Event) -> str:
     if e.after.get("final_verdict"):
         verdict = e.verdict(e.after["final_verdict"])
         sentence += " " + _("Final verdict: %(verdict)s.") % {"verdict": verdict}
+    if e.after.get("note"):
+        sentence += " " + _("Reason: %(note)s") % {"note": _quote(e.after["note"], 300)}
     return sentence
+
+
+def _corrected(e: _Event) -> str:
+    sentence = _("%(actor)s corrected the published verdict from %(old)s to %(new)s.") % {
+        "actor": e.actor,
+        "old": e.verdict(e.before.get("final_verdict")),
+        "new": e.verdict(e.after.get("final_verdict")),
+    }
+    if e.after.get("note"):
+        sentence += " " + _("Note: %(note)s") % {"note": _quote(e.after["note"], 300)}
+    return sentence
+
+
+def _review_set(e: _Event) -> str:
+    if not e.after.get("review_url"):
+        return _("%(actor)s removed the address of the desk's fact-check.") % {"actor": e.actor}
+    return _("%(actor)s gave the address of the desk's fact-check: %(url)s") % {
+        "actor": e.actor,
+        "url": e.after["review_url"],
+    }
 
 
 def _disagreement_resolved(e: _Event) -> str:
@@ -178,6 +201,8 @@ def _disagreement_opened(e: _Event) -> str:
 
 
 _SENTENCES: dict[str, Callable[[_Event], str]] = {
+    "corrected": _corrected,
+    "review_set": _review_set,
     "highlight_added": _highlight_added,
     "highlight_withdrawn": lambda e: _("%(actor)s withdrew their highlight.") % {"actor": e.actor},
     "assessment_created": lambda e: (

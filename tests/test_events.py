@@ -39,6 +39,14 @@ KINDS: dict[str, tuple[dict[str, Any] | None, dict[str, Any] | None]] = {
     "merged": (None, {"claim": 7, **SPAN}),
     "source_linked": (None, {"url": "https://insee.fr", "stance": "refutes", "title": ""}),
     "source_removed": ({"url": "https://insee.fr", "stance": "refutes"}, None),
+    "corrected": (
+        {"final_verdict": "mostly-false"},
+        {"final_verdict": "false", "note": "Insee", "adjudication": 3},
+    ),
+    "review_set": (
+        {"review_url": "", "review_published_at": None},
+        {"review_url": "https://desk.example/1", "review_published_at": "2026-12-01"},
+    ),
 }
 
 
@@ -66,3 +74,27 @@ def test_it_names_whose_extent_an_adjudicator_chose_in_french(db: None) -> None:
         sentence = describe_event(event, verdicts=NAMES)
     # French quotation marks, with the no-break spaces French typography puts inside them.
     assert "carol" in sentence and "«\u00a0Insee\u00a0»" in sentence
+
+
+def test_it_tells_why_a_claim_was_unpublished_and_what_a_correction_changed(db: None) -> None:
+    unpublished = ClaimEvent(
+        kind="status_changed",
+        actor=User(username="alice"),
+        before={"status": "published", "final_verdict": "false"},
+        after={
+            "status": "resolved",
+            "final_verdict": "false",
+            "reason": "unpublished",
+            "note": "The source retracted its figure",
+        },
+    )
+    corrected = ClaimEvent(
+        kind="corrected",
+        actor=User(username="alice"),
+        before={"final_verdict": "false"},
+        after={"final_verdict": "mostly-false", "note": "New figures", "adjudication": 4},
+    )
+    assert "unpublished" in describe_event(unpublished, verdicts=NAMES)
+    assert "The source retracted its figure" in describe_event(unpublished, verdicts=NAMES)
+    sentence = describe_event(corrected, verdicts=NAMES)
+    assert "from Wrong to Rather wrong" in sentence and "New figures" in sentence

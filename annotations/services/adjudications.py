@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from annotations.access import require_role
+from annotations.errors import Conflict
 from annotations.models import (
     Adjudication,
     Article,
@@ -93,9 +94,9 @@ def adjudication_create(
 
     The span is checked against the article's text like a new highlight; `span_from` names the
     reviewer whose extent it is (the history records whose extent was chosen), and must match
-    that reviewer's highlight. Every open disagreement
-    of the claim is resolved (kept, with who settled it and how); the claim becomes resolved
-    unless it is already published.
+    that reviewer's highlight. Every open disagreement of the claim is resolved (kept, with who
+    settled it and how); the claim becomes resolved. A published claim is refused (409): an
+    editor corrects it in public (services.publishing.claim_correct).
     """
     require_role(user=user, workspace_id=claim.workspace_id, role=Role.ADJUDICATOR)
     check_may_adjudicate(user=user, claim=claim)
@@ -108,6 +109,15 @@ def adjudication_create(
         .select_related("final_verdict")
         .get(pk=claim.pk)
     )
+    if claim.status == Claim.Status.PUBLISHED:
+        # What the public reads changes only openly: a correction with its note and date.
+        raise Conflict(
+            _(
+                "This claim is published: its verdict changes only by a public correction, "
+                "which an editor makes on the claim's page."
+            ),
+            field="verdict",
+        )
     fields = ["final_verdict", "status"]
     if span_from:
         _check_span_from(claim, span_from, start, end)
@@ -143,10 +153,9 @@ def adjudication_create(
         },
     )
     claim.final_verdict = label
-    if claim.status != Claim.Status.PUBLISHED:
-        claim.status = Claim.Status.RESOLVED
-        claim.settled_at = timezone.now()
-        fields.append("settled_at")
+    claim.status = Claim.Status.RESOLVED
+    claim.settled_at = timezone.now()
+    fields.append("settled_at")
     claim.save(update_fields=fields)
     if claim.status != old_status:
         record_event(

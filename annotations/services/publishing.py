@@ -62,7 +62,7 @@ def claim_publish(
             {
                 "status": [
                     _("Only a resolved claim can be published; this one is %(s)s.")
-                    % {"s": claim.status}
+                    % {"s": str(Claim.Status(claim.status).label).lower()}
                 ]
             }
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +14,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -68,6 +71,33 @@ WORKSPACE_FIELDS = frozenset(
 )
 
 
+# A verdict's value places it on the scale; agreement and ClaimReview ratings compute with it.
+VALUE_LIMIT = 1000.0
+# Names go into mail subjects, page titles and exports: one line of printable characters.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _check_one_line(fields: dict[str, Any]) -> None:
+    for field in ("name", "organisation_name"):
+        value = fields.get(field)
+        if isinstance(value, str) and _CONTROL.search(value):
+            raise ValidationError(
+                {field: [_("Write it on one line, without tabs or control characters.")]}
+            )
+
+
+def _check_value(value: float | None, name: str) -> None:
+    if value is not None and not (math.isfinite(value) and abs(value) <= VALUE_LIMIT):
+        raise ValidationError(
+            {
+                "verdicts": [
+                    _("The value of %(name)s must be a number between -%(limit)d and %(limit)d.")
+                    % {"name": name, "limit": VALUE_LIMIT}
+                ]
+            }
+        )
+
+
 def _checked_scale(scale: Sequence[VerdictSpec]) -> list[VerdictSpec]:
     if len(scale) < 2:
         raise ValidationError({"verdicts": [_("A verdict scale needs at least two labels.")]})
@@ -78,6 +108,7 @@ def _checked_scale(scale: Sequence[VerdictSpec]) -> list[VerdictSpec]:
         slug = slugify(spec.slug or name)
         if not name or not slug:
             raise ValidationError({"verdicts": [_("Every verdict needs a name.")]})
+        _check_value(spec.value, name)
         if len(slug) > VerdictLabel._meta.get_field("slug").max_length:  # type: ignore[operator]
             raise ValidationError(
                 {
@@ -103,6 +134,7 @@ def workspace_create(
     unknown = set(fields) - WORKSPACE_FIELDS
     if unknown:
         raise ValueError(f"unknown workspace fields: {sorted(unknown)}")
+    _check_one_line({"name": name, **fields})
     verdicts = _checked_scale(scale or DEFAULT_SCALE)
     workspace = Workspace.objects.create(name=name, created_by=user, **fields)
     VerdictLabel.objects.bulk_create(
@@ -121,6 +153,7 @@ def workspace_update(*, user: User, workspace: Workspace, **fields: Any) -> Work
     unknown = set(fields) - WORKSPACE_FIELDS
     if unknown:
         raise ValueError(f"unknown workspace fields: {sorted(unknown)}")
+    _check_one_line(fields)
     rule_changed = any(
         getattr(workspace, key) != value for key, value in fields.items() if key in RULE_SETTINGS
     )
@@ -190,6 +223,11 @@ def scale_update(*, user: User, workspace: Workspace, labels: Sequence[LabelEdit
         if not name:
             errors.append(_("Every verdict needs a name."))
             continue
+        try:
+            _check_value(edit.value, name)
+        except ValidationError as error:
+            errors.extend(error.messages)
+            continue
         label = current.get(edit.slug) if edit.slug else None
         if edit.slug and label is None:
             errors.append(
@@ -222,6 +260,15 @@ def scale_update(*, user: User, workspace: Workspace, labels: Sequence[LabelEdit
         label.save(update_fields=["name", "value", "retired"])
     if sum(1 for v in VerdictLabel.objects.filter(workspace=workspace, retired=False)) < 2:
         errors.append(_("A verdict scale needs at least two labels that are not retired."))
+    seen: dict[str, str] = {}
+    for label in VerdictLabel.objects.filter(workspace=workspace).order_by("position"):
+        key = label.name.strip().casefold()
+        if key in seen:
+            errors.append(
+                _("Two verdicts are called %(name)s: give each its own name.")
+                % {"name": label.name}
+            )
+        seen[key] = label.name
     if errors:
         raise ValidationError({"verdicts": errors})
 
@@ -304,12 +351,23 @@ def _member_add(*, actor: User, workspace: Workspace, username: str, role: Role)
         ) from None
 
 
-def _ensure_another_editor(membership: Membership) -> None:
-    others = (
-        Membership.objects.select_for_update()
-        .filter(workspace_id=membership.workspace_id, role=Role.EDITOR)
-        .exclude(pk=membership.pk)
+def _locked(membership: Membership) -> Membership:
+    """The membership as it is now, with its workspace's row locked: changes to one workspace's
+    members then happen one after the other (two editors stepping down at the same moment cannot
+    both succeed, nor deadlock on each other's rows)."""
+    Workspace.objects.select_for_update().filter(pk=membership.workspace_id).first()
+    current = (
+        Membership.objects.select_related("workspace", "user").filter(pk=membership.pk).first()
     )
+    if current is None:
+        raise Http404(_("Not found."))
+    return current
+
+
+def _ensure_another_editor(membership: Membership) -> None:
+    others = Membership.objects.filter(
+        workspace_id=membership.workspace_id, role=Role.EDITOR
+    ).exclude(pk=membership.pk)
     if not others.exists():
         raise ValidationError({"role": [_("A workspace must keep at least one editor.")]})
 
@@ -317,6 +375,7 @@ def _ensure_another_editor(membership: Membership) -> None:
 @transaction.atomic
 def member_change_role(*, actor: User, membership: Membership, role: Role) -> Membership:
     require_role(user=actor, workspace_id=membership.workspace_id, role=Role.EDITOR)
+    membership = _locked(membership)
     if membership.role == Role.EDITOR and role != Role.EDITOR:
         _ensure_another_editor(membership)
     if membership.role != role:
@@ -335,6 +394,7 @@ def member_change_role(*, actor: User, membership: Membership, role: Role) -> Me
 @transaction.atomic
 def member_remove(*, actor: User, membership: Membership) -> None:
     require_role(user=actor, workspace_id=membership.workspace_id, role=Role.EDITOR)
+    membership = _locked(membership)
     if membership.role == Role.EDITOR:
         _ensure_another_editor(membership)
     _record(
