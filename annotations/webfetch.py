@@ -23,11 +23,37 @@ _TRACKING_PREFIXES = ("utm_", "mc_", "fbclid", "gclid", "ocid")
 
 
 class FetchError(Exception):
-    """The page could not be fetched; the message says why, for the article's fetch_error."""
+    """The page could not be fetched. str() says why in English (the article's fetch_error, the
+    logs); `code` and `params` say it for a message in the reader's language, which the layer that
+    shows it translates (annotations.services.sources.url_problem): this module stays free of
+    Django."""
+
+    def __init__(self, message: str, *, code: str = "", **params: object) -> None:
+        super().__init__(message % params if params else message)
+        self.code = code
+        self.params = params
 
 
 class UnsafeURL(FetchError):
-    """The URL is not one the workbench may fetch."""
+    """The URL is not one the workbench may fetch, link to or publish. Its codes: malformed
+    (params: reason), scheme, no_host, credentials, port, private (host, address)."""
+
+
+# The English sentences of UnsafeURL, by code. They fit every use of an address (an article to
+# fetch, a source link, a desk's review), not only fetching; the translated ones are in
+# annotations.services.sources.url_problem.
+URL_MESSAGES = {
+    "malformed": "This address is malformed: %(reason)s.",
+    "scheme": "Give an http or https address.",
+    "no_host": "This address has no host name.",
+    "credentials": "An address with a user name or password is refused.",
+    "port": "This address's port is out of range.",
+    "private": "The host %(host)s resolves to a non-public address (%(address)s).",
+}
+
+
+def _unsafe(code: str, **params: object) -> UnsafeURL:
+    return UnsafeURL(URL_MESSAGES[code], code=code, **params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,15 +70,15 @@ def check_url_syntax(url: str) -> str:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise UnsafeURL(f"malformed URL: {exc}") from exc
+        raise _unsafe("malformed", reason=str(exc)) from exc
     if parts.scheme not in ("http", "https"):
-        raise UnsafeURL("only http and https URLs can be fetched")
+        raise _unsafe("scheme")
     if not parts.hostname:
-        raise UnsafeURL("the URL has no host name")
+        raise _unsafe("no_host")
     if parts.username or parts.password:
-        raise UnsafeURL("URLs with credentials are refused")
+        raise _unsafe("credentials")
     if port is not None and not 0 < port < 65536:
-        raise UnsafeURL("the port is out of range")
+        raise _unsafe("port")
     return url
 
 
@@ -68,15 +94,15 @@ def resolve_checked(host: str, port: int, *, allow_private: bool) -> str:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"cannot resolve host {host!r}") from exc
+        raise FetchError("cannot resolve host %(host)r", code="resolve", host=host) from exc
     addresses = [str(info[4][0]) for info in infos]
     if not addresses:
-        raise FetchError(f"cannot resolve host {host!r}")
+        raise FetchError("cannot resolve host %(host)r", code="resolve", host=host)
     if not allow_private:
         # Refuse when any answer is private: an attacker's name may mix public and private records.
         blocked = [a for a in addresses if not _is_public(a)]
         if blocked:
-            raise UnsafeURL(f"host {host!r} resolves to a non-public address ({blocked[0]})")
+            raise _unsafe("private", host=host, address=blocked[0])
     return addresses[0]
 
 
@@ -123,29 +149,51 @@ def fetch_html(
             )
         except urllib3.exceptions.HTTPError as exc:
             pool.close()
-            raise FetchError(f"could not fetch {current}: {exc.__class__.__name__}") from exc
+            raise FetchError(
+                "could not fetch %(url)s: %(error)s",
+                code="connect",
+                url=current,
+                error=exc.__class__.__name__,
+            ) from exc
         try:
             if response.status in (301, 302, 303, 307, 308):
                 location = response.headers.get("Location")
                 if not location:
-                    raise FetchError(f"redirect without a Location from {current}")
+                    raise FetchError(
+                        "redirect without a Location from %(url)s", code="no_location", url=current
+                    )
                 current = check_url_syntax(urljoin(current, location))
                 continue
             if response.status >= 400:
-                raise FetchError(f"the server answered HTTP {response.status}")
+                raise FetchError(
+                    "the server answered HTTP %(status)s",
+                    code="http_status",
+                    status=response.status,
+                )
             content_type = response.headers.get("Content-Type", "")
             if content_type and not content_type.startswith(
                 ("text/html", "application/xhtml", "text/plain")
             ):
-                raise FetchError(f"not an article page (content type {content_type})")
+                raise FetchError(
+                    "not an article page (content type %(type)s)",
+                    code="content_type",
+                    type=content_type,
+                )
             body = bytearray()
             try:
                 for chunk in response.stream(64 * 1024):
                     body.extend(chunk)
                     if len(body) > max_bytes:
-                        raise FetchError(f"the page is larger than {max_bytes} bytes")
+                        raise FetchError(
+                            "the page is larger than %(max)s bytes", code="too_large", max=max_bytes
+                        )
             except urllib3.exceptions.HTTPError as exc:
-                raise FetchError(f"could not read {current}: {exc.__class__.__name__}") from exc
+                raise FetchError(
+                    "could not read %(url)s: %(error)s",
+                    code="read",
+                    url=current,
+                    error=exc.__class__.__name__,
+                ) from exc
             charset = _charset(content_type) or "utf-8"
             try:
                 html = body.decode(charset, errors="replace")
@@ -155,7 +203,7 @@ def fetch_html(
         finally:
             response.release_conn()
             pool.close()
-    raise FetchError(f"more than {max_redirects} redirects")
+    raise FetchError("more than %(max)s redirects", code="too_many_redirects", max=max_redirects)
 
 
 def _charset(content_type: str) -> str | None:

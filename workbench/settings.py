@@ -129,6 +129,9 @@ def _rate(text: str, name: str) -> tuple[int, int]:
 # How many members one person may add in a period (probing usernames is then slow, and the
 # membership trail shows it).
 MEMBER_ADD_RATE = _rate(env.str("MEMBER_ADD_RATE", default="30/hour"), "MEMBER_ADD_RATE")
+# How many failed sign-ins on the sign-in page one username, or one client address, may make in a
+# period; past it the page answers 429 without checking the password (annotations.web.auth).
+LOGIN_FAILURE_RATE = _rate(env.str("LOGIN_FAILURE_RATE", default="10/minute"), "LOGIN_FAILURE_RATE")
 # How many days an invitation link by e-mail works.
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 
@@ -223,6 +226,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Malformed input is a 400 whatever its shape (annotations.api.parsers, .renderers).
+    "DEFAULT_PARSER_CLASSES": [
+        "annotations.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "annotations.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "annotations.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

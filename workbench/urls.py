@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from annotations.web import articles, claims, dashboard, desk, exports, review, search
+from annotations.web import articles, auth, claims, dashboard, desk, exports, review, search
 
 urlpatterns = [
     path("", articles.home, name="home"),
@@ -40,7 +40,7 @@ urlpatterns = [
     path("queues/publish/", claims.publish_selected, name="queue-publish"),
     path("workspaces/<int:workspace_id>/agreement/", review.agreement_page, name="agreement"),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["annotations"]), name="jsi18n"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -9,6 +9,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
@@ -30,25 +31,29 @@ from annotations.queues import QUEUES
 class DayOrDateTimeField(serializers.Field):  # type: ignore[type-arg]
     """A date (2026-11-24: the whole day) or an ISO 8601 date and time.
 
-    As an upper bound (`end_of_day`) a plain date means up to the end of that day.
+    As an upper bound (`end_of_day`) a plain date means up to the end of that day; the last day
+    there is (9999-12-31) has no day after, so it means no upper bound (None), as on the agreement
+    page (annotations.web.review._date_bounds).
     """
 
     default_error_messages = {
-        "invalid": "Give a date (2026-11-24) or a date and time in ISO 8601 (2026-11-24T09:30:00Z)."
+        "invalid": _(
+            "Give a date (2026-11-24) or a date and time in ISO 8601 (2026-11-24T09:30:00Z)."
+        )
     }
 
     def __init__(self, *, end_of_day: bool = False, **kwargs: Any) -> None:
         self.end_of_day = end_of_day
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data: Any) -> datetime:
+    def to_internal_value(self, data: Any) -> datetime | None:
         text = str(data).strip()
         try:
             if len(text) == 10:
                 day = date.fromisoformat(text)
                 if self.end_of_day:
                     if day == date.max:
-                        self.fail("invalid")
+                        return None  # up to the end of time
                     day += timedelta(days=1)
                 return timezone.make_aware(datetime.combine(day, time()))
             moment = parse_datetime(text)

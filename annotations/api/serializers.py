@@ -28,12 +28,45 @@ from annotations.models import (
     Workspace,
 )
 from annotations.policy import SHOWN_STATUSES
+from annotations.services.sources import url_problem
+from annotations.webfetch import UnsafeURL, check_url_syntax
 
 ROLE_SLUGS = {role.name.lower(): role for role in Role}
 ROLE_CHOICES = [(slug, slug) for slug in ROLE_SLUGS]
 
 
-class RoleField(serializers.ChoiceField):
+def checked_address(value: str) -> str:
+    """An address the workbench may link to, publish or fetch (annotations.webfetch's rules),
+    refused with the reason in the reader's language; blank stays blank."""
+    if not value:
+        return value
+    try:
+        check_url_syntax(value)
+    except UnsafeURL as exc:
+        raise serializers.ValidationError(url_problem(exc)) from None
+    return value
+
+
+class EchoSafeChoiceField(serializers.ChoiceField):
+    """DRF's ChoiceField, whose refusal quotes the input with any character that cannot be
+    written as UTF-8 (a lone surrogate, which JSON lets through as \\ud800) escaped: quoted as
+    it was, the answer itself could not be written (a 500)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and not _encodable(data):
+            self.fail("invalid_choice", input=data.encode("utf-8", "backslashreplace").decode())
+        return super().to_internal_value(data)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class RoleField(EchoSafeChoiceField):
     """Roles travel as words ("reviewer"), not as their stored ranks."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -52,7 +85,9 @@ class RoleField(serializers.ChoiceField):
 class VerdictLabelSerializer(serializers.ModelSerializer[VerdictLabel]):
     class Meta:
         model = VerdictLabel
-        fields = ("slug", "name", "value", "position")
+        fields = ("slug", "name", "value", "position", "retired")
+        # Retiring a label is the settings page's (annotations.services.workspaces.scale_update).
+        read_only_fields = ("retired",)
 
 
 class VerdictSpecSerializer(serializers.Serializer[Any]):
@@ -72,6 +107,8 @@ class WorkspaceSerializer(serializers.ModelSerializer[Workspace]):
             "name",
             "organisation_name",
             "organisation_url",
+            "organisation_logo",
+            "public_claim_pages",
             "blind_review",
             "independent_highlighting",
             "allow_self_adjudication",
@@ -104,6 +141,8 @@ class WorkspaceInputSerializer(serializers.ModelSerializer[Workspace]):
             "name",
             "organisation_name",
             "organisation_url",
+            "organisation_logo",
+            "public_claim_pages",
             "blind_review",
             "independent_highlighting",
             "allow_self_adjudication",
@@ -186,6 +225,9 @@ class ArticleCreateSerializer(serializers.Serializer[Any]):
         "the workspace; otherwise that is a 409 naming the existing article.",
     )
 
+    def validate_url(self, value: str) -> str:
+        return checked_address(value)
+
 
 class ArticleUpdateSerializer(serializers.Serializer[Any]):
     url = serializers.URLField(required=False, max_length=2000, allow_blank=True)
@@ -194,6 +236,9 @@ class ArticleUpdateSerializer(serializers.Serializer[Any]):
     author = serializers.CharField(required=False, max_length=300, allow_blank=True)
     published_at = serializers.DateTimeField(required=False, allow_null=True)
     language = serializers.CharField(required=False, max_length=8, allow_blank=True)
+
+    def validate_url(self, value: str) -> str:
+        return checked_address(value)
 
 
 class SentenceSerializer(serializers.Serializer[Any]):
@@ -451,6 +496,9 @@ class PublishSerializer(serializers.Serializer[Any]):
         help_text="When it was published (ClaimReview datePublished).",
     )
 
+    def validate_review_url(self, value: str) -> str:
+        return checked_address(value)
+
 
 class CorrectionSerializer(serializers.Serializer[Any]):
     verdict = serializers.CharField(max_length=50)
@@ -549,11 +597,14 @@ class ClaimSourceSerializer(serializers.ModelSerializer[ClaimSource]):
 
 class ClaimSourceCreateSerializer(serializers.Serializer[Any]):
     url = serializers.URLField(max_length=2000)
-    stance = serializers.ChoiceField(choices=ClaimSource.Stance.choices)
+    stance = EchoSafeChoiceField(choices=ClaimSource.Stance.choices)
     quote = serializers.CharField(required=False, allow_blank=True, default="")
     title = serializers.CharField(required=False, max_length=500, allow_blank=True, default="")
     publisher = serializers.CharField(required=False, max_length=200, allow_blank=True, default="")
     published_at = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def validate_url(self, value: str) -> str:
+        return checked_address(value)
 
 
 class AdjudicationSerializer(serializers.ModelSerializer[Adjudication]):

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import parsers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -21,6 +21,7 @@ from annotations import selectors
 from annotations.api import serializers as s
 from annotations.api.errors import PreconditionRequired
 from annotations.api.filters import ArticleFilter, CandidateFilter, ClaimFilter
+from annotations.api.parsers import JSONParser
 from annotations.models import Article, Assessment, CandidateClaim, Claim, Role, Workspace
 from annotations.services import (
     adjudications,
@@ -76,6 +77,8 @@ class TokenView(ObtainAuthToken):
 
     throttle_classes = (ScopedRateThrottle,)
     throttle_scope = "token"
+    # ObtainAuthToken names its own parsers: the project's JSON one, for nested bodies.
+    parser_classes = (parsers.FormParser, parsers.MultiPartParser, JSONParser)
 
 
 # --- Workspaces ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from annotations.errors import Conflict
 from annotations.importing import ImportedPage, choose_title, page_from_html
 from annotations.models import Article, Role, Workspace
 from annotations.services.dispatch import enqueue_on_commit
+from annotations.services.sources import url_problem
 from annotations.text import checksum, fingerprint, normalise_text
 from annotations.webfetch import UnsafeURL, check_url_syntax
 
@@ -44,7 +45,7 @@ def _checked_url(url: str) -> str:
     try:
         return check_url_syntax(url)
     except UnsafeURL as exc:
-        raise ValidationError({"url": [str(exc)]}) from None
+        raise ValidationError({"url": [url_problem(exc)]}) from None
 
 
 def _refuse_duplicate_url(workspace: Workspace, url: str) -> None:

@@ -178,7 +178,8 @@ class _Checker:
         value = value[0] if isinstance(value, list) and value else value
         if value not in DATE_FIELDS:
             self.errors["dates"] = [
-                _("dates is one of: %(choices)s.") % {"choices": ", ".join(DATE_FIELDS)}
+                _("Choose which date the period applies to: %(choices)s.")
+                % {"choices": ", ".join(DATE_FIELDS)}
             ]
             return "created"
         return str(value)
@@ -206,7 +207,8 @@ def check_filters(
     check = _Checker(workspace_id, data)
     for key in data:
         if key not in FILTER_FIELDS and key not in other_fields:
-            check.errors[key] = [
+            # Named as sent, but writable: a lone surrogate (JSON's \\ud800) escaped.
+            check.errors[key.encode("utf-8", "backslashreplace").decode()] = [
                 _("Unknown parameter; the filters are: %(fields)s.")
                 % {"fields": ", ".join(FILTER_FIELDS)}
             ]
@@ -214,7 +216,7 @@ def check_filters(
     articles, dates = check.articles(), check.dates()
     date_from, date_to = check.day("from"), check.day("to")
     if date_from is not None and date_to is not None and date_from > date_to:
-        check.errors["to"] = [_("to must be on or after from.")]
+        check.errors["to"] = [_("The end date must be on or after the start date.")]
     if check.errors:
         raise ValidationError(check.errors)
     return ExportFilters(

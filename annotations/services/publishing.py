@@ -25,6 +25,7 @@ from annotations.access import require_role
 from annotations.models import Adjudication, Claim, Role
 from annotations.services.assessments import verdict_by_slug
 from annotations.services.history import record_event
+from annotations.services.sources import url_problem
 from annotations.webfetch import UnsafeURL, check_url_syntax
 
 
@@ -42,7 +43,7 @@ def _checked_review_url(review_url: str) -> str:
     try:
         return check_url_syntax(review_url)
     except UnsafeURL as exc:
-        raise ValidationError({"review_url": [str(exc)]}) from None
+        raise ValidationError({"review_url": [url_problem(exc)]}) from None
 
 
 @transaction.atomic

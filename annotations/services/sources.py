@@ -13,7 +13,25 @@ from annotations.access import require_role
 from annotations.errors import Conflict
 from annotations.models import Claim, ClaimSource, Role, Source
 from annotations.services.history import record_event
-from annotations.webfetch import UnsafeURL, check_url_syntax, normalise_url
+from annotations.webfetch import FetchError, UnsafeURL, check_url_syntax, normalise_url
+
+
+def url_problem(exc: FetchError) -> str:
+    """What is wrong with an address (annotations.webfetch.UnsafeURL), in the reader's language.
+
+    Worded for every use of an address (an article's, a source's, a desk's review), not only for
+    fetching; a code this does not know keeps webfetch's English sentence.
+    """
+    messages = {
+        "malformed": _("This address is malformed: %(reason)s."),
+        "scheme": _("Give an http or https address."),
+        "no_host": _("This address has no host name."),
+        "credentials": _("An address with a user name or password is refused."),
+        "port": _("This address's port is out of range."),
+        "private": _("The host %(host)s resolves to a non-public address (%(address)s)."),
+    }
+    message = messages.get(exc.code)
+    return message % exc.params if message is not None else str(exc)
 
 
 def source_get_or_create(
@@ -28,7 +46,7 @@ def source_get_or_create(
     try:
         url = check_url_syntax(url)
     except UnsafeURL as exc:
-        raise ValidationError({"url": [str(exc)]}) from None
+        raise ValidationError({"url": [url_problem(exc)]}) from None
     key = normalise_url(url)
     source = Source.objects.filter(workspace_id=workspace_id, normalised_url=key).first()
     if source is None:
