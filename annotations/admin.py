@@ -1,5 +1,14 @@
 """The Django admin: every model with useful columns, filters and search.
 
+Only superusers (ops) write here. For other staff the admin is a read-only view, scoped by
+annotations.policy: review work in the workspaces where they see everything, and a workspace's
+own configuration and output (its settings, members, verdict scale, exports and releases) only in
+the workspaces where they are its editor. Editors change all that on the product's pages, which go
+through annotations.services (roles, the membership trail and its rate limit, the rules of the
+scale, the claim's history). The bulk actions (assign, re-run extraction, publish, export the
+selection) go through the services too and are offered to the editors (`has_editor_permission`),
+who must hold the role in every workspace selected. The user list is scoped the same way.
+
 Fields that claims point into (an article's text, a claim's span) are read-only here: changing
 them in place would silently move every highlight. Text corrections go through a revision.
 """
@@ -8,18 +17,31 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.contrib import admin
-from django.contrib.auth.models import User
-from django.db.models import Count, Model, QuerySet
-from django.http import HttpRequest, StreamingHttpResponse
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Model, Q, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from annotations import policy
 from annotations.admin_review import (
+    REFUSALS,
     ArticleQueueFilter,
     ClaimQueueFilter,
     assign_articles,
     mark_published,
+    refusal_message,
+    require_editor,
     rerun_extraction,
 )
 from annotations.exports import FORMATS
@@ -40,14 +62,25 @@ from annotations.models import (
     Highlight,
     Membership,
     ReleaseFile,
+    Role,
     ScorerModel,
     Source,
     VerdictLabel,
     Workspace,
 )
 from annotations.services.exports import selection_csv
+from annotations.services.workspaces import used_verdict_slugs
 
 _M = TypeVar("_M", bound=Model)
+_P = TypeVar("_P", bound=Model)
+
+# The services' own words for the same refusal.
+LAST_EDITOR = gettext_lazy("A workspace must keep at least one editor.")
+
+
+def is_superuser(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_active and user.is_superuser)
 
 
 # How a model that a form may point at reaches its workspace.
@@ -65,15 +98,33 @@ RELATED_WORKSPACE: dict[Any, str] = {
 }
 
 
-class ScopedAdmin(admin.ModelAdmin[_M]):
+class SuperuserWrites(admin.ModelAdmin[_M]):
+    """Adding, changing and deleting are for superusers; other staff get view-only pages (when
+    their Django permissions let them view). A refused POST is a 403 before any validation."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_superuser(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_superuser(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_superuser(request) and super().has_delete_permission(request, obj)
+
+
+class ScopedAdmin(SuperuserWrites[_M]):
     """An admin page limited to the workspaces where the staff user sees everything (the policy's
     clear sight: adjudicators and editors, or any member of a workspace without blind review);
-    superusers see every workspace. `workspace_field` leads from the model to its workspace."""
+    with `editors_only`, to those where they are the editor; superusers see every workspace.
+    `workspace_field` leads from the model to its workspace."""
 
     workspace_field = "workspace"
+    # A workspace's configuration or output (settings, members, scale, exports, releases): the
+    # editor's business.
+    editors_only = False
 
     def _workspaces(self, request: HttpRequest) -> frozenset[int] | None:
-        return policy.admin_workspaces(request.user)
+        return policy.admin_workspaces(request.user, editor=self.editors_only)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[_M]:
         queryset = super().get_queryset(request)
@@ -81,6 +132,11 @@ class ScopedAdmin(admin.ModelAdmin[_M]):
         if workspaces is None:
             return queryset
         return queryset.filter(**{f"{self.workspace_field}__in": sorted(workspaces)})
+
+    def has_editor_permission(self, request: HttpRequest) -> bool:
+        """Whether the bulk actions that need the editor's role are offered: to superusers and to
+        the editors of some workspace. Each action checks the role in every workspace selected."""
+        return is_superuser(request) or bool(policy.admin_workspaces(request.user, editor=True))
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         # The choices of a form's foreign keys are scoped like the lists: an assignment's article
@@ -94,21 +150,122 @@ class ScopedAdmin(admin.ModelAdmin[_M]):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class MembershipInline(admin.TabularInline[Membership, Workspace]):
-    model = Membership
+class StaffInline(admin.TabularInline[_M, _P]):
+    """An inline whose rows only superusers add, change or delete."""
+
     extra = 0
+
+    # (The stubs' own inline signatures differ from the model admin's the same way.)
+    def has_add_permission(self, request: HttpRequest, obj: _P | None) -> bool:  # type: ignore[override]
+        return is_superuser(request) and super().has_add_permission(request, obj)
+
+    def has_change_permission(  # type: ignore[override]
+        self, request: HttpRequest, obj: _P | None = None
+    ) -> bool:
+        return is_superuser(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(  # type: ignore[override]
+        self, request: HttpRequest, obj: _P | None = None
+    ) -> bool:
+        return is_superuser(request) and super().has_delete_permission(request, obj)
+
+
+# --- A superuser's edits keep the workspace's invariants -----------------------------------------
+
+
+def _keeps_another_editor(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(workspace_id=membership.workspace_id, role=Role.EDITOR)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def _is_last_editor(membership: Membership) -> bool:
+    return membership.role == Role.EDITOR and not _keeps_another_editor(membership)
+
+
+class MembershipForm(forms.ModelForm[Membership]):
+    """The Membership change page: the last editor is not demoted."""
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        # The instance still holds the stored values here (the form's are copied onto it later).
+        current = self.instance
+        role = self.cleaned_data.get("role")
+        if (
+            current.pk is not None
+            and role is not None
+            and int(role) != Role.EDITOR
+            and _is_last_editor(current)
+        ):
+            raise ValidationError({"role": [LAST_EDITOR]})
+        return self.cleaned_data
+
+
+class MembershipFormSet(BaseInlineFormSet[Membership, Workspace, forms.ModelForm[Membership]]):
+    """The Workspace page's members: whatever the rows say once saved, an editor remains."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        editors = 0
+        for form in self.forms:
+            if not form.has_changed() and form.instance.pk is None:
+                continue  # an empty extra row
+            if self.can_delete and form.cleaned_data.get("DELETE"):
+                continue
+            if form.cleaned_data.get("role") == Role.EDITOR:
+                editors += 1
+        if not editors:
+            raise ValidationError(LAST_EDITOR)
+
+
+class VerdictLabelForm(forms.ModelForm[VerdictLabel]):
+    """A label some verdict already uses keeps its value, as on the settings page."""
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        label = self.instance  # still the stored label
+        if (
+            label.pk is not None
+            and "value" in self.changed_data
+            and label.slug in used_verdict_slugs(workspace=label.workspace)
+        ):
+            raise ValidationError(
+                {
+                    "value": [
+                        _(
+                            "%(name)s is used by verdicts already: its value stays %(value)s, "
+                            "so that they keep their meaning."
+                        )
+                        % {"name": label.name, "value": label.value}
+                    ]
+                }
+            )
+        return self.cleaned_data
+
+
+class MembershipInline(StaffInline[Membership, Workspace]):
+    model = Membership
+    formset = MembershipFormSet
     autocomplete_fields = ("user",)
 
 
-class VerdictLabelInline(admin.TabularInline[VerdictLabel, Workspace]):
+class VerdictLabelInline(StaffInline[VerdictLabel, Workspace]):
     model = VerdictLabel
-    extra = 0
+    form = VerdictLabelForm
     ordering = ("position",)
 
 
 @admin.register(Workspace)
 class WorkspaceAdmin(ScopedAdmin[Workspace]):
+    """Staff create workspaces on /workspaces/new/ (a superuser may add one here, with an
+    editor)."""
+
     workspace_field = "pk"
+    editors_only = True
     list_display = (
         "name",
         "organisation_name",
@@ -137,10 +294,38 @@ class WorkspaceAdmin(ScopedAdmin[Workspace]):
 
 @admin.register(Membership)
 class MembershipAdmin(ScopedAdmin[Membership]):
+    editors_only = True
+    form = MembershipForm
     list_display = ("user", "workspace", "role", "created_at")
     list_filter = ("role", ("workspace", admin.RelatedOnlyFieldListFilter))
     search_fields = ("user__username", "workspace__name")
     autocomplete_fields = ("user", "workspace")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A membership is not moved to another person or workspace: add one, remove the other.
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "workspace", "user") if obj is not None else fields
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        # Memberships are removed one by one, so that the last editor's removal can be refused.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        membership = self.get_object(request, unquote(object_id))
+        if (
+            membership is not None
+            and self.has_delete_permission(request, membership)
+            and _is_last_editor(membership)
+        ):
+            self.message_user(request, str(LAST_EDITOR), messages.ERROR)
+            return HttpResponseRedirect(
+                reverse("admin:annotations_membership_change", args=[membership.pk])
+            )
+        return super().delete_view(request, object_id, extra_context)
 
 
 @admin.register(Article)
@@ -192,28 +377,36 @@ class ArticleAdmin(ScopedAdmin[Article]):
         return False
 
 
-class HighlightInline(admin.TabularInline[Highlight, Claim]):
+class HighlightInline(StaffInline[Highlight, Claim]):
     model = Highlight
-    extra = 0
     fields = ("user", "start", "end", "exact", "orphaned", "created_at")
     readonly_fields = fields
     can_delete = False
 
 
-class AssessmentInline(admin.TabularInline[Assessment, Claim]):
+class AssessmentInline(StaffInline[Assessment, Claim]):
     model = Assessment
-    extra = 0
     fields = ("reviewer", "verdict", "confidence", "rationale", "updated_at")
     readonly_fields = fields
     can_delete = False
 
 
-@admin.action(description="Export the selection (CSV)", permissions=("view",))
+@admin.action(description="Export the selection (CSV)", permissions=("editor",))
 def export_selection_csv(
     modeladmin: admin.ModelAdmin[Claim], request: HttpRequest, queryset: QuerySet[Claim]
-) -> StreamingHttpResponse:
+) -> StreamingHttpResponse | None:
     """Stream the selected claims as the CSV export, whatever their status (the API's export
-    takes only verified ones)."""
+    takes only verified ones). Exports are the editor's: staff need the role in every workspace
+    selected (superusers, ops, export anything)."""
+    if not is_superuser(request):
+        try:
+            require_editor(
+                user=request.user,
+                workspace_ids=queryset.order_by().values_list("workspace_id", flat=True).distinct(),
+            )
+        except REFUSALS as error:
+            modeladmin.message_user(request, refusal_message(error), messages.ERROR)
+            return None
     response = StreamingHttpResponse(
         selection_csv(queryset), content_type=FORMATS["csv"].media_type
     )
@@ -333,6 +526,8 @@ class AssessmentAdmin(ScopedAdmin[Assessment]):
 
 @admin.register(VerdictLabel)
 class VerdictLabelAdmin(ScopedAdmin[VerdictLabel]):
+    editors_only = True
+    form = VerdictLabelForm
     list_display = ("name", "slug", "value", "position", "workspace")
     list_filter = (("workspace", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("name", "slug")
@@ -478,6 +673,7 @@ class ClaimEventAdmin(ReadOnlyAdmin):
 
 @admin.register(ExportJob)
 class ExportJobAdmin(ReadOnlyAdmin):
+    editors_only = True
     list_display = (
         "workspace",
         "format",
@@ -491,15 +687,15 @@ class ExportJobAdmin(ReadOnlyAdmin):
     list_select_related = ("workspace", "requested_by")
 
 
-class ReleaseFileInline(admin.TabularInline[ReleaseFile, DatasetRelease]):
+class ReleaseFileInline(StaffInline[ReleaseFile, DatasetRelease]):
     model = ReleaseFile
-    extra = 0
     can_delete = False
     readonly_fields = ("format", "file", "sha256", "size", "rows")
 
 
 @admin.register(DatasetRelease)
 class DatasetReleaseAdmin(ReadOnlyAdmin):
+    editors_only = True
     list_display = ("name", "version", "workspace", "created_by", "created_at")
     list_filter = (("workspace", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("name", "version")
@@ -510,5 +706,57 @@ class DatasetReleaseAdmin(ReadOnlyAdmin):
 @admin.register(ReleaseFile)
 class ReleaseFileAdmin(ReadOnlyAdmin):
     workspace_field = "release__workspace"
+    editors_only = True
     list_display = ("release", "format", "rows", "size", "sha256")
     list_select_related = ("release",)
+
+
+# --- Users, groups and API tokens -----------------------------------------------------------------
+#
+# Django's own admins, made read-only for staff who are not superusers (with auth's "change user"
+# permission they could otherwise make themselves superusers), and scoped: staff see themselves and
+# the members of the workspaces where they are the editor, as on the members page, so that the user
+# list, its search and every user autocomplete enumerate nobody else.
+
+
+class StaffUserAdmin(SuperuserWrites[User], UserAdmin[User]):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        queryset = super().get_queryset(request)
+        if is_superuser(request):
+            return queryset
+        workspaces = policy.admin_workspaces(request.user, editor=True) or frozenset()
+        members = Membership.objects.filter(workspace_id__in=sorted(workspaces))
+        return queryset.filter(Q(pk=request.user.pk) | Q(pk__in=members.values("user_id")))
+
+
+class StaffGroupAdmin(SuperuserWrites[Group], GroupAdmin):
+    pass
+
+
+class SuperuserTokenAdmin(TokenAdmin):
+    """API tokens are credentials: superusers only."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_superuser(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_superuser(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_superuser(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_superuser(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_superuser(request)
+
+
+for _model, _admin in (
+    (User, StaffUserAdmin),
+    (Group, StaffGroupAdmin),
+    (TokenProxy, SuperuserTokenAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin)

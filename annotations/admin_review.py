@@ -3,11 +3,14 @@
 The queues are the signed-in staff member's own, as in the web UI and the API (annotations.queues):
 a list filter with each queue's size. The actions go through the services, so the workspace roles
 apply here too (an editor's role is needed to assign, re-run extraction or publish), and a refusal
-changes nothing.
+changes nothing. Each declares the "editor" permission: the admin offers it to superusers and to
+staff who are the editor of some workspace (`has_editor_permission`), even though the admin is
+otherwise read-only for them; the role is then checked in every workspace selected.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -32,7 +35,13 @@ from annotations.services.publishing import claim_publish_many
 REFUSALS = (ValidationError, PermissionDenied, Http404)
 
 
-def _refusal(error: Exception) -> str:
+def require_editor(*, user: Any, workspace_ids: Iterable[int]) -> None:
+    """Refuse (403/404) unless the user is the editor of every workspace given."""
+    for workspace_id in sorted(set(workspace_ids)):
+        require_role(user=user, workspace_id=workspace_id, role=Role.EDITOR)
+
+
+def refusal_message(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return str(error) or _("You do not have the editor's role in every workspace selected.")
@@ -106,7 +115,9 @@ class AssignForm(forms.Form):
         field.choices = [("", _("Automatically")), *((name, name) for name in members)]
 
 
-@admin.action(description=gettext_lazy("Assign to a reviewer, or automatically"))
+@admin.action(
+    description=gettext_lazy("Assign to a reviewer, or automatically"), permissions=("editor",)
+)
 def assign_articles(
     modeladmin: admin.ModelAdmin[Article], request: HttpRequest, queryset: QuerySet[Article]
 ) -> HttpResponse | None:
@@ -131,7 +142,7 @@ def assign_articles(
                 auto=not reviewer,
             )
         except REFUSALS as error:
-            modeladmin.message_user(request, _refusal(error), messages.ERROR)
+            modeladmin.message_user(request, refusal_message(error), messages.ERROR)
             return None
         made = sum(len(outcome.created) for outcome in outcomes)
         missing = sum(outcome.missing for outcome in outcomes)
@@ -159,7 +170,7 @@ def assign_articles(
     )
 
 
-@admin.action(description=gettext_lazy("Re-run extraction"))
+@admin.action(description=gettext_lazy("Re-run extraction"), permissions=("editor",))
 def rerun_extraction(
     modeladmin: admin.ModelAdmin[Article], request: HttpRequest, queryset: QuerySet[Article]
 ) -> None:
@@ -167,11 +178,10 @@ def rerun_extraction(
     ids = list(queryset.order_by("pk").values_list("pk", "workspace_id"))
     try:
         with transaction.atomic():
-            for workspace_id in {workspace_id for _pk, workspace_id in ids}:
-                require_role(user=user, workspace_id=workspace_id, role=Role.EDITOR)
+            require_editor(user=user, workspace_ids=(workspace_id for _pk, workspace_id in ids))
             queued = sum(article_request_extraction(article_id=pk) for pk, _ws in ids)
     except REFUSALS as error:
-        modeladmin.message_user(request, _refusal(error), messages.ERROR)
+        modeladmin.message_user(request, refusal_message(error), messages.ERROR)
         return
     text = _("Extraction queued for %(n)d article(s).") % {"n": queued}
     if queued < len(ids):
@@ -179,7 +189,7 @@ def rerun_extraction(
     modeladmin.message_user(request, text, messages.SUCCESS)
 
 
-@admin.action(description=gettext_lazy("Mark published"))
+@admin.action(description=gettext_lazy("Mark published"), permissions=("editor",))
 def mark_published(
     modeladmin: admin.ModelAdmin[Claim], request: HttpRequest, queryset: QuerySet[Claim]
 ) -> None:
@@ -187,7 +197,7 @@ def mark_published(
     try:
         published, skipped = claim_publish_many(user=user, claims=queryset.order_by("pk"))
     except REFUSALS as error:
-        modeladmin.message_user(request, _refusal(error), messages.ERROR)
+        modeladmin.message_user(request, refusal_message(error), messages.ERROR)
         return
     text = _("%(n)d claim(s) published.") % {"n": len(published)}
     if skipped:

@@ -403,12 +403,16 @@ def agreement_visible(sight: Sight, workspace_id: int) -> bool:
     return sight.sees_all(workspace_id)
 
 
-def admin_workspaces(user: AnyUser) -> frozenset[int] | None:
+def admin_workspaces(user: AnyUser, *, editor: bool = False) -> frozenset[int] | None:
     """Workspaces a staff user may browse in the Django admin (None: every one, for superusers):
-    those where they see everything."""
+    those where they see everything; with `editor` (a workspace's settings, members, scale,
+    exports and releases), only those where they are its editor."""
     if user.is_superuser:
         return None
-    return sight_of(user).clear
+    sight = sight_of(user)
+    if editor:
+        return frozenset(pk for pk, role in sight.roles.items() if role >= Role.EDITOR)
+    return sight.clear
 
 
 # --- Annotations and presentation ---------------------------------------------------------------
