@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import logging
+import re
+import secrets
 from pathlib import PurePath
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 HTML_SUFFIXES = (".html", ".htm")
 TEXT_SUFFIXES = (".txt",)
 # A file may hold markup or a multi-byte encoding: allow a few bytes per character of text.
 BYTES_PER_CHAR = 4
+# How long an uploaded file is kept on the server for "Import it anyway" (seconds).
+KEPT_UPLOAD_SECONDS = 60 * 60
+_KEPT_UPLOAD_KEY = "article-upload:{user}:{token}"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def decode_upload(data: bytes) -> str:
@@ -23,6 +33,39 @@ def decode_upload(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
+
+
+def keep_upload(*, user_id: int, kind: str, content: str, name: str) -> str | None:
+    """Keep an uploaded file's decoded content on the server (the cache) for a while, for this
+    user only; the token to find it again, or None when the cache cannot take it."""
+    token = secrets.token_urlsafe(24)
+    key = _KEPT_UPLOAD_KEY.format(user=user_id, token=token)
+    try:
+        cache.set(key, {"kind": kind, "content": content, "name": name}, KEPT_UPLOAD_SECONDS)
+    except Exception:
+        logger.exception("could not keep an uploaded file in the cache")
+        return None
+    return token
+
+
+def kept_upload(*, user_id: int, token: str) -> dict[str, str] | None:
+    """The file kept under `token` for this user; None when expired, unknown or someone else's."""
+    if not _TOKEN.fullmatch(token):
+        return None
+    try:
+        kept = cache.get(_KEPT_UPLOAD_KEY.format(user=user_id, token=token))
+    except Exception:
+        logger.exception("could not read an uploaded file back from the cache")
+        return None
+    return kept if isinstance(kept, dict) else None
+
+
+def forget_upload(*, user_id: int, token: str) -> None:
+    """Drop a kept file once it is imported."""
+    try:
+        cache.delete(_KEPT_UPLOAD_KEY.format(user=user_id, token=token))
+    except Exception:
+        logger.exception("could not drop an uploaded file from the cache")
 
 
 class ArticleAddForm(forms.Form):
@@ -50,14 +93,18 @@ class ArticleAddForm(forms.Form):
         required=False,
         choices=[("", _("Detect")), ("fr", _("French")), ("en", _("English"))],
     )
-    # After "the same text is already here", an uploaded file's content travels back with the
-    # page, so that "Import it anyway" does not ask for the file a second time.
-    carried = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
-    carried_kind = forms.ChoiceField(
-        required=False, choices=[("text", "text"), ("html", "html")], widget=forms.HiddenInput
-    )
+    # After "the same text is already here", an uploaded file stays on the server for a while
+    # (`keep_upload`) and the page carries its token and name, so that "Import it anyway" does
+    # not ask for the file a second time (nor post it again).
+    carried = forms.CharField(required=False, widget=forms.HiddenInput)
     carried_name = forms.CharField(required=False, max_length=255, widget=forms.HiddenInput)
     import_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user_id = user_id
+        # The kept file behind `carried`, once the form is valid.
+        self.kept: dict[str, str] | None = None
 
     def clean_file(self) -> UploadedFile | None:
         upload: UploadedFile | None = self.cleaned_data.get("file")
@@ -72,6 +119,22 @@ class ArticleAddForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        token = data.get("carried")
+        if token and not data.get("file"):
+            self.kept = kept_upload(user_id=self.user_id, token=token)
+            if self.kept is None:
+                data["carried"] = ""
+                self.add_error(
+                    "file",
+                    _(
+                        "The file you chose before is no longer kept (it is kept for an hour): "
+                        "choose it again."
+                    ),
+                )
+                return data
+        elif token:
+            # A file chosen anew replaces the one kept.
+            data["carried"] = ""
         given = {name for name in ("text", "file", "url", "carried") if data.get(name)}
         if "carried" in given:
             given = (given - {"carried"}) | {"file"}
@@ -96,9 +159,9 @@ class ArticleAddForm(forms.Form):
             is_html = PurePath(upload.name or "").suffix.lower() in HTML_SUFFIXES
             fields["html" if is_html else "text"] = content
             fields["file_name"] = upload.name or ""
-        elif data.get("carried"):
-            fields["html" if data.get("carried_kind") == "html" else "text"] = data["carried"]
-            fields["file_name"] = data.get("carried_name", "")
+        elif self.kept is not None:
+            fields["html" if self.kept.get("kind") == "html" else "text"] = self.kept["content"]
+            fields["file_name"] = self.kept.get("name", "")
         elif data.get("text"):
             fields["text"] = data["text"]
         if data.get("import_anyway"):

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from annotations import policy, selectors
 from annotations.errors import Conflict
-from annotations.forms import ArticleAddForm
+from annotations.forms import ArticleAddForm, forget_upload, keep_upload
 from annotations.models import Article, Role, Workspace
 from annotations.services.articles import article_import, article_refetch
 
@@ -51,8 +51,13 @@ def home(request: HttpRequest) -> HttpResponse:
 def _workspace_context(request: HttpRequest, workspace: Workspace) -> dict[str, Any]:
     articles = selectors.article_list(user=request.user).filter(workspace_id=workspace.pk)
     page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    # What may still change by itself: a fetch or an extraction under way. A failed fetch leaves
+    # the extraction pending until someone fetches the article again: not watched.
     unfinished = [
-        a.pk for a in page if a.extraction_status in UNFINISHED or a.fetch_status in UNFINISHED
+        a.pk
+        for a in page
+        if a.fetch_status in UNFINISHED
+        or (a.fetch_status != Article.Status.FAILED and a.extraction_status in UNFINISHED)
     ]
     return {
         "workspace": workspace,
@@ -60,7 +65,13 @@ def _workspace_context(request: HttpRequest, workspace: Workspace) -> dict[str, 
         "is_editor": Role(workspace.my_role) >= Role.EDITOR,  # type: ignore[attr-defined]
         "dashboard": Role(workspace.my_role) >= Role.ADJUDICATOR,  # type: ignore[attr-defined]
         "page": page,
-        "config": {"workspace": workspace.pk, "api": "/api/v1/", "watch": unfinished},
+        "config": {
+            "workspace": workspace.pk,
+            "api": "/api/v1/",
+            "watch": unfinished,
+            # "Fetch again" for a fetch that fails while the page is open (the 0 is the article's).
+            "refetch": reverse("article-refetch", args=[0]),
+        },
     }
 
 
@@ -78,11 +89,16 @@ def article_add(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Add an article from a pasted text, an uploaded file or a URL; errors keep the input."""
     workspace = selectors.workspace_get(user=request.user, workspace_id=workspace_id)
     posted = request.method == "POST"
-    form = ArticleAddForm(request.POST, request.FILES) if posted else ArticleAddForm()
+    me = _me(request)
+    form = (
+        ArticleAddForm(request.POST, request.FILES, user_id=me.pk)
+        if posted
+        else ArticleAddForm(user_id=me.pk)
+    )
     if posted and form.is_valid():
         fields = form.article_fields()
         try:
-            done = article_import(user=_me(request), workspace=workspace, **fields)
+            done = article_import(user=me, workspace=workspace, **fields)
         except ValidationError as error:
             by_field = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
             for field, problems in by_field.items():
@@ -93,17 +109,10 @@ def article_add(request: HttpRequest, workspace_id: int) -> HttpResponse:
             form.add_error(FORM_FIELD_OF.get(conflict.field, conflict.field), conflict.message)
             existing = conflict.existing
             if isinstance(existing, Article):
-                # The same text: offer to import it anyway, carrying an uploaded file's content.
+                # The same text: offer to import it anyway, the uploaded file kept on the server.
                 same_text = conflict.field in ("text", "html")
-                carry = (
-                    {
-                        "kind": "html" if "html" in fields else "text",
-                        "content": fields.get("html", fields.get("text", "")),
-                        "name": fields.get("file_name", ""),
-                    }
-                    if same_text and "file_name" in fields
-                    else None
-                )
+                uploaded = same_text and "file_name" in fields
+                carry = _carry(form, fields, me) if uploaded else None
                 return _add_page(
                     request,
                     workspace,
@@ -111,9 +120,12 @@ def article_add(request: HttpRequest, workspace_id: int) -> HttpResponse:
                     existing=existing,
                     anyway=same_text,
                     carry=carry,
+                    carry_lost=uploaded and carry is None,
                     status=409,
                 )
         else:
+            if form.cleaned_data.get("carried"):
+                forget_upload(user_id=me.pk, token=form.cleaned_data["carried"])
             if not done.created:
                 messages.success(
                     request,
@@ -121,6 +133,19 @@ def article_add(request: HttpRequest, workspace_id: int) -> HttpResponse:
                 )
             return redirect(reverse("article", args=[done.article.pk]))
     return _add_page(request, workspace, form, status=400 if posted else 200)
+
+
+def _carry(form: ArticleAddForm, fields: dict[str, Any], me: User) -> dict[str, str] | None:
+    """The token and name of the uploaded file, kept on the server for "Import it anyway" (the
+    token already carried, when the file came from there); None when it could not be kept."""
+    name = str(fields.get("file_name", ""))
+    token = form.cleaned_data.get("carried") or keep_upload(
+        user_id=me.pk,
+        kind="html" if "html" in fields else "text",
+        content=str(fields.get("html", fields.get("text", ""))),
+        name=name,
+    )
+    return {"token": token, "name": name} if token else None
 
 
 def _add_page(
@@ -131,6 +156,7 @@ def _add_page(
     existing: Article | None = None,
     anyway: bool = False,
     carry: dict[str, str] | None = None,
+    carry_lost: bool = False,
     status: int = 200,
 ) -> HttpResponse:
     context = {
@@ -139,6 +165,9 @@ def _add_page(
         "existing": existing,
         "anyway": anyway,
         "carry": carry,
+        "carry_lost": carry_lost,
+        # A hidden field's error would otherwise show nowhere.
+        "hidden_errors": [e for field in form.hidden_fields() for e in field.errors],
     }
     return render(request, "annotations/article_add.html", context, status=status)
 

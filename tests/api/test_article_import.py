@@ -3,6 +3,7 @@ completed with a pasted text, and a correction that clears the failure."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -91,16 +92,12 @@ def test_the_page_offers_import_anyway_and_keeps_the_uploaded_file(
     assert f'href="/articles/{existing.pk}/"' in html
     assert 'name="import_anyway"' in html and 'name="carried"' in html
     assert "chomage.txt" in html  # the file is kept: no need to choose it again
+    # The file stays on the server: the page carries a token and the file's name, not its text.
+    carried = dict(re.findall(r'<input type="hidden" name="(carried\w*)" value="([^"]*)">', html))
+    assert set(carried) == {"carried", "carried_name"}
+    assert carried["carried_name"] == "chomage.txt" and "chômage" not in carried["carried"]
 
-    anyway = client.post(
-        url,
-        {
-            "carried": TEXT,
-            "carried_kind": "text",
-            "carried_name": "chomage.txt",
-            "import_anyway": "1",
-        },
-    )
+    anyway = client.post(url, {**carried, "import_anyway": "1"})
     assert anyway.status_code == 302
     second = Article.objects.exclude(pk=existing.pk).get()
     assert second.text == existing.text and second.title == existing.title

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -111,7 +112,7 @@ def test_it_queues_an_article_given_by_url(workspace: Workspace, erin: User) -> 
     [
         ({}, "Paste the article&#x27;s text, upload a file, or give its URL."),
         ({"text": "  \n "}, "The article has no text."),
-        ({"url": "ftp://example.org/x"}, "only http and https URLs can be fetched"),
+        ({"url": "ftp://example.org/x"}, "Give an http or https address."),
         (
             {"text": "Un texte.", "file": SimpleUploadedFile("a.txt", b"Autre.")},
             "Paste a text or upload a file, not both.",
@@ -208,3 +209,76 @@ def test_it_renders_the_pages_in_french_from_the_browser_language(
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     english = client.get(f"/articles/{article.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Keyboard shortcuts" in english
+
+
+HIDDEN = re.compile(r'<input type="hidden" name="(carried\w*)" value="([^"]*)">')
+KEPT_NO_MORE = (
+    "The file you chose before is no longer kept (it is kept for an hour): choose it again."
+)
+
+
+def _duplicate_upload(client: Client, workspace: Workspace, name: str, content: bytes) -> Any:
+    """Upload a file twice: the second time, the page that says it is already here (409),
+    offering "Import it anyway"."""
+    first = _add(client, workspace, file=SimpleUploadedFile(name, content, "text/html"))
+    assert first.status_code == 302
+    page = _add(client, workspace, file=SimpleUploadedFile(name, content, "text/html"))
+    assert page.status_code == 409
+    return page
+
+
+def test_import_anyway_keeps_a_large_file_on_the_server_not_in_the_page(
+    workspace: Workspace, erin: User, settings: Any
+) -> None:
+    # The page used to carry the whole file back in a hidden field: posting it again went over
+    # the limit of a form's size (2.5 MB by default; lowered here to keep the test small).
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 20_000
+    paragraph = "<p>Le chômage a reculé de 0,3 point au troisième trimestre, selon l'Insee.</p>"
+    content = ("<html><body>" + paragraph * 600 + "</body></html>").encode()
+    assert len(content) > 2 * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    client = _client(erin)
+    page = _duplicate_upload(client, workspace, "long.html", content)
+    carried = dict(HIDDEN.findall(page.content.decode()))
+    assert carried["carried_name"] == "long.html" and len(carried["carried"]) < 100
+
+    anyway = client.post(
+        f"/workspaces/{workspace.pk}/articles/new/", {**carried, "import_anyway": "1"}
+    )
+
+    assert anyway.status_code == 302
+    first, second = Article.objects.filter(workspace=workspace).order_by("pk")
+    assert anyway["Location"] == f"/articles/{second.pk}/"
+    # Read as HTML again, as the first time.
+    assert second.text == first.text and "<p>" not in second.text
+
+
+def test_import_anyway_asks_for_the_file_again_once_it_is_no_longer_kept(
+    workspace: Workspace, erin: User, bob: User
+) -> None:
+    client = _client(erin)
+    page = _duplicate_upload(client, workspace, "note.html", b"<p>Un texte.</p>")
+    carried = dict(HIDDEN.findall(page.content.decode()))
+    url = f"/workspaces/{workspace.pk}/articles/new/"
+
+    # The kept file is the uploader's alone: another member's post with its token finds nothing.
+    stolen = _client(bob).post(url, {**carried, "import_anyway": "1"})
+    assert stolen.status_code == 400 and KEPT_NO_MORE in stolen.content.decode()
+
+    cache.clear()  # an hour later
+    expired = client.post(url, {**carried, "import_anyway": "1"})
+
+    assert expired.status_code == 400
+    html = expired.content.decode()
+    # Said next to the file field.
+    field = html[html.index('for="id_file"') :]
+    assert KEPT_NO_MORE in field[: field.index("</div>")]
+    assert Article.objects.filter(workspace=workspace).count() == 1
+
+
+def test_a_bad_hidden_field_shows_its_error_on_the_add_page(
+    workspace: Workspace, erin: User
+) -> None:
+    response = _add(_client(erin), workspace, text="Un texte.", carried_name="x" * 300)
+
+    assert response.status_code == 400
+    assert "Ensure this value has at most 255 characters" in response.content.decode()

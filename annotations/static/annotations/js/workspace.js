@@ -17,19 +17,58 @@ const LABELS = {
 
 let watched = new Set(config.watch);
 
+// Whether the article may still change by itself: its fetch or its extraction is under way. A
+// failed fetch waits for someone to fetch it again; its extraction never starts until then.
+function unfinished(article) {
+  if (UNFINISHED.includes(article.fetch_status)) return true;
+  return article.fetch_status !== "failed" && UNFINISHED.includes(article.extraction_status);
+}
+
+// The "Fetch again" form of a failed fetch: the one the page came with, else a new one (the fetch
+// failed while the page was open).
+function fetchAgainForm(cell, article) {
+  const kept = cell.querySelector("form[data-refetch]");
+  if (kept) return kept;
+  const token = document.querySelector('input[name="csrfmiddlewaretoken"]');
+  const form = document.createElement("form");
+  form.method = "post";
+  form.action = config.refetch.replace("/0/", "/" + article.id + "/");
+  form.className = "inline";
+  form.dataset.refetch = "";
+  if (token) {
+    const hidden = document.createElement("input");
+    hidden.type = "hidden";
+    hidden.name = token.name;
+    hidden.value = token.value;
+    form.appendChild(hidden);
+  }
+  const button = document.createElement("button");
+  button.type = "submit";
+  button.className = "small";
+  button.textContent = gettext("Fetch again");
+  form.appendChild(button);
+  return form;
+}
+
 function update(row, article) {
   const cell = row.querySelector("[data-status]");
   const badge = document.createElement("span");
+  const parts = [badge];
   if (article.fetch_status && article.fetch_status !== "done") {
     badge.className = "badge status-" + article.fetch_status;
-    badge.textContent = gettext("Fetch") + ": " + (LABELS[article.fetch_status] || article.fetch_status);
+    badge.textContent = interpolate(
+      gettext("Fetch: %(status)s"),
+      { status: LABELS[article.fetch_status] || article.fetch_status },
+      true,
+    );
     badge.title = article.fetch_error || "";
+    if (article.fetch_status === "failed") parts.push(" ", fetchAgainForm(cell, article));
   } else {
     badge.className = "badge status-" + article.extraction_status;
     badge.textContent = LABELS[article.extraction_status] || article.extraction_status;
     badge.title = article.extraction_error || "";
   }
-  cell.replaceChildren(badge);
+  cell.replaceChildren(...parts);
   row.querySelector('[data-count="claims"]').textContent = String(article.claim_count);
   row.querySelector('[data-count="assessed"]').textContent = interpolate(
     gettext("%(done)s/%(total)s assessed"),
@@ -50,9 +89,7 @@ async function poll() {
       if (!watched.has(article.id)) continue;
       const row = document.querySelector('tr[data-article="' + article.id + '"]');
       if (row) update(row, article);
-      if (UNFINISHED.includes(article.extraction_status) || ["queued", "running"].includes(article.fetch_status)) {
-        still.add(article.id);
-      }
+      if (unfinished(article)) still.add(article.id);
     }
     watched = still;
   } catch (error) {
