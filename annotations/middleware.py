@@ -4,11 +4,16 @@ The workbench's pages load scripts and styles only from their own origin: config
 `json_script` data blocks, behaviour in static files, so no inline script is ever needed and an
 injected one would not run. The one exception is the API's Swagger page, whose template (from
 drf-spectacular) carries an inline <style>; its script is served as a file (the split view).
+
+A view may allow images from one more origin on its own response (`allow_images_from`): the public
+claim page shows the organisation's logo from wherever the desk keeps it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponseBase
 
@@ -38,8 +43,48 @@ STRICT = _header(POLICY)
 WITH_INLINE_STYLES = _header({**POLICY, "style-src": "'self' 'unsafe-inline'"})
 
 
-def policy_for(path: str) -> str:
-    return WITH_INLINE_STYLES if path.startswith(INLINE_STYLE_PATHS) else STRICT
+def policy_for(path: str, *, images_from: str = "") -> str:
+    """The policy of a response to `path`; `images_from`, an origin as `image_origin` gives it,
+    is added to img-src."""
+    policy = (
+        {**POLICY, "style-src": "'self' 'unsafe-inline'"}
+        if path.startswith(INLINE_STYLE_PATHS)
+        else POLICY
+    )
+    if images_from:
+        policy = {**policy, "img-src": f"{policy['img-src']} {images_from}"}
+    return _header(policy)
+
+
+# A host name (letters, digits, dots, hyphens: an international name is given as ASCII) or an
+# IPv6 address in brackets: nothing that could end the directive or start another one.
+_HOST = re.compile(r"[a-z0-9.-]+|\[[0-9a-f:.]+\]")
+
+
+def image_origin(url: str) -> str | None:
+    """The origin of an http(s) image address, as a CSP source (scheme, host, port when not the
+    default); None for anything else."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+        host = (parts.hostname or "").encode("idna").decode("ascii").lower()
+    except (ValueError, UnicodeError):
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    if not _HOST.fullmatch(host):
+        return None
+    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
+
+
+def allow_images_from(request: HttpRequest, response: HttpResponseBase, url: str) -> None:
+    """Let `response` show images from the origin of `url` (an http(s) address), and from
+    nowhere else than the policy already allows."""
+    origin = image_origin(url)
+    if origin:
+        response["Content-Security-Policy"] = policy_for(request.path, images_from=origin)
 
 
 class ContentSecurityPolicyMiddleware:

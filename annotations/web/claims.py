@@ -13,23 +13,31 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from annotations import queues, selectors, selectors_review
 from annotations.events import describe_event
 from annotations.export_rows import claim_reviews
+from annotations.middleware import allow_images_from
 from annotations.models import Article, Claim, ClaimEvent, Role, VerdictLabel
 from annotations.services import publishing
 from annotations.web.colours import STATUS_LABELS, claim_colour, verdict_colour
@@ -131,7 +139,7 @@ def _publishing_form(action: str, data: Any, scale: list[VerdictLabel]) -> forms
     return UnpublishForm(data, prefix=action)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def claim_page(request: HttpRequest, claim_id: int) -> HttpResponse:
     """The claim's page: for members, everything they may see of it (and, for editors, what to
     publish); for anyone else, a published claim of a workspace with public pages."""
@@ -143,23 +151,31 @@ def claim_page(request: HttpRequest, claim_id: int) -> HttpResponse:
         return _public_claim_page(request, claim_id)
     scale = _scale(claim.workspace_id)
     forms_ = {action: _publishing_form(action, None, scale) for action in PUBLISHING_ACTIONS}
+    failed = ""
     if request.method == "POST":
-        done = _publishing_action(request, claim, forms_)
-        if done:
+        failed = request.POST.get("action", "")
+        if failed not in forms_:
+            messages.error(request, _("Unknown action."))
+        elif _publishing_action(request, claim, forms_, failed):
             return redirect(reverse("claim", args=[claim.pk]))
         claim = selectors.claim_get(user=request.user, claim_id=claim_id)
     return _member_claim_page(
-        request, claim, forms_, status=400 if request.method == "POST" else 200
+        request, claim, forms_, failed=failed, status=400 if request.method == "POST" else 200
     )
 
 
-def _publishing_action(request: HttpRequest, claim: Claim, forms_: dict[str, forms.Form]) -> bool:
+def field_message(form: forms.BaseForm, field: str, message: str) -> str:
+    """An error of `form` told away from the form: with its field's label, if it has one."""
+    label = form.fields[field].label if field in form.fields else None
+    return _("%(field)s: %(message)s") % {"field": label, "message": message} if label else message
+
+
+def _publishing_action(
+    request: HttpRequest, claim: Claim, forms_: dict[str, forms.Form], action: str
+) -> bool:
     """The editor's publishing actions; True when done (a message says so)."""
-    action = request.POST.get("action", "")
     user = request.user
     assert isinstance(user, User)
-    if action not in forms_:
-        raise PermissionDenied(_("Unknown action."))
     form = forms_[action] = _publishing_form(action, request.POST, _scale(claim.workspace_id))
     if not form.is_valid():
         return False
@@ -195,7 +211,7 @@ def _public_claim_page(request: HttpRequest, claim_id: int) -> HttpResponse:
     """A published claim for anyone, with its ClaimReview; otherwise the sign-in page (for an
     anonymous visitor) or a 404 (nothing says whether the claim exists)."""
     claim = selectors.public_claim_get(claim_id=claim_id)
-    if claim is None or request.method != "GET":
+    if claim is None or request.method not in ("GET", "HEAD"):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         raise Http404
@@ -215,17 +231,33 @@ def _public_claim_page(request: HttpRequest, claim_id: int) -> HttpResponse:
             (event.created_at, (event.after or {}).get("note", "")) for event in corrections
         ],
     }
-    return render(request, "annotations/claim_public.html", context)
+    response = render(request, "annotations/claim_public.html", context)
+    # The organisation's logo comes from its own site: its origin only, on this page only.
+    if claim.workspace.organisation_logo:
+        allow_images_from(request, response, claim.workspace.organisation_logo)
+    return response
 
 
 def _member_claim_page(
-    request: HttpRequest, claim: Claim, forms_: dict[str, forms.Form], *, status: int
+    request: HttpRequest,
+    claim: Claim,
+    forms_: dict[str, forms.Form],
+    *,
+    failed: str = "",
+    status: int,
 ) -> HttpResponse:
     """The claim in its paragraph, its status, verdicts, sources, adjudication, similar claims
-    and history, as the reader may see them; for editors, its publishing."""
+    and history, as the reader may see them; for editors, its publishing. The errors of a
+    `failed` action whose form the page does not show (the claim changed meanwhile, in another
+    tab or by someone else) are said at the top of the page."""
     shown = claim.shown  # type: ignore[attr-defined]
     workspace = selectors.workspace_get(user=request.user, workspace_id=claim.workspace_id)
     role = Role(workspace.my_role)  # type: ignore[attr-defined]
+    if failed in forms_ and failed not in _shown_forms(shown.status, role):
+        form = forms_[failed]
+        for field, problems in form.errors.items():
+            for message in problems:
+                messages.error(request, field_message(form, field, str(message)))
     article = Article.objects.only("title", "text", "language", "url", "workspace_id").get(
         pk=claim.article_id
     )
@@ -274,6 +306,15 @@ def _member_claim_page(
     return render(request, "annotations/claim.html", context, status=status)
 
 
+def _shown_forms(status: str, role: Role) -> set[str]:
+    """The publishing forms the claim's page shows (as claim.html decides)."""
+    if role < Role.EDITOR:
+        return set()
+    if status == Claim.Status.PUBLISHED:
+        return {"publish", "correct", "unpublish"}
+    return {"publish"} if status == Claim.Status.RESOLVED else set()
+
+
 def next_disputed(*, user: Any, claim: Claim) -> int | None:
     """The oldest other claim waiting in the user's disputed queue of this workspace."""
     items = queues.queue_items(user=user, name="disputed", workspace_id=claim.workspace_id)
@@ -312,11 +353,12 @@ def curation_page(request: HttpRequest, claim_id: int) -> HttpResponse:
 FEED_PAGE = 100
 
 
-@require_GET
-def claimreview_feed(request: HttpRequest, workspace_id: int) -> HttpResponse:
+@require_safe
+def claimreview_feed(request: HttpRequest, workspace_id: int) -> HttpResponseBase:
     """A public workspace's published claims as ClaimReview JSON-LD, newest first, a page at a
     time, for search engines and fact-check aggregators. ETag and If-None-Match: a reader that
-    has the page gets a 304."""
+    has the page (or any, `*`) gets a 304. The next page's address is on the site's own address
+    (SITE_URL), whatever Host the request came with."""
     workspace = selectors.public_workspace_get(workspace_id=workspace_id)
     if workspace is None:
         raise Http404
@@ -333,16 +375,18 @@ def claimreview_feed(request: HttpRequest, workspace_id: int) -> HttpResponse:
         "dataFeedElement": claim_reviews(claims, workspace),
     }
     if page.has_next():
-        feed["nextPage"] = request.build_absolute_uri(f"?page={page.next_page_number()}")
+        path = reverse("claimreview-feed", args=[workspace.pk])
+        feed["nextPage"] = f"{settings.SITE_URL}{path}?page={page.next_page_number()}"
     body = json.dumps(feed, ensure_ascii=False, sort_keys=True).encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponse(status=304)
-    else:
-        response = HttpResponse(body, content_type="application/ld+json; charset=utf-8")
+    response = HttpResponse(body, content_type="application/ld+json; charset=utf-8")
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=300"
-    return response
+    # If-None-Match with this ETag, or `*`: 304 (the headers above kept).
+    conditional: HttpResponseBase | None = get_conditional_response(
+        request, etag=etag, response=response
+    )
+    return conditional or response
 
 
 @login_required
@@ -357,9 +401,8 @@ def publish_selected(request: HttpRequest) -> HttpResponse:
     back = back or reverse("queues") + "?queue=ready_to_publish"
     if not form.is_valid():
         for field, problems in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
             for message in problems:
-                messages.error(request, f"{label}: {message}" if label else str(message))
+                messages.error(request, field_message(form, field, str(message)))
         return redirect(back)
     user = request.user
     assert isinstance(user, User)

@@ -8,6 +8,7 @@ audit, rate limits are theirs), and a refused change shows the form again with t
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -49,10 +50,38 @@ SETTINGS_FIELDS = (
 )
 
 
+# Line breaks and other control characters: a workspace's name goes into e-mail subjects, where a
+# line break makes the sending fail.
+_CONTROL_CATEGORIES = ("Cc", "Zl", "Zp")
+NAME_LABELS = {
+    "name": gettext_lazy("Name"),
+    "organisation_name": gettext_lazy("Organisation"),
+    "organisation_url": gettext_lazy("Organisation's website"),
+}
+
+
+def one_line(value: str | None) -> str:
+    """A name as typed, refused when it holds a line break or another control character."""
+    text = value or ""
+    if any(unicodedata.category(char) in _CONTROL_CATEGORIES for char in text):
+        raise ValidationError(
+            _("Write it on one line, without tabs or control characters."),
+            code="control_character",
+        )
+    return text
+
+
 class WorkspaceNewForm(forms.ModelForm[Workspace]):
     class Meta:
         model = Workspace
         fields = ("name", "organisation_name", "organisation_url")
+        labels = NAME_LABELS
+
+    def clean_name(self) -> str:
+        return one_line(self.cleaned_data.get("name"))
+
+    def clean_organisation_name(self) -> str:
+        return one_line(self.cleaned_data.get("organisation_name"))
 
 
 class SettingsForm(forms.ModelForm[Workspace]):
@@ -82,9 +111,7 @@ class SettingsForm(forms.ModelForm[Workspace]):
         model = Workspace
         fields = SETTINGS_FIELDS
         labels = {
-            "name": gettext_lazy("Name"),
-            "organisation_name": gettext_lazy("Organisation"),
-            "organisation_url": gettext_lazy("Organisation's website"),
+            **NAME_LABELS,
             "organisation_logo": gettext_lazy("Logo (address of an image)"),
             "blind_review": gettext_lazy("Blind review"),
             "independent_highlighting": gettext_lazy("Independent highlighting"),
@@ -94,6 +121,12 @@ class SettingsForm(forms.ModelForm[Workspace]):
             "consensus_resolves": gettext_lazy("Agreement resolves a claim without adjudication"),
             "public_claim_pages": gettext_lazy("Public claim pages"),
         }
+
+    def clean_name(self) -> str:
+        return one_line(self.cleaned_data.get("name"))
+
+    def clean_organisation_name(self) -> str:
+        return one_line(self.cleaned_data.get("organisation_name"))
 
 
 class ScaleRowForm(forms.Form):
@@ -205,23 +238,30 @@ def workspace_settings(request: HttpRequest, workspace_id: int) -> HttpResponse:
     )
 
 
+MEMBER_ACTIONS = ("add", "invite", "revoke", "role", "remove")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def workspace_members(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Members with their role and open assignments; add one, change a role, remove one; invite
     by e-mail and revoke a pending invitation; the membership trail. Members see the list;
-    editors change it."""
+    editors change it. The addition and invitation forms show their own errors; those of a role
+    change, a removal or a revocation are said at the top of the page."""
     workspace = selectors.workspace_get(user=request.user, workspace_id=workspace_id)
     editor = Role(workspace.my_role) >= Role.EDITOR  # type: ignore[attr-defined]
-    action = request.POST.get("action", "")
-    on_invitations = action in {"invite", "revoke"}
-    add = MemberAddForm(None if on_invitations else request.POST or None, prefix="add")
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    add = MemberAddForm(request.POST if action == "add" else None, prefix="add")
     invite = InviteForm(request.POST if action == "invite" else None, prefix="invite")
     status = 200
     if request.method == "POST":
-        status = _member_action(request, workspace, invite if on_invitations else add)
-        if status == 302:
-            return redirect(reverse("desk-members", args=[workspace.pk]))
+        if action not in MEMBER_ACTIONS:
+            messages.error(request, _("Unknown action."))
+            status = 400
+        else:
+            status, then = _member_action(request, workspace, action, add, invite)
+            if status == 302:
+                return redirect(then)
     members = (
         Membership.objects.filter(workspace=workspace)
         .select_related("user")
@@ -271,82 +311,102 @@ def workspace_members(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return render(request, "annotations/workspace_members.html", context, status=status)
 
 
-def _member_action(request: HttpRequest, workspace: Workspace, form: forms.Form) -> int:
-    """Carry out the posted action; 302 when done, else the status of the page shown again with
-    the reason in `form` (the invitation form for invitations, else the addition form)."""
-    if not form.is_bound:
-        # A revocation posts no invitation form: its refusal still shows above that form.
-        form.full_clean()
-        form.cleaned_data = {}
+def _member_action(
+    request: HttpRequest,
+    workspace: Workspace,
+    action: str,
+    add: MemberAddForm,
+    invite: InviteForm,
+) -> tuple[int, str]:
+    """Carry out the posted action: (302, where to go next) when done (a message says so), else
+    the status of the page shown again, with the reason in the addition or invitation form for
+    those actions, at the top of the page for the others."""
+    form: forms.Form | None = add if action == "add" else invite if action == "invite" else None
     try:
-        done = _carry_out(request, workspace, form, request.POST.get("action", ""))
+        done = _carry_out(request, workspace, form, action)
     except ValidationError as error:
-        _errors_into(form, error)
-        return 400
+        if form is not None:
+            _errors_into(form, error)
+        else:
+            for message in error.messages:
+                messages.error(request, message)
+        return 400, ""
     except (Conflict, RateLimited) as error:
         # An invitation's conflict (that address is a member already) shows next to its field.
-        field = getattr(error, "field", None) if isinstance(form, InviteForm) else None
-        form.add_error(field if field in form.fields else None, error.message)
-        return 429 if isinstance(error, RateLimited) else 409
+        field = getattr(error, "field", None)
+        if form is not None:
+            form.add_error(field if field in form.fields else None, error.message)
+        else:
+            messages.error(request, error.message)
+        return (429 if isinstance(error, RateLimited) else 409), ""
+    except Http404:
+        if form is not None:
+            raise
+        # Gone meanwhile (another tab, another editor): said, with the page as it is now.
+        messages.error(
+            request,
+            _("This invitation is no longer pending: it may have been revoked already.")
+            if action == "revoke"
+            else _("This person is no longer a member of the workspace."),
+        )
+        return 404, ""
     if done is None:
-        return 400
-    messages.success(request, done)
-    return 302
+        return 400, ""
+    message, then = done
+    messages.success(request, message)
+    return 302, then
 
 
 def _carry_out(
-    request: HttpRequest, workspace: Workspace, form: forms.Form, action: str
-) -> str | None:
-    """The posted action's message once done; None when the form shows what is wrong."""
+    request: HttpRequest, workspace: Workspace, form: forms.Form | None, action: str
+) -> tuple[str, str] | None:
+    """The posted action's message and the page to go to once done; None when the form shows
+    what is wrong."""
+    if form is None:
+        return _carry_out_on_a_row(request, workspace, action)
+    if not form.is_valid():
+        return None
     actor = _me(request)
+    data = form.cleaned_data
     if action == "add":
-        if not form.is_valid():
-            return None
         desk.member_add(
-            actor=actor,
-            workspace=workspace,
-            username=form.cleaned_data["username"],
-            role=Role(form.cleaned_data["role"]),
+            actor=actor, workspace=workspace, username=data["username"], role=Role(data["role"])
         )
-        return _("%(name)s added.") % {"name": form.cleaned_data["username"]}
-    if action in {"invite", "revoke"}:
-        return _carry_out_invitation(request, workspace, form, action)
+        message = _("%(name)s added.") % {"name": data["username"]}
+    else:
+        invitation = invitations.invitation_create(
+            user=actor, workspace_id=workspace.pk, email=data["email"], role=Role(data["role"])
+        )
+        message = _("Invitation sent to %(email)s.") % {"email": invitation.email}
+    return message, reverse("desk-members", args=[workspace.pk])
+
+
+def _carry_out_on_a_row(request: HttpRequest, workspace: Workspace, action: str) -> tuple[str, str]:
+    """A revocation, a role change or a removal (the buttons of a table's row)."""
+    actor = _me(request)
+    back = reverse("desk-members", args=[workspace.pk])
+    if action == "revoke":
+        invitations.invitation_revoke(
+            user=actor,
+            invitation_id=_number(request.POST.get("invitation_id")),
+            workspace_id=workspace.pk,
+        )
+        return _("Invitation revoked."), back
     membership = selectors.membership_get(
         user=actor, workspace=workspace, user_id=_number(request.POST.get("user_id"))
     )
     if action == "role":
         role = _number(request.POST.get(f"m{membership.user_id}-role"))
         if role not in Role.values:
-            raise ValidationError({"role": [_("Choose a role.")]})
+            raise ValidationError(_("Choose a role."))
         desk.member_change_role(actor=actor, membership=membership, role=Role(role))
-        return _("Role changed.")
-    if action == "remove":
-        desk.member_remove(actor=actor, membership=membership)
-        return _("Member removed.")
-    form.add_error(None, _("Unknown action."))
-    return None
-
-
-def _carry_out_invitation(
-    request: HttpRequest, workspace: Workspace, form: forms.Form, action: str
-) -> str | None:
-    """Invite an address (the invitation form) or revoke a pending invitation."""
-    if action == "revoke":
-        invitations.invitation_revoke(
-            user=_me(request),
-            invitation_id=_number(request.POST.get("invitation_id")),
-            workspace_id=workspace.pk,
-        )
-        return _("Invitation revoked.")
-    if not form.is_valid():
-        return None
-    invitation = invitations.invitation_create(
-        user=_me(request),
-        workspace_id=workspace.pk,
-        email=form.cleaned_data["email"],
-        role=Role(form.cleaned_data["role"]),
-    )
-    return _("Invitation sent to %(email)s.") % {"email": invitation.email}
+        return _("Role changed."), back
+    desk.member_remove(actor=actor, membership=membership)
+    if membership.user_id == actor.pk:
+        # The workspace's pages are no longer the actor's to see.
+        message = _("You are no longer a member of %(workspace)s.") % {"workspace": workspace.name}
+        return message, reverse("home")
+    return _("Member removed."), back
 
 
 @login_required

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from annotations import queues, selectors, selectors_review
+from annotations import policy, queues, selectors, selectors_review
 from annotations.charts import RELIABLE, TENTATIVE, agreement_band
 from annotations.models import Membership, VerdictLabel
 from annotations.web.colours import STATUS_LABELS, claim_colour
@@ -72,6 +72,7 @@ def queues_page(request: HttpRequest) -> HttpResponse:
     """My queues in every workspace, with their sizes; one queue's items below, oldest first."""
     overview = queues.queue_counts(user=request.user)
     form = QueueForm(request.GET, workspaces=[(row["workspace"], row["name"]) for row in overview])
+    sight = policy.sight_of(request.user)
     rows = [
         {
             "workspace": row["workspace"],
@@ -79,6 +80,8 @@ def queues_page(request: HttpRequest) -> HttpResponse:
             "role": row["role"].label,
             "cells": [(name, row["counts"][name]) for name in queues.QUEUES],
             "overdue": row["overdue"],
+            # The agreement page's own rule (selectors_review.agreement): no link to a refusal.
+            "agreement": policy.agreement_visible(sight, row["workspace"]),
         }
         for row in overview
     ]

@@ -3,6 +3,7 @@ scale, its members with the membership trail and the limit on additions."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from pytest_django import Settings
 
 from annotations.models import (
     Claim,
+    Invitation,
     MemberEvent,
     Membership,
     Role,
@@ -196,3 +198,134 @@ def test_it_answers_a_bad_member_id_without_a_server_error(
         f"/workspaces/{workspace.pk}/members/", {"action": "remove", "user_id": value}
     )
     assert response.status_code == 404
+
+
+def _alerts(html: str) -> list[str]:
+    """The messages at the top of the page."""
+    box = re.search(r'<div class="messages" role="status">(.*?)</div>', html, re.S)
+    return re.findall(r'<p class="alert [a-z]+">(.*?)</p>', box.group(1)) if box else []
+
+
+def test_a_refused_removal_or_role_change_is_said_at_the_top_not_in_the_add_form(
+    workspace: Workspace, alice: User
+) -> None:
+    client = _client(alice)
+    url = f"/workspaces/{workspace.pk}/members/"
+
+    last_editor = client.post(url, {"action": "remove", "user_id": alice.pk})
+    role = client.post(url, {"action": "role", "user_id": alice.pk, f"m{alice.pk}-role": "10"})
+    no_role = client.post(url, {"action": "role", "user_id": alice.pk, f"m{alice.pk}-role": "x"})
+
+    for response, message in (
+        (last_editor, "A workspace must keep at least one editor."),
+        (role, "A workspace must keep at least one editor."),
+        (no_role, "Choose a role."),
+    ):
+        html = response.content.decode()
+        assert response.status_code == 400
+        assert _alerts(html) == [message]
+        # The addition form is not bound: no error of its own, nor this one under its fields.
+        assert "This field is required." not in html and "has-error" not in html
+    assert Membership.objects.get(workspace=workspace, user=alice).role == Role.EDITOR
+
+
+@pytest.mark.parametrize("action", [None, "", "bogus"])
+def test_an_unknown_members_action_is_a_bad_request_that_says_so(
+    workspace: Workspace, alice: User, action: str | None
+) -> None:
+    data: dict[str, Any] = {"user_id": alice.pk}
+    if action is not None:
+        data["action"] = action
+    response = _client(alice).post(f"/workspaces/{workspace.pk}/members/", data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert _alerts(html) == ["Unknown action."] and "This field is required." not in html
+
+
+def test_an_editor_who_removes_themselves_goes_home_with_a_message(
+    workspace: Workspace, alice: User, bob: User
+) -> None:
+    Membership.objects.filter(workspace=workspace, user=bob).update(role=Role.EDITOR)
+    client = _client(alice)
+
+    left = client.post(
+        f"/workspaces/{workspace.pk}/members/",
+        {"action": "remove", "user_id": alice.pk},
+        follow=True,
+    )
+
+    assert left.redirect_chain == [("/", 302)]
+    assert _alerts(left.content.decode()) == ["You are no longer a member of Desk."]
+    assert not Membership.objects.filter(workspace=workspace, user=alice).exists()
+
+
+def test_revoking_an_invitation_revoked_meanwhile_says_so(
+    workspace: Workspace, alice: User
+) -> None:
+    client = _client(alice)
+    url = f"/workspaces/{workspace.pk}/members/"
+    sent = client.post(
+        url, {"action": "invite", "invite-email": "zoe@example.org", "invite-role": 20}
+    )
+    assert sent.status_code == 302
+    client.get(url)  # its message read
+    invitation = Invitation.objects.get(email="zoe@example.org")
+
+    first = client.post(url, {"action": "revoke", "invitation_id": invitation.pk}, follow=True)
+    again = client.post(url, {"action": "revoke", "invitation_id": invitation.pk})
+
+    assert _alerts(first.content.decode()) == ["Invitation revoked."]
+    assert again.status_code == 404
+    assert _alerts(again.content.decode()) == [
+        "This invitation is no longer pending: it may have been revoked already."
+    ]
+    # The members page, as it is now.
+    assert "<h1>Members</h1>" in again.content.decode()
+
+
+def _label(html: str, field_id: str) -> str:
+    found = re.search(rf'<label for="{field_id}">(.*?)</label>', html)
+    assert found, field_id
+    return found.group(1)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_new_workspace_form_has_the_settings_pages_translated_labels(
+    workspace: Workspace, alice: User, language: str
+) -> None:
+    client = _client(alice)
+    new = client.get("/workspaces/new/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    settings_page = client.get(
+        f"/workspaces/{workspace.pk}/settings/", HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    labels = [
+        _label(new, f"id_{name}") for name in ("name", "organisation_name", "organisation_url")
+    ]
+    assert labels == [
+        _label(settings_page, f"id_ws-{name}")
+        for name in ("name", "organisation_name", "organisation_url")
+    ]
+    assert labels == (
+        ["Name", "Organisation", "Organisation&#x27;s website"]
+        if language == "en"
+        else ["Nom", "Nom de l&#x27;organisation", "Site web de l&#x27;organisation"]
+    )
+
+
+@pytest.mark.parametrize("value", ["Desk\nBcc: someone@example.org", "Desk\rX", "A\tB", "A\u2028B"])
+def test_a_name_with_a_line_break_or_control_character_is_refused_on_both_forms(
+    workspace: Workspace, alice: User, value: str
+) -> None:
+    client = _client(alice)
+    refused = "Write it on one line, without tabs or control characters."
+    for field in ("name", "organisation_name"):
+        new = client.post("/workspaces/new/", {"name": "Desk 2", field: value})
+        assert new.status_code == 400 and refused in new.content.decode()
+        saved = client.post(
+            f"/workspaces/{workspace.pk}/settings/",
+            _settings_post(workspace, **{f"ws-{field}": value}),
+        )
+        assert saved.status_code == 400 and refused in saved.content.decode()
+    assert not Workspace.objects.filter(name__startswith="Desk 2").exists()
+    workspace.refresh_from_db()
+    assert (workspace.name, workspace.organisation_name) == ("Desk", "Les Vérificateurs")

@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from unittest import mock
 
+import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from annotations.middleware import STRICT, image_origin
 from annotations.models import Article, Claim, ClaimEvent, Workspace
 from annotations.services.adjudications import adjudication_create
 from annotations.services.claims import claim_create
@@ -225,3 +228,129 @@ def test_publishing_from_the_queue_names_what_is_wrong_and_publishes_nothing(
     assert away["Location"] == "/queues/?queue=ready_to_publish"
     claim.refresh_from_db()
     assert claim.status == Claim.Status.RESOLVED
+
+
+def _messages(html: str) -> list[str]:
+    box = re.search(r'<div class="messages" role="status">(.*?)</div>', html, re.S)
+    return re.findall(r'<p class="alert error">(.*?)</p>', box.group(1)) if box else []
+
+
+def test_a_refused_publishing_action_says_why_at_the_top_whatever_the_form(
+    workspace: Workspace, claim: Claim, alice: User, dave: User
+) -> None:
+    client = _client(alice)
+    url = f"/claims/{claim.pk}/"
+    # Publishing an open claim: the page shows no publishing form at all.
+    early = client.post(url, {"action": "publish"})
+    assert early.status_code == 400
+    assert _messages(early.content.decode()) == [
+        "Only a resolved claim can be published; this one is open."
+    ]
+
+    claim_publish(user=alice, claim=_resolved(claim, dave))
+    # Two tabs: unpublished in one, then "Unpublish" and "Correct" pressed in the other.
+    reason = {"action": "unpublish", "unpublish-reason": "Under review again."}
+    assert client.post(url, reason).status_code == 302
+    twice = client.post(url, reason)
+    assert twice.status_code == 400
+    assert _messages(twice.content.decode()) == ["This claim is not published."]
+    late = client.post(
+        url, {"action": "correct", "correct-verdict": "false", "correct-note": "Revised."}
+    )
+    assert late.status_code == 400
+    assert _messages(late.content.decode()) == [
+        "Only a published claim is corrected; adjudicate it instead."
+    ]
+    # A field's error of a form not shown is said with its field's name.
+    empty = client.post(url, {"action": "unpublish", "unpublish-reason": ""})
+    assert _messages(empty.content.decode()) == ["Why it is unpublished: This field is required."]
+    # The form on the page keeps its errors in place (not repeated at the top).
+    bad = client.post(url, {"action": "publish", "publish-review_url": "not a url"})
+    html = bad.content.decode()
+    assert bad.status_code == 400 and _messages(html) == [] and "Enter a valid URL." in html
+
+
+@pytest.mark.parametrize("action", ["bogus", ""])
+def test_an_unknown_publishing_action_is_a_bad_request_that_says_so(
+    claim: Claim, alice: User, action: str
+) -> None:
+    response = _client(alice).post(f"/claims/{claim.pk}/", {"action": action})
+    assert response.status_code == 400
+    assert _messages(response.content.decode()) == ["Unknown action."]
+
+
+def test_the_public_page_allows_the_organisations_logo_from_its_origin_only(
+    workspace: Workspace, claim: Claim, alice: User, dave: User
+) -> None:
+    claim_publish(user=alice, claim=_resolved(claim, dave))
+    workspace_update(
+        user=alice,
+        workspace=workspace,
+        public_claim_pages=True,
+        organisation_logo="https://cdn.verif.example:8443/brand/logo.svg?v=2",
+    )
+    url = f"/claims/{claim.pk}/"
+    public = _client(None).get(url)
+    assert public.status_code == 200
+    assert 'src="https://cdn.verif.example:8443/brand/logo.svg?v=2"' in public.content.decode()
+    directives = dict(
+        part.strip().split(" ", 1) for part in public["Content-Security-Policy"].split(";")
+    )
+    assert directives["img-src"] == "'self' data: https://cdn.verif.example:8443"
+    assert public["Content-Security-Policy"] == STRICT.replace(
+        "img-src 'self' data:", "img-src 'self' data: https://cdn.verif.example:8443"
+    )
+    # Elsewhere the policy stays strict, the member's page of the same claim included.
+    assert _client(alice).get(url)["Content-Security-Policy"] == STRICT
+    assert _client(alice).get("/")["Content-Security-Policy"] == STRICT
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        ("https://cdn.example.org/logo.png", "https://cdn.example.org"),
+        ("http://Example.ORG:8080/a.png", "http://example.org:8080"),
+        ("https://bücher.example/logo.png", "https://xn--bcher-kva.example"),
+        ("https://[2001:db8::1]/logo.png", "https://[2001:db8::1]"),
+        ("ftp://example.org/logo.png", None),
+        ("https://example.org:99999/logo.png", None),
+        ("https://exa;mple.org/logo.png", None),
+        ("data:image/png;base64,AAAA", None),
+        ("", None),
+    ],
+)
+def test_only_an_http_origin_goes_into_the_image_policy(url: str, origin: str | None) -> None:
+    assert image_origin(url) == origin
+
+
+def test_the_feed_answers_head_and_if_none_match_any_and_pages_on_the_sites_address(
+    workspace: Workspace, article: Article, alice: User, bob: User, dave: User, settings: Any
+) -> None:
+    settings.SITE_URL = "https://workbench.example"
+    workspace_update(user=alice, workspace=workspace, public_claim_pages=True)
+    for start, end in ((0, 10), (20, 30)):
+        made = claim_create(user=bob, article=article, start=start, end=end).claim
+        claim_publish(user=alice, claim=_resolved(made, dave))
+    url = f"/workspaces/{workspace.pk}/claimreviews.json"
+    with mock.patch("annotations.web.claims.FEED_PAGE", 1):
+        first = _client(None).get(url, HTTP_HOST="localhost:8000")
+        head = _client(None).head(url)
+        anything = _client(None).get(url, HTTP_IF_NONE_MATCH="*")
+    feed = json.loads(first.content)
+    assert feed["nextPage"] == f"https://workbench.example{url}?page=2"
+    assert head.status_code == 200 and head["ETag"] == first["ETag"] and head.content == b""
+    assert anything.status_code == 304 and anything["ETag"] == first["ETag"]
+    # No feed (public pages off): still a 404, whatever the condition.
+    workspace_update(user=alice, workspace=workspace, public_claim_pages=False)
+    assert _client(None).get(url, HTTP_IF_NONE_MATCH="*").status_code == 404
+
+
+def test_the_public_claim_page_answers_head(
+    workspace: Workspace, claim: Claim, alice: User, dave: User
+) -> None:
+    claim_publish(user=alice, claim=_resolved(claim, dave))
+    workspace_update(user=alice, workspace=workspace, public_claim_pages=True)
+    head = _client(None).head(f"/claims/{claim.pk}/")
+    assert head.status_code == 200 and head.content == b""
+    assert head["Content-Type"].startswith("text/html")
+    assert _client(alice).head(f"/claims/{claim.pk}/").status_code == 200

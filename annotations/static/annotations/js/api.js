@@ -36,7 +36,8 @@ export class ApiError extends Error {
   summary() {
     const parts = [];
     for (const [field, messages] of Object.entries(this.fields())) {
-      parts.push((field ? field + ": " : "") + messages.join(" "));
+      const text = messages.join(" ");
+      parts.push(field ? interpolate(gettext("%(field)s: %(messages)s"), { field, messages: text }, true) : text);
     }
     return parts.join(" ") || this.message;
   }

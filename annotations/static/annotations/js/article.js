@@ -80,7 +80,8 @@ function showFormError(form, error) {
       const note = el("span", "field-error error", list.join(" "));
       input.closest("label").appendChild(note);
     } else {
-      general.push((field ? field + ": " : "") + list.join(" "));
+      const text = list.join(" ");
+      general.push(field ? fmt(gettext("%(field)s: %(messages)s"), { field, messages: text }) : text);
     }
   }
   if (error instanceof ApiError && error.status === 0) general.push(error.message);
@@ -492,7 +493,9 @@ async function reopen(id) {
 // A claim's status for its reader, with the final verdict once there is one.
 function claimStatusText(claim) {
   const words = label(claim.status);
-  return claim.final_verdict ? words + ": " + verdictName(claim.final_verdict) : words;
+  return claim.final_verdict
+    ? fmt(gettext("%(status)s: %(verdict)s"), { status: words, verdict: verdictName(claim.final_verdict) })
+    : words;
 }
 
 // Similar, previously checked claims, when the API offers them (`similar` or `matches`).

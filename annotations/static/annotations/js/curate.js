@@ -555,7 +555,8 @@ function showErrors(error) {
       box.appendChild(el("p", "", list.join(" ")));
       box.hidden = false;
     } else {
-      lines.push((field ? field + ": " : "") + list.join(" "));
+      const text = list.join(" ");
+      lines.push(field ? fmt(gettext("%(field)s: %(messages)s"), { field, messages: text }) : text);
     }
   }
   if (!Object.keys(messages).length) lines.push(error.message);
@@ -629,7 +630,9 @@ function goNext() {
 function renderHeader(context, article) {
   const claim = context.claim;
   const status = document.getElementById("claim-status");
-  status.textContent = label(claim.status) + (claim.final_verdict ? ": " + verdictName(claim.final_verdict) : "");
+  status.textContent = claim.final_verdict
+    ? fmt(gettext("%(status)s: %(verdict)s"), { status: label(claim.status), verdict: verdictName(claim.final_verdict) })
+    : label(claim.status);
   status.className = "badge " + claimColour(claim, config.verdicts);
   const quote = document.getElementById("claim-quote");
   quote.textContent = claim.exact;
