@@ -14,33 +14,39 @@ sides (`Fold`: no extension needed), ranked by `ts_rank`, plus pg_trgm's word si
 (publisher, author, claimant), which forgives a typo. Elsewhere (SQLite, `make run`), every word
 must appear in one of the same fields, case and accents ignored (a regular expression).
 
-No index serves the full-text condition yet: each search parses the text of every article of the
-reader's workspaces, once (the page's count rides along its rows: `result_page`). On the
-development machine, busy, that took about 1 s per 1,000 articles of 3,000 characters, 1.5 to 2
-times a bare `to_tsvector` over the same text. The conditions are written so that an index on the
-document expression could serve them (constant configurations and queries).
+Indexes serve every condition on PostgreSQL (migration 0008): an article's document is a stored
+generated column (`search_document`, GIN-indexed), a claim's is indexed once per configuration
+(its language is its article's, another table), and the folded names have trigram indexes. The
+conditions are written as those indexes hold them (the same SQL functions, a constant
+configuration and query per condition), so a search reads the index and the matching rows, not
+every article's text. `indexed=False` asks the same thing of the expressions computed row by row,
+as before the indexes: what tests compare the indexed search with, and what the benchmark
+(bench/search.py) measures it against.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from math import ceil
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import (
     SearchConfig,
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorField,
     TrigramWordSimilarity,
 )
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Expression,
@@ -80,9 +86,9 @@ MAX_MARKED_TERMS = 5
 MIN_TERM_LENGTH = 2
 
 # Accent folding. PostgreSQL splits accented letters into letter and marks (NFD) and drops the
-# combining diacritical marks: much cheaper than translate() with a long table, and no extension.
-# Python does the same to the query (`fold`).
-_MARKS = "[\u0300-\u036f]"
+# combining diacritical marks: much cheaper than translate() with a long table, and no extension
+# (the SQL function `annotations_search_fold` of migration 0008). Python does the same to the query
+# (`fold`).
 _MARK_RANGE = ("\u0300", "\u036f")
 # Ligatures spelt out (cœur, ex æquo, Straße).
 LIGATURES = {"\u0153": "oe", "\u00e6": "ae", "\u00df": "ss"}
@@ -117,7 +123,8 @@ _VARIANTS = _accented_variants()
 
 
 class Fold(Func):
-    """SQL twin of `fold` on PostgreSQL; elsewhere it only lowers the case."""
+    """SQL twin of `fold`: on PostgreSQL the function of migration 0008 (which the name indexes
+    and the stored documents are built with); elsewhere it only lowers the case."""
 
     function = "LOWER"
     output_field = TextField()
@@ -125,11 +132,9 @@ class Fold(Func):
     def as_postgresql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
     ) -> _AsSqlType:
-        sql, params = super().as_sql(compiler, connection, **extra_context)
-        sql, params = f"REGEXP_REPLACE(NORMALIZE({sql}, NFD), %s, '', 'g')", [*params, _MARKS]
-        for ligature, spelt in LIGATURES.items():
-            sql, params = f"REPLACE({sql}, %s, %s)", [*params, ligature, spelt]
-        return sql, params
+        return super().as_sql(
+            compiler, connection, function="annotations_search_fold", **extra_context
+        )
 
 
 def _letter_pattern(char: str) -> str:
@@ -216,7 +221,8 @@ def _on_postgresql() -> bool:
 
 
 # Text search configurations by article language (ISO 639-1, with or without a region); every
-# other language is parsed with "simple" (no stemming, no stop words).
+# other language is parsed with "simple" (no stemming, no stop words). Migration 0008's
+# `annotations_search_config` says the same in SQL, for the stored documents.
 CONFIGS = {"fr": "french", "en": "english"}
 DEFAULT_CONFIG = "simple"
 
@@ -238,22 +244,29 @@ def _config(language: str) -> Case:
     )
 
 
-def _matches(document: str, language: str, text: str) -> Q:
+def _document_alias(config: str) -> str:
+    return f"document_{config}"
+
+
+def _matches(language: str, text: str) -> Q:
     """The rows whose document matches the words, each language's rows with its configuration's
-    query: one condition per configuration, each with a constant query (which an index on the
-    document could serve)."""
+    query against the document aliased `document_<configuration>`: one condition per
+    configuration, each with a constant configuration and query, which is what the indexes of
+    migration 0008 answer."""
     folded = fold(text)
     others = Q()
     found = Q(pk__in=[])
     for code, name in CONFIGS.items():
         query = SearchQuery(folded, config=name, search_type="websearch")
-        found |= _in_language(language, code) & Q(**{document: query})
+        found |= _in_language(language, code) & Q(**{_document_alias(name): query})
         others &= ~_in_language(language, code)
     query = SearchQuery(folded, config=DEFAULT_CONFIG, search_type="websearch")
-    return found | (others & Q(**{document: query}))
+    return found | (others & Q(**{_document_alias(DEFAULT_CONFIG): query}))
 
 
-def _vector(weighted: dict[str, Sequence[str]], config: Case) -> Expression:
+def _vector(weighted: dict[str, Sequence[str]], config: Expression) -> Expression:
+    """The document computed from the fields, in the configuration given: what the stored
+    article documents and the claims' document function of migration 0008 hold."""
     vectors = [
         SearchVector(*(Fold(name) for name in names), config=config, weight=weight)
         for weight, names in weighted.items()
@@ -264,6 +277,50 @@ def _vector(weighted: dict[str, Sequence[str]], config: Case) -> Expression:
     return combined
 
 
+class _StoredDocument(Expression):
+    """An article's `search_document`, the generated column of migration 0008, on the query's own
+    article table: a column Django does not know of (it never writes it), read on PostgreSQL
+    only."""
+
+    output_field = SearchVectorField()
+
+    def __init__(self, alias: str | None = None) -> None:
+        super().__init__()
+        self.alias = alias
+
+    def resolve_expression(
+        self,
+        query: Any = None,
+        allow_joins: bool = True,
+        reuse: set[str] | None = None,
+        summarize: bool = False,
+        for_save: bool = False,
+    ) -> _StoredDocument:
+        return _StoredDocument(query.get_initial_alias())
+
+    def relabeled_clone(self, change_map: Mapping[str, str]) -> _StoredDocument:
+        return _StoredDocument(change_map.get(self.alias or "", self.alias))
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> _AsSqlType:
+        assert self.alias, "resolved against a query first"
+        return f"{compiler.quote_name_unless_alias(self.alias)}.search_document", []
+
+
+def _claim_document(config: Expression) -> Expression:
+    """A claim's document in a configuration: the function migration 0008 indexes the claims
+    with, one index per constant configuration."""
+    return Func(
+        config,
+        F("exact"),
+        F("normalised_text"),
+        F("claimant"),
+        function="annotations_claim_document",
+        output_field=SearchVectorField(),
+    )
+
+
 def _similarity(text: str, names: Sequence[str]) -> Expression:
     similarities = [TrigramWordSimilarity(fold(text), Fold(name)) for name in names]
     if len(similarities) == 1:
@@ -271,13 +328,72 @@ def _similarity(text: str, names: Sequence[str]) -> Expression:
     return Greatest(*similarities, output_field=FloatField())
 
 
+def _names_similar(text: str, names: Sequence[str]) -> Q:
+    """Rows with a name of word similarity at least NAME_MIN_SIMILARITY to the words, as pg_trgm's
+    `<%` operator says it (which the trigram indexes answer), under `_WordSimilarityThreshold`."""
+    folded = fold(text)
+    found = Q(pk__in=[])
+    for name in names:
+        found |= Q(TrigramWordSimilar(Fold(name), folded))
+    return found
+
+
+class _WordSimilarityThreshold(Expression):
+    """Always true, once it has set pg_trgm.word_similarity_threshold, which `<%` compares with,
+    to NAME_MIN_SIMILARITY: so that `_names_similar` finds exactly the names whose similarity is
+    at least that. In the search's own statement, as an uncorrelated subquery, which PostgreSQL
+    runs once before reading any row (a one-time filter, see EXPLAIN), for the statement's
+    transaction only: it holds on whichever connection runs the statement (a pooler's too), costs
+    no query, and leaves other statements alone (`set_config(..., true)` is local)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> _AsSqlType:
+        return (
+            "(SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)) IS NOT NULL",
+            [str(NAME_MIN_SIMILARITY)],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Searched:
+    """What a search reads of a model: the fields of its document by weight, the names also
+    found by similarity, where its language is, and its document as migration 0008 indexes it (in
+    the configuration given)."""
+
+    weighted: dict[str, Sequence[str]]
+    names: Sequence[str]
+    language: str
+    indexed_document: Callable[[Expression], Expression]
+    # Which condition PostgreSQL checks first on a row (it goes through an OR in order, on every
+    # row when it reads the whole table for a common word, and on the rows a trigram index found):
+    # the cheaper. A stored document costs less to check than folding two names; a claim's
+    # document, parsed from its text, costs more than folding its claimant.
+    names_first: bool
+
+
+_ARTICLE = _Searched(
+    weighted={"A": ["title"], "B": ["publisher", "author"], "C": ["text"]},
+    names=["publisher", "author"],
+    language="language",
+    # The stored document is in each row's own configuration already.
+    indexed_document=lambda config: _StoredDocument(),
+    names_first=False,
+)
+_CLAIM = _Searched(
+    weighted={"A": ["exact", "normalised_text"], "B": ["claimant"]},
+    names=["claimant"],
+    language="article__language",
+    indexed_document=_claim_document,
+    names_first=True,
+)
+
+
 def _matching(
-    queryset: QuerySet[M],
-    criteria: Criteria,
-    *,
-    weighted: dict[str, Sequence[str]],
-    names: Sequence[str],
-    language: str,
+    queryset: QuerySet[M], criteria: Criteria, searched: _Searched, *, indexed: bool
 ) -> QuerySet[M]:
     """The rows matching the words, each with its `rank` (0 without words), best first, then
     newest."""
@@ -286,11 +402,35 @@ def _matching(
             "-created_at", "-id"
         )
     if not _on_postgresql():
-        return _matching_portable(queryset, criteria, [*weighted.values()], names)
-    config = _config(language)
-    queryset = queryset.alias(
-        document=_vector(weighted, config), name_score=_similarity(criteria.text, names)
-    ).filter(_matches("document", language, criteria.text) | Q(name_score__gte=NAME_MIN_SIMILARITY))
+        return _matching_portable(queryset, criteria, [*searched.weighted.values()], searched.names)
+    config = _config(searched.language)
+    configs = [*CONFIGS.values(), DEFAULT_CONFIG]
+    name_score = _similarity(criteria.text, searched.names)
+    if indexed:
+        names = _names_similar(criteria.text, searched.names)
+        words = _matches(searched.language, criteria.text)
+        queryset = (
+            queryset.alias(
+                document=searched.indexed_document(config),
+                **{
+                    _document_alias(name): searched.indexed_document(SearchConfig(name))
+                    for name in configs
+                },
+                name_score=name_score,
+            )
+            .filter(_WordSimilarityThreshold())
+            .filter(names | words if searched.names_first else words | names)
+        )
+    else:
+        # The same conditions on the document computed row by row (no index answers them).
+        document = _vector(searched.weighted, config)
+        queryset = queryset.alias(
+            document=document,
+            **{_document_alias(name): document for name in configs},
+            name_score=name_score,
+        ).filter(
+            _matches(searched.language, criteria.text) | Q(name_score__gte=NAME_MIN_SIMILARITY)
+        )
     query = SearchQuery(fold(criteria.text), config=config, search_type="websearch")
     rank = SearchRank(F("document"), query) + F("name_score") * NAME_RANK_WEIGHT
     return queryset.annotate(rank=ExpressionWrapper(rank, output_field=FloatField())).order_by(
@@ -323,19 +463,16 @@ def _matching_portable(
     )
 
 
-def article_results(*, sight: policy.Sight, criteria: Criteria) -> QuerySet[Article]:
+def article_results(
+    *, sight: policy.Sight, criteria: Criteria, indexed: bool = True
+) -> QuerySet[Article]:
     """Articles of the reader's workspaces matching the search, best first. Present the page
-    read with `present_article_results` (a snippet around the first word found)."""
+    read with `present_article_results` (a snippet around the first word found). `indexed=False`:
+    the same results without the indexes (see the module's doc)."""
     articles = Article.objects.filter(workspace_id__in=sorted(sight.member))
     if criteria.language:
         articles = articles.filter(language=criteria.language)
-    articles = _matching(
-        articles,
-        criteria,
-        weighted={"A": ["title"], "B": ["publisher", "author"], "C": ["text"]},
-        names=["publisher", "author"],
-        language="language",
-    )
+    articles = _matching(articles, criteria, _ARTICLE, indexed=indexed)
     # The text is read for the rows of the page only (the sort keeps the top rows alone), and
     # cut around the match here rather than in SQL, which would do it for every row found.
     return articles.only(
@@ -343,22 +480,18 @@ def article_results(*, sight: policy.Sight, criteria: Criteria) -> QuerySet[Arti
     ).annotate(workspace_name=F("workspace__name"))
 
 
-def claim_results(*, sight: policy.Sight, criteria: Criteria) -> QuerySet[Claim]:
+def claim_results(
+    *, sight: policy.Sight, criteria: Criteria, indexed: bool = True
+) -> QuerySet[Claim]:
     """Claims the reader may know of matching the search in their own words, best first, with
     the policy's annotations (`shown_status`, `shown_verdict`): present each row read with
-    `present_claim_results`."""
+    `present_claim_results`. `indexed=False`: the same results without the indexes."""
     claims = selectors.claims_seen(sight)
     if criteria.language:
         claims = claims.filter(article__language=criteria.language)
     if criteria.status:
         claims = claims.filter(Q(shown_status=criteria.status))
-    claims = _matching(
-        claims,
-        criteria,
-        weighted={"A": ["exact", "normalised_text"], "B": ["claimant"]},
-        names=["claimant"],
-        language="article__language",
-    )
+    claims = _matching(claims, criteria, _CLAIM, indexed=indexed)
     return claims.annotate(article_title=F("article__title"), workspace_name=F("workspace__name"))
 
 
@@ -374,12 +507,20 @@ class _CountedPaginator(Paginator[Any]):
         return self._known_count
 
 
+_MAX_OFFSET = 2**63 - 1
+
+
 def result_page(results: QuerySet[M], *, number: int, per_page: int) -> Page[M]:
     """One page of `article_results` or `claim_results` and how many there are, in one query: the
-    count rides along each row (COUNT(*) OVER ()), so that the matching, which reads every
-    article's text, runs once. A number past the end gives the last page."""
+    count rides along each row (COUNT(*) OVER ()), so that the matching, and the ranking of every
+    row found, runs once. A number past the end gives the last page."""
     offset = (number - 1) * per_page
-    rows = list(results.annotate(found=Window(Count("*")))[offset : offset + per_page])
+    # An offset past what SQL can hold (bigint) is past the end of any result: no query for it.
+    rows = (
+        list(results.annotate(found=Window(Count("*")))[offset : offset + per_page])
+        if offset + per_page <= _MAX_OFFSET
+        else []
+    )
     total = int(rows[0].found) if rows else 0
     if not rows and number > 1:
         total = results.count()

@@ -204,3 +204,21 @@ def test_it_reads_a_page_in_the_same_number_of_queries_for_3_or_30_matches(
     many, shown = queries_with(27)
     assert shown == 20
     assert few == many <= 10
+
+
+@pytest.mark.parametrize("kind", ["claims", "articles"])
+@pytest.mark.parametrize("number", ["1000000000000000000", "9" * 40])
+def test_a_page_number_past_what_the_database_can_count_gives_the_last_page(
+    workspace: Workspace, erin: User, kind: str, number: str
+) -> None:
+    _claims_on(workspace, erin, 25)
+    client = signed_in(erin)
+    last = page_of(client.get("/search/", {"q": "departement", "kind": kind, "page": "99"}))
+
+    response = client.get("/search/", {"q": "departement", "kind": kind, "page": number})
+
+    assert response.status_code == 200
+    page = page_of(response)
+    assert rows(page) == rows(last) and count_of(page, kind) == count_of(last, kind)
+    if kind == "claims":
+        assert "Page 2 of 2" in page and len(rows(page)) == 5
