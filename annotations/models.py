@@ -185,6 +185,10 @@ class Article(models.Model):
     # annotations.text.fingerprint of the text: how a second import of the same article is noticed.
     fingerprint = models.CharField(max_length=64, blank=True)
     revision = models.PositiveIntegerField(default=1)
+    # Optimistic concurrency, as on claims (services.versioning): bumped by every change to the
+    # text or the metadata, so a correction based on an older read is refused with 412 instead of
+    # silently replacing a colleague's; extraction applies its result only at the version it read.
+    version = models.PositiveIntegerField(default=1)
     # For articles imported from a URL: the fetch runs in a worker before extraction.
     fetch_status = models.CharField(max_length=10, choices=Status.choices, blank=True, default="")
     fetch_error = models.TextField(blank=True)
