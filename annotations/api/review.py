@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from annotations import queues, selectors, selectors_review
 from annotations.api import review_serializers as rs
 from annotations.api.views import _valid, me
-from annotations.models import Assignment, Claim, ClaimEvent
+from annotations.models import Assignment, Claim, ClaimEvent, Role
 from annotations.services import assignments
 
 NO_FILTERS: list[Any] = []
@@ -134,7 +134,7 @@ class ArticleAssignmentsView(GenericAPIView[Any]):
     )
     def post(self, request: Request, id: int) -> Response:
         """Editors: assign to `users` (usernames), or `auto`. 201 when someone was assigned."""
-        article = selectors.article_get(user=me(request), article_id=id)
+        article = selectors.article_get(user=me(request), article_id=id, role=Role.EDITOR)
         data = _valid(rs.AssignInputSerializer, request.data)
         outcome = assignments.article_assign(
             user=me(request),

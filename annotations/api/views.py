@@ -18,6 +18,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import ScopedRateThrottle
 
 from annotations import selectors
+from annotations.access import require_role
 from annotations.api import serializers as s
 from annotations.api.errors import PreconditionRequired
 from annotations.api.filters import ArticleFilter, CandidateFilter, ClaimFilter
@@ -126,7 +127,9 @@ class WorkspaceViewSet(viewsets.GenericViewSet[Any]):
     @extend_schema(request=s.MemberAddSerializer, responses=s.MembershipSerializer(many=True))
     @action(detail=True, methods=["get", "post"], serializer_class=s.MembershipSerializer)
     def members(self, request: Request, pk: str) -> Response:
-        workspace = selectors.workspace_get(user=me(request), workspace_id=int(pk))
+        # The role first, then the body: a member's malformed request is a 403, not a 400.
+        role = Role.EDITOR if request.method == "POST" else Role.ANNOTATOR
+        workspace = selectors.workspace_get(user=me(request), workspace_id=int(pk), role=role)
         if request.method == "POST":
             data = _valid(s.MemberAddSerializer, request.data)
             membership = workspaces.member_add(actor=me(request), workspace=workspace, **data)
@@ -142,7 +145,9 @@ class WorkspaceViewSet(viewsets.GenericViewSet[Any]):
         serializer_class=s.MembershipSerializer,
     )
     def member(self, request: Request, pk: str, user_id: str) -> Response:
-        workspace = selectors.workspace_get(user=me(request), workspace_id=int(pk))
+        workspace = selectors.workspace_get(
+            user=me(request), workspace_id=int(pk), role=Role.EDITOR
+        )
         membership = selectors.membership_get(
             user=me(request), workspace=workspace, user_id=int(user_id)
         )
@@ -193,7 +198,7 @@ class ArticleViewSet(viewsets.GenericViewSet[Any]):
 
     @extend_schema(request=s.ArticleUpdateSerializer, responses=s.ArticleSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        article = selectors.article_get(user=me(request), article_id=int(pk))
+        article = selectors.article_get(user=me(request), article_id=int(pk), role=Role.EDITOR)
         data = _valid(s.ArticleUpdateSerializer, request.data, partial=True)
         article = articles.article_update(user=me(request), article=article, **data)
         return Response(s.ArticleSerializer(article).data)
@@ -269,7 +274,8 @@ class ArticleViewSet(viewsets.GenericViewSet[Any]):
         filterset_class=None,
     )
     def revisions(self, request: Request, pk: str) -> Response:
-        article = selectors.article_get(user=me(request), article_id=int(pk))
+        role = Role.EDITOR if request.method == "POST" else Role.ANNOTATOR
+        article = selectors.article_get(user=me(request), article_id=int(pk), role=role)
         if request.method == "POST":
             data = _valid(s.ArticleReviseSerializer, request.data)
             outcome = revisions.article_revise(user=me(request), article=article, **data)
@@ -355,6 +361,9 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
     @extend_schema(request=s.ClaimUpdateSerializer, responses=s.ClaimSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
         claim = selectors.claim_get(user=me(request), claim_id=int(pk))
+        require_role(
+            user=me(request), workspace_id=claim.workspace_id, role=claims.role_to_reword(claim)
+        )
         data = _valid(s.ClaimUpdateSerializer, request.data)
         version = _expected_version(request, data)
         claims.claim_update(user=me(request), claim=claim, version=version, **data)
@@ -387,7 +396,7 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
     def publish(self, request: Request, pk: str) -> Response:
         """Publish a resolved claim, optionally with the desk's article about it (ClaimReview
         `url` and `datePublished`)."""
-        claim = selectors.claim_get(user=me(request), claim_id=int(pk))
+        claim = selectors.claim_get(user=me(request), claim_id=int(pk), role=Role.EDITOR)
         data = _valid(s.PublishSerializer, request.data)
         publishing.claim_publish(user=me(request), claim=claim, **data)
         return self.retrieve(request, pk)
@@ -396,7 +405,7 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
     @action(detail=True, methods=["post"], url_path="review")
     def review(self, request: Request, pk: str) -> Response:
         """Set or clear the desk's article about a resolved or published claim."""
-        claim = selectors.claim_get(user=me(request), claim_id=int(pk))
+        claim = selectors.claim_get(user=me(request), claim_id=int(pk), role=Role.EDITOR)
         data = _valid(s.PublishSerializer, request.data)
         publishing.claim_review_set(
             user=me(request),
@@ -410,7 +419,7 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
     @action(detail=True, methods=["post"])
     def correct(self, request: Request, pk: str) -> Response:
         """Correct a published claim's verdict, with a public note (ClaimReview `dateModified`)."""
-        claim = selectors.claim_get(user=me(request), claim_id=int(pk))
+        claim = selectors.claim_get(user=me(request), claim_id=int(pk), role=Role.EDITOR)
         data = _valid(s.CorrectionSerializer, request.data)
         publishing.claim_correct(user=me(request), claim=claim, **data)
         return self.retrieve(request, pk)
@@ -419,7 +428,7 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
     @action(detail=True, methods=["post"])
     def unpublish(self, request: Request, pk: str) -> Response:
         """Take a claim off the public pages and the feed, with a reason."""
-        claim = selectors.claim_get(user=me(request), claim_id=int(pk))
+        claim = selectors.claim_get(user=me(request), claim_id=int(pk), role=Role.EDITOR)
         data = _valid(s.UnpublishSerializer, request.data)
         publishing.claim_unpublish(user=me(request), claim=claim, **data)
         return self.retrieve(request, pk)
@@ -434,7 +443,8 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
         filterset_class=None,
     )
     def assessments(self, request: Request, pk: str) -> Response:
-        claim = selectors.claim_get(user=me(request), claim_id=int(pk))
+        role = Role.REVIEWER if request.method == "POST" else Role.ANNOTATOR
+        claim = selectors.claim_get(user=me(request), claim_id=int(pk), role=role)
         if request.method == "POST":
             data = _valid(s.AssessmentCreateSerializer, request.data)
             assessment = assessments.assessment_create(user=me(request), claim=claim, **data)
@@ -479,7 +489,8 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
         filterset_class=None,
     )
     def adjudication(self, request: Request, pk: str) -> Response:
-        claim = selectors.claim_get(user=me(request), claim_id=int(pk))
+        role = Role.ADJUDICATOR if request.method == "POST" else Role.ANNOTATOR
+        claim = selectors.claim_get(user=me(request), claim_id=int(pk), role=role)
         created = None
         if request.method == "POST":
             data = _valid(s.AdjudicationCreateSerializer, request.data)
@@ -506,6 +517,10 @@ class AssessmentViewSet(viewsets.GenericViewSet[Any]):
     @extend_schema(request=s.AssessmentUpdateSerializer, responses=s.AssessmentSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
         assessment = selectors.assessment_get(user=me(request), assessment_id=int(pk))
+        # Once the reader may see it (404 otherwise), the role, and only then the body.
+        require_role(
+            user=me(request), workspace_id=assessment.claim.workspace_id, role=Role.REVIEWER
+        )
         data = _valid(s.AssessmentUpdateSerializer, request.data)
         version = _expected_version(request, data)
         clear = "confidence" in data and data["confidence"] is None

@@ -149,6 +149,12 @@ def claim_create(
 CLAIM_EDITABLE_FIELDS = frozenset({"claimant", "normalised_text"})
 
 
+def role_to_reword(claim: Claim) -> Role:
+    """The role that may change a claim's wording (see claim_update): the API checks it before
+    it reads the body, so that a member below it gets 403 whatever they send."""
+    return Role.EDITOR if claim.status == Claim.Status.PUBLISHED else Role.ANNOTATOR
+
+
 @transaction.atomic
 def claim_update(*, user: User, claim: Claim, version: int, **fields: str) -> Claim:
     """Change a claim's wording fields, refusing a write based on an older version.
@@ -157,11 +163,7 @@ def claim_update(*, user: User, claim: Claim, version: int, **fields: str) -> Cl
     Once a claim is published its wording is public: only an editor changes it then. (Not once it
     is resolved: under blind review a refusal would tell a reviewer that the others agreed.)
     """
-    require_role(
-        user=user,
-        workspace_id=claim.workspace_id,
-        role=Role.EDITOR if claim.status == Claim.Status.PUBLISHED else Role.ANNOTATOR,
-    )
+    require_role(user=user, workspace_id=claim.workspace_id, role=role_to_reword(claim))
     unknown = set(fields) - CLAIM_EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
