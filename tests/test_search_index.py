@@ -195,7 +195,13 @@ def test_an_article_is_found_by_what_it_says_now(
     assert ids(erin, "canicule") == ids(erin, "meteo pays") == [article.pk]
     assert ids(erin, "trimestre") == [article.pk]
     # A correction of the text: the old words are gone, the new ones found.
-    article_revise(user=alice, article=article, text=FRENCH_TEXT.replace("trimestre", "semestre"))
+    version = Article.objects.get(pk=article.pk).version
+    article_revise(
+        user=alice,
+        article=article,
+        version=version,
+        text=FRENCH_TEXT.replace("trimestre", "semestre"),
+    )
     assert ids(erin, "trimestre") == []
     assert ids(erin, "semestres") == [article.pk]  # French stemming
     # Another language: parsed again with its configuration ("recule" no longer stemmed).

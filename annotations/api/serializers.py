@@ -195,6 +195,7 @@ class ArticleSerializer(serializers.ModelSerializer[Article]):
             "language",
             "checksum",
             "revision",
+            "version",
             "fetch_status",
             "fetch_error",
             "extraction_status",
@@ -230,6 +231,12 @@ class ArticleCreateSerializer(serializers.Serializer[Any]):
 
 
 class ArticleUpdateSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The version you edited (or send it as If-Match): a change saved since is a "
+        "412 with the current version. Without it the fields given are written as they are.",
+    )
     url = serializers.URLField(required=False, max_length=2000, allow_blank=True)
     title = serializers.CharField(required=False, max_length=500, allow_blank=True)
     publisher = serializers.CharField(required=False, max_length=200, allow_blank=True)
@@ -270,6 +277,12 @@ class ArticleRevisionSerializer(serializers.ModelSerializer[ArticleRevision]):
 
 
 class ArticleReviseSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The article's version you corrected (its `version`); or send it as If-Match. "
+        "Required: a correction saved since is a 412 with the current version, none a 428.",
+    )
     text = serializers.CharField(trim_whitespace=False)
     note = serializers.CharField(required=False, max_length=500, allow_blank=True, default="")
 

@@ -66,6 +66,18 @@ def _expected_version(request: Request, data: dict[str, Any]) -> int:
     raise PreconditionRequired()
 
 
+def _optional_version(request: Request, data: dict[str, Any]) -> int | None:
+    """_expected_version where sending none is allowed (the write is then unconditional)."""
+    if "version" not in data and not request.headers.get("If-Match", "").strip():
+        return None
+    return _expected_version(request, data)
+
+
+def _etag(row: Article | Claim) -> dict[str, str]:
+    """The ETag of a versioned row: what a client sends back as If-Match."""
+    return {"ETag": f'"{row.version}"'}
+
+
 def _creation_status(creation: claims.ClaimCreation, claim: Claim) -> int:
     """201 for a new claim; 200 when the highlight joined an existing one, said only to a reader
     who may see the others' work on it (under blind review, 201 either way)."""
@@ -194,14 +206,17 @@ class ArticleViewSet(viewsets.GenericViewSet[Any]):
     @extend_schema(responses=s.ArticleDetailSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
         article = selectors.article_with_claims(user=me(request), article_id=int(pk))
-        return Response(s.ArticleDetailSerializer(article).data)
+        return Response(s.ArticleDetailSerializer(article).data, headers=_etag(article))
 
     @extend_schema(request=s.ArticleUpdateSerializer, responses=s.ArticleSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
         article = selectors.article_get(user=me(request), article_id=int(pk), role=Role.EDITOR)
         data = _valid(s.ArticleUpdateSerializer, request.data, partial=True)
-        article = articles.article_update(user=me(request), article=article, **data)
-        return Response(s.ArticleSerializer(article).data)
+        version = _optional_version(request, data)
+        article = articles.article_update(
+            user=me(request), article=article, version=version, **data
+        )
+        return Response(s.ArticleSerializer(article).data, headers=_etag(article))
 
     def destroy(self, request: Request, pk: str) -> Response:
         article = selectors.article_get(user=me(request), article_id=int(pk))
@@ -278,9 +293,14 @@ class ArticleViewSet(viewsets.GenericViewSet[Any]):
         article = selectors.article_get(user=me(request), article_id=int(pk), role=role)
         if request.method == "POST":
             data = _valid(s.ArticleReviseSerializer, request.data)
-            outcome = revisions.article_revise(user=me(request), article=article, **data)
+            version = _expected_version(request, data)
+            outcome = revisions.article_revise(
+                user=me(request), article=article, version=version, **data
+            )
             return Response(
-                s.RevisionOutcomeSerializer(outcome).data, status=status.HTTP_201_CREATED
+                s.RevisionOutcomeSerializer(outcome).data,
+                status=status.HTTP_201_CREATED,
+                headers=_etag(outcome.article),
             )
         page = self.paginate_queryset(selectors.article_revision_list(article=article))
         return self.get_paginated_response(s.ArticleRevisionSerializer(page, many=True).data)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from annotations.access import require_role
 from annotations.errors import Conflict
@@ -19,10 +20,18 @@ from annotations.importing import ImportedPage, choose_title, page_from_html
 from annotations.models import Article, Role, Workspace
 from annotations.services.dispatch import enqueue_on_commit
 from annotations.services.sources import url_problem
+from annotations.services.versioning import require_version
 from annotations.text import checksum, fingerprint, normalise_text
 from annotations.webfetch import UnsafeURL, check_url_syntax
 
 METADATA_FIELDS = frozenset({"title", "publisher", "author", "published_at", "language", "url"})
+
+# What a write based on an older Article.version is told (services.versioning), translated where
+# it is raised: _(ARTICLE_STALE).
+ARTICLE_STALE = gettext_noop(
+    "The article's text or details were changed by someone else since you loaded it "
+    "(now version %(v)d)."
+)
 
 
 def _checked_text(text: str, field: str) -> str:
@@ -175,6 +184,7 @@ def article_import(
         # The text someone had at hand stands in for the page that could not be fetched.
         article.fetch_status = ""
         article.fetch_error = ""
+        article.version += 1
     try:
         with transaction.atomic():
             article.save()
@@ -252,18 +262,35 @@ def article_refetch(*, user: User, article: Article) -> Article:
 
 
 @transaction.atomic
-def article_update(*, user: User, article: Article, **metadata: Any) -> Article:
-    """Change an article's metadata. Its text changes only through a revision."""
+def article_update(
+    *, user: User, article: Article, version: int | None = None, **metadata: Any
+) -> Article:
+    """Change an article's metadata (its text changes only through a revision); bumps its version.
+
+    With `version` (the version the editor changed), a change saved meanwhile refuses this one
+    with StaleVersion; without it the fields given are written over whatever is stored.
+    """
     require_role(user=user, workspace_id=article.workspace_id, role=Role.EDITOR)
     unknown = set(metadata) - METADATA_FIELDS
     if unknown:
         raise ValueError(f"unknown article fields: {sorted(unknown)}")
+    article = (
+        Article.objects.select_for_update(of=("self",))
+        .select_related("workspace")
+        .get(pk=article.pk)
+    )
+    if version is not None:
+        require_version(current=article.version, expected=version, stale_message=_(ARTICLE_STALE))
     if "url" in metadata and metadata["url"] != article.url:
         metadata["url"] = _checked_url(metadata["url"]) if metadata["url"] else ""
         _refuse_duplicate_url(article.workspace, metadata["url"])
-    for key, value in metadata.items():
-        setattr(article, key, value)
-    article.save(update_fields=[*metadata, "updated_at"])
+    changed = {key for key, value in metadata.items() if getattr(article, key) != value}
+    if not changed:
+        return article
+    for key in changed:
+        setattr(article, key, metadata[key])
+    article.version += 1
+    article.save(update_fields=[*sorted(changed), "version", "updated_at"])
     return article
 
 
@@ -311,6 +338,7 @@ def article_store_fetched(*, article_id: int, page: ImportedPage, final_url: str
             article.title = _title(article.text)
         article.fetch_status = Article.Status.DONE
         article.fetch_error = ""
+        article.version += 1
         article.save()
     article_request_extraction(article_id=article.pk)
     return article

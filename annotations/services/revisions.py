@@ -28,7 +28,12 @@ from annotations.models import (
     Highlight,
     Role,
 )
-from annotations.services.articles import _checked_text, article_request_extraction
+from annotations.services.articles import (
+    ARTICLE_STALE,
+    _checked_text,
+    article_request_extraction,
+)
+from annotations.services.versioning import require_version
 from annotations.text import checksum, fingerprint, quote_at
 
 Span = Claim | Highlight
@@ -91,15 +96,21 @@ def _span_state(span: Span) -> dict[str, object]:
 
 
 @transaction.atomic
-def article_revise(*, user: User, article: Article, text: str, note: str = "") -> RevisionOutcome:
+def article_revise(
+    *, user: User, article: Article, text: str, version: int, note: str = ""
+) -> RevisionOutcome:
     """Replace an article's text (editors only), keeping the old one and re-anchoring every span.
 
-    Holds the article row and its claims' rows locked, so no highlight is made against, and no
-    claim edited on, the text being replaced; extraction is queued again after commit.
+    `version` is the article's version the editor corrected: another editor's correction (or a
+    change of the details) saved meanwhile refuses this one with StaleVersion, instead of one of
+    the two being silently lost. Holds the article row and its claims' rows locked (in the order
+    of services/__init__.py), so no highlight is made against, and no claim edited on, the text
+    being replaced; extraction is queued again after commit.
     """
     require_role(user=user, workspace_id=article.workspace_id, role=Role.EDITOR)
     new_text = _checked_text(text, "text")
     article = Article.objects.select_for_update().get(pk=article.pk)
+    require_version(current=article.version, expected=version, stale_message=_(ARTICLE_STALE))
     old_text = article.text
     if new_text == old_text:
         raise ValidationError({"text": [_("The new text is the same as the current one.")]})
@@ -160,6 +171,7 @@ def article_revise(*, user: User, article: Article, text: str, note: str = "") -
     article.checksum = checksum(new_text)
     article.fingerprint = fingerprint(new_text)
     article.revision += 1
+    article.version += 1
     if article.fetch_status == Article.Status.FAILED:
         # The editor supplied the text that could not be fetched: nothing is failing any more.
         article.fetch_status = ""
@@ -170,6 +182,7 @@ def article_revise(*, user: User, article: Article, text: str, note: str = "") -
             "checksum",
             "fingerprint",
             "revision",
+            "version",
             "fetch_status",
             "fetch_error",
             "updated_at",

@@ -1,4 +1,11 @@
-"""Optimistic concurrency: a write carries the version it was based on."""
+"""Optimistic concurrency: a write carries the version it was based on.
+
+The one rule, for claims, assessments and articles alike: a write names the version it edited;
+the row at another version refuses it with StaleVersion (412, with the current version), so a
+colleague's change made meanwhile is never silently replaced. The API reads that version from the
+body's `version` or an If-Match header, and answers 428 when neither is sent
+(api.views._expected_version).
+"""
 
 from __future__ import annotations
 
@@ -30,4 +37,15 @@ def update_if_current(
     )
     if not updated:
         current = model._default_manager.values_list("version", flat=True).get(pk=pk)
+        require_version(current=current, expected=version, stale_message=stale_message)
+
+
+def require_version(*, current: int, expected: int, stale_message: str) -> None:
+    """Refuse a write based on `expected` when the row (read under its lock) is at `current`.
+
+    For writes that must hold the row locked for more than one UPDATE (an article's text
+    correction re-anchors its claims): they check the role, lock, call this, then bump the
+    version themselves.
+    """
+    if current != expected:
         raise StaleVersion(stale_message % {"v": current}, current_version=current)

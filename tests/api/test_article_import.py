@@ -208,7 +208,13 @@ def test_a_correction_of_the_text_clears_the_fetch_failure(
     article = _failed_fetch(
         api(alice), workspace, f"{web_server}/down", settings, django_capture_on_commit_callbacks
     )
-    article_revise(user=alice, article=article, text=TEXT, note="pasted from the print edition")
+    article_revise(
+        user=alice,
+        article=article,
+        version=article.version,
+        text=TEXT,
+        note="pasted from the print edition",
+    )
     article.refresh_from_db()
     assert article.text == TEXT
     assert (article.fetch_status, article.fetch_error) == ("", "")

@@ -17,7 +17,8 @@ def test_it_corrects_a_text_and_reports_how_each_claim_was_placed(
     )
 
     response = api(alice).post(
-        f"/api/v1/articles/{article.pk}/revisions/", {"text": new_text, "note": "Coquille"}
+        f"/api/v1/articles/{article.pk}/revisions/",
+        {"text": new_text, "note": "Coquille", "version": article.version},
     )
 
     assert response.status_code == 201, response.content
@@ -26,6 +27,8 @@ def test_it_corrects_a_text_and_reports_how_each_claim_was_placed(
     assert body["revision"]["text"] == FRENCH_TEXT
     assert body["revision"]["created_by"] == "alice"
     assert body["article"]["revision"] == 2
+    assert body["article"]["version"] == article.version + 1
+    assert response["ETag"] == f'"{article.version + 1}"'
     assert body["claims"] == {"fuzzy": 1}
     assert body["orphaned_claim_ids"] == []
     detail = api(alice).get(f"/api/v1/articles/{article.pk}/").json()
@@ -41,6 +44,7 @@ def test_it_shows_an_orphan_with_its_quote_only(
     api(alice).post(
         f"/api/v1/articles/{article.pk}/revisions/",
         {"text": FRENCH_TEXT.replace(first_line, "")},
+        HTTP_IF_MATCH=f'"{article.version}"',
     )
 
     [orphan] = api(alice).get(f"/api/v1/articles/{article.pk}/").json()["claims"]
@@ -54,8 +58,11 @@ def test_it_lists_the_earlier_texts_newest_first(
     article: Article, alice: User, erin: User, api: Callable[[User | None], APIClient]
 ) -> None:
     for prefix in ("Un.\n", "Deux.\n"):
-        current = Article.objects.get(pk=article.pk).text
-        api(alice).post(f"/api/v1/articles/{article.pk}/revisions/", {"text": prefix + current})
+        current = Article.objects.get(pk=article.pk)
+        api(alice).post(
+            f"/api/v1/articles/{article.pk}/revisions/",
+            {"text": prefix + current.text, "version": current.version},
+        )
 
     response = api(erin).get(f"/api/v1/articles/{article.pk}/revisions/")
 
@@ -73,8 +80,10 @@ def test_it_lets_only_editors_correct_and_hides_the_article_from_outsiders(
     api: Callable[[User | None], APIClient],
 ) -> None:
     url = f"/api/v1/articles/{article.pk}/revisions/"
+    # The role first: a reviewer who sends no version hears 403, not 428.
     assert api(dave).post(url, {"text": "Autre."}).status_code == 403
-    assert api(mallory).post(url, {"text": "Autre."}).status_code == 404
+    assert api(dave).post(url, {"text": "Autre.", "version": 1}).status_code == 403
+    assert api(mallory).post(url, {"text": "Autre.", "version": 1}).status_code == 404
     assert api(mallory).get(url).status_code == 404
     assert api(None).get(url).status_code == 401
     assert Article.objects.get(pk=article.pk).text == FRENCH_TEXT
@@ -86,13 +95,60 @@ def test_it_names_the_field_of_a_bad_correction(
     url = f"/api/v1/articles/{article.pk}/revisions/"
     client = api(alice)
 
-    missing = client.post(url, {"note": "rien"})
-    too_long = client.post(url, {"text": "Autre.", "note": "x" * 501})
-    unchanged = client.post(url, {"text": FRENCH_TEXT})
-    blank = client.post(url, {"text": " \n"})
+    missing = client.post(url, {"note": "rien", "version": 1})
+    too_long = client.post(url, {"text": "Autre.", "note": "x" * 501, "version": 1})
+    unchanged = client.post(url, {"text": FRENCH_TEXT, "version": 1})
+    blank = client.post(url, {"text": " \n", "version": 1})
+    not_a_version = client.post(url, {"text": "Autre.", "version": "deux"})
 
     assert missing.status_code == 400 and "text" in missing.json()
     assert too_long.status_code == 400 and "note" in too_long.json()
     assert unchanged.status_code == 400 and "same" in unchanged.json()["text"][0]
     assert blank.status_code == 400 and "text" in blank.json()
+    assert not_a_version.status_code == 400 and "version" in not_a_version.json()
     assert Article.objects.get(pk=article.pk).revision == 1
+
+
+def test_two_editors_correcting_at_once_lose_nothing(
+    article: Article, alice: User, api: Callable[[User | None], APIClient]
+) -> None:
+    url = f"/api/v1/articles/{article.pk}/revisions/"
+    read = api(alice).get(f"/api/v1/articles/{article.pk}/")
+    version = read.json()["version"]
+    assert read["ETag"] == f'"{version}"'
+    first = "Un.\n" + FRENCH_TEXT
+    second = "Deux.\n" + FRENCH_TEXT
+
+    saved = api(alice).post(url, {"text": first, "version": version})
+    stale = api(alice).post(url, {"text": second}, HTTP_IF_MATCH=f'"{version}"')
+    missing = api(alice).post(url, {"text": second})
+
+    assert saved.status_code == 201
+    assert stale.status_code == 412
+    assert stale.json()["current_version"] == version + 1
+    assert stale["ETag"] == f'"{version + 1}"'
+    assert missing.status_code == 428
+    assert "version" in missing.json()["detail"]
+    assert Article.objects.get(pk=article.pk).text == first
+    # Told so, the second editor saves again on the version they now read.
+    again = api(alice).post(url, {"text": second, "version": version + 1})
+    assert again.status_code == 201
+    assert Article.objects.get(pk=article.pk).text == second
+
+
+def test_a_change_of_the_details_bumps_the_version_a_correction_checks(
+    article: Article, alice: User, api: Callable[[User | None], APIClient]
+) -> None:
+    detail = f"/api/v1/articles/{article.pk}/"
+    version = api(alice).get(detail).json()["version"]
+
+    renamed = api(alice).patch(detail, {"title": "Emploi"})
+    stale = api(alice).patch(detail, {"publisher": "Insee"}, HTTP_IF_MATCH=f'"{version}"')
+    correction = api(alice).post(
+        f"{detail}revisions/", {"text": "Un.\n" + FRENCH_TEXT, "version": version}
+    )
+
+    assert renamed.status_code == 200 and renamed.json()["version"] == version + 1
+    assert stale.status_code == 412 and stale.json()["current_version"] == version + 1
+    assert correction.status_code == 412
+    assert api(alice).get(detail).json()["publisher"] == ""

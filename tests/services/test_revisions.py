@@ -20,7 +20,7 @@ from annotations.models import (
     Highlight,
     Workspace,
 )
-from annotations.services.articles import article_create
+from annotations.services.articles import article_create, article_update
 from annotations.services.claims import claim_create, claim_update
 from annotations.services.revisions import article_revise
 from annotations.text import CONTEXT_CHARS, checksum
@@ -33,6 +33,11 @@ DEPARTMENTS = "Une trentaine de départements restent au-dessus de 9 %."
 def _claim(article: Article, user: User, quote: str) -> Claim:
     start = article.text.index(quote)
     return claim_create(user=user, article=article, start=start, end=start + len(quote)).claim
+
+
+def _version(article: Article) -> int:
+    """The article's version as stored: what an editor who loads it now corrects."""
+    return Article.objects.values_list("version", flat=True).get(pk=article.pk)
 
 
 def _assert_well_placed(text: str, span: Claim | Highlight) -> None:
@@ -51,7 +56,9 @@ def test_it_keeps_the_old_text_and_shifts_claims_past_an_insertion(
     claim_create(user=carol, article=article, start=claim.start or 0, end=claim.end or 0)
     new_text = "Mis à jour le 3 mai 🙂 : chiffres corrigés.\n" + FRENCH_TEXT
 
-    outcome = article_revise(user=alice, article=article, text=new_text, note="Chapeau ajouté")
+    outcome = article_revise(
+        user=alice, article=article, version=_version(article), text=new_text, note="Chapeau ajouté"
+    )
 
     article.refresh_from_db()
     claim.refresh_from_db()
@@ -76,7 +83,7 @@ def test_it_keeps_a_claim_whose_sentence_was_deleted_as_an_orphan(
     lost = _claim(article, bob, DEPARTMENTS)
     new_text = FRENCH_TEXT.replace("\n" + DEPARTMENTS, "")
 
-    outcome = article_revise(user=alice, article=article, text=new_text)
+    outcome = article_revise(user=alice, article=article, version=_version(article), text=new_text)
 
     lost.refresh_from_db()
     assert lost.orphaned
@@ -105,12 +112,17 @@ def test_it_places_an_orphan_again_when_a_later_correction_restores_its_quote(
     article: Article, alice: User, bob: User
 ) -> None:
     claim = _claim(article, bob, DEPARTMENTS)
-    article_revise(user=alice, article=article, text=FRENCH_TEXT.replace(DEPARTMENTS, "(supprimé)"))
+    article_revise(
+        user=alice,
+        article=article,
+        version=_version(article),
+        text=FRENCH_TEXT.replace(DEPARTMENTS, "(supprimé)"),
+    )
     claim.refresh_from_db()
     assert claim.orphaned
 
     restored = "Correction : la phrase revient.\n" + FRENCH_TEXT
-    article_revise(user=alice, article=article, text=restored)
+    article_revise(user=alice, article=article, version=_version(article), text=restored)
 
     claim.refresh_from_db()
     assert not claim.orphaned
@@ -127,7 +139,7 @@ def test_it_follows_a_quote_that_was_itself_corrected(
     claim = _claim(article, bob, "Le chômage a reculé de 0,3 point au troisième trimestre")
     new_text = FRENCH_TEXT.replace("0,3 point", "0,4 point")
 
-    outcome = article_revise(user=alice, article=article, text=new_text)
+    outcome = article_revise(user=alice, article=article, version=_version(article), text=new_text)
 
     claim.refresh_from_db()
     assert outcome.claims == {"fuzzy": 1}
@@ -141,14 +153,21 @@ def test_it_refuses_a_stale_edit_of_a_claim_that_a_correction_moved(
     claim = _claim(article, bob, MINISTER)
     version = claim.version
 
-    article_revise(user=alice, article=article, text="Préambule.\n" + FRENCH_TEXT)
+    article_revise(
+        user=alice, article=article, version=_version(article), text="Préambule.\n" + FRENCH_TEXT
+    )
 
     with pytest.raises(StaleVersion):
         claim_update(user=bob, claim=claim, version=version, claimant="la ministre")
 
 
 def test_it_normalises_the_new_text_like_an_import(article: Article, alice: User) -> None:
-    article_revise(user=alice, article=article, text="Le che\u0301mage\r\nbaisse.\x00")
+    article_revise(
+        user=alice,
+        article=article,
+        version=_version(article),
+        text="Le che\u0301mage\r\nbaisse.\x00",
+    )
 
     article.refresh_from_db()
     assert article.text == "Le chémage\nbaisse."
@@ -163,7 +182,7 @@ def test_it_queues_the_extraction_again_and_drops_candidates_of_the_old_text(
     new_text = "Selon le ministère, le chômage a baissé de 2 % en 2024.\n" + FRENCH_TEXT
 
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        article_revise(user=alice, article=article, text=new_text)
+        article_revise(user=alice, article=article, version=_version(article), text=new_text)
 
     article.refresh_from_db()
     assert article.extraction_status == Article.Status.DONE
@@ -175,12 +194,44 @@ def test_it_queues_the_extraction_again_and_drops_candidates_of_the_old_text(
 
 def test_it_lets_only_editors_correct_a_text(article: Article, dave: User, mallory: User) -> None:
     with pytest.raises(PermissionDenied):
-        article_revise(user=dave, article=article, text="Autre texte.")
+        article_revise(user=dave, article=article, version=_version(article), text="Autre texte.")
     with pytest.raises(Http404):
-        article_revise(user=mallory, article=article, text="Autre texte.")
+        article_revise(
+            user=mallory, article=article, version=_version(article), text="Autre texte."
+        )
     article.refresh_from_db()
     assert article.text == FRENCH_TEXT
     assert not ArticleRevision.objects.exists()
+
+
+def test_a_correction_based_on_an_older_version_is_refused_and_loses_nothing(
+    article: Article, alice: User
+) -> None:
+    read_by_both = _version(article)
+    first = "Préambule.\n" + FRENCH_TEXT
+    outcome = article_revise(user=alice, article=article, version=read_by_both, text=first)
+    assert outcome.article.version == read_by_both + 1
+
+    with pytest.raises(StaleVersion) as stale:
+        article_revise(user=alice, article=article, version=read_by_both, text="Autre.\n" + first)
+
+    assert stale.value.current_version == read_by_both + 1
+    article.refresh_from_db()
+    assert article.text == first  # the first correction stands, nothing half-written
+    assert ArticleRevision.objects.filter(article=article).count() == 1
+
+
+def test_every_change_of_the_details_bumps_the_version(article: Article, alice: User) -> None:
+    article_update(user=alice, article=article, title="Emploi")
+    assert _version(article) == 2
+    article_update(user=alice, article=article, title="Emploi")  # nothing changed
+    assert _version(article) == 2
+
+    with pytest.raises(StaleVersion):
+        article_update(user=alice, article=article, version=1, publisher="Insee")
+    updated = article_update(user=alice, article=article, version=2, publisher="Insee")
+
+    assert (updated.version, updated.title, updated.publisher) == (3, "Emploi", "Insee")
 
 
 @pytest.mark.parametrize(
@@ -191,7 +242,7 @@ def test_it_refuses_an_empty_or_unchanged_text(
     article: Article, alice: User, text: str, message: str
 ) -> None:
     with pytest.raises(ValidationError) as error:
-        article_revise(user=alice, article=article, text=text)
+        article_revise(user=alice, article=article, version=_version(article), text=text)
     assert message in error.value.message_dict["text"][0]
     assert not ArticleRevision.objects.exists()
 
@@ -246,7 +297,7 @@ def test_it_keeps_every_span_valid_or_orphaned_through_many_corrections(
             continue
         before = {c.pk: (c.start, c.end, c.exact) for c in Claim.objects.filter(article=article)}
 
-        article_revise(user=alice, article=article, text=new_text)
+        article_revise(user=alice, article=article, version=_version(article), text=new_text)
 
         text = new_text
         history.append(text)

@@ -1119,17 +1119,36 @@ async function openRevise() {
       const button = form.querySelector('button[type="submit"]');
       button.disabled = true;
       try {
-        const { data } = await api.post("articles/" + config.article + "/revisions/", values);
+        // The version the text in the box was read at: a correction saved since is refused (412).
+        const { data } = await api.post("articles/" + config.article + "/revisions/", {
+          ...values, version: Number(form.dataset.version),
+        });
         const orphans = data.claims.orphan || 0;
         const total = Object.values(data.claims).reduce((a, b) => a + b, 0);
         toast(fmt(gettext("Text corrected (now revision %(n)s): %(placed)s of %(total)s claims placed again, %(orphans)s orphaned."), {
           n: data.article.revision, placed: total - orphans, total, orphans,
         }), orphans ? "error" : "done");
         showFormError(form, null);
+        form.querySelector(".conflict").hidden = true;
         dialog.close();
         await load();
       } catch (error) {
-        showFormError(form, error); // the dialog stays open with the text as typed
+        if (error instanceof ApiError && error.status === 412) {
+          // Someone else changed the article meanwhile: show what is saved now, keep the text as
+          // typed, and let a second save (now based on the current version) go through.
+          const { data } = await api.get("articles/" + config.article + "/");
+          state.article = data;
+          state.index = new TextIndex(data.text || "");
+          state.claims = new Map(data.claims.map((claim) => [claim.id, claim]));
+          await loadCandidates();
+          form.dataset.version = String(data.version);
+          renderHeader();
+          renderDoc();
+          showConflict(form, [[gettext("Revision now saved:"), String(data.revision)]]);
+          showFormError(form, null);
+        } else {
+          showFormError(form, error); // the dialog stays open with the text as typed
+        }
       } finally {
         button.disabled = false;
       }
@@ -1137,6 +1156,8 @@ async function openRevise() {
   }
   form.elements.namedItem("text").value = state.article.text;
   form.elements.namedItem("note").value = "";
+  form.dataset.version = String(state.article.version);
+  form.querySelector(".conflict").hidden = true;
   showFormError(form, null);
   dialog.showModal();
   const list = form.querySelector('[data-list="revisions"]');
