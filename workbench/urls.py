@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from annotations.api.error_views import json_errors
 from annotations.web import articles, auth, claims, dashboard, desk, exports, review, search
 
 urlpatterns = [
@@ -45,13 +46,24 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("annotations.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", json_errors(SpectacularAPIView.as_view()), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script, so the
     # Content-Security-Policy (annotations.middleware) holds on this page too.
     path(
         "api/docs/",
         # GET only: the view has no answer for OPTIONS (its template is for GET).
-        SpectacularSwaggerSplitView.as_view(url_name="schema", http_method_names=["get", "head"]),
+        json_errors(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="schema", http_method_names=["get", "head"]
+            )
+        ),
         name="swagger-ui",
     ),
 ]
+
+# Errors that never reach DRF (no route, a body too large, an unexpected exception) answer in
+# JSON under /api/ and as the workbench's pages elsewhere (annotations.api.error_views).
+handler400 = "annotations.api.error_views.bad_request"
+handler403 = "annotations.api.error_views.permission_denied"
+handler404 = "annotations.api.error_views.page_not_found"
+handler500 = "annotations.api.error_views.server_error"

@@ -1,34 +1,57 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.fields import IsoDateTimeField
 
 from annotations.models import Article, CandidateClaim, Claim
 from annotations.policy import SHOWN_STATUSES
 
+# PostgreSQL reads time-zone offsets up to 15:59 either way; Python's datetime takes up to 23:59.
+# Real zones stay within 14:00, so a larger offset is a mistake the client should hear about.
+MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
+
+
+class MomentOutOfRange(ValueError):
+    """A date and time that parsed but that the database cannot take (its message says why)."""
+
+
+def moment_in_utc(moment: datetime, *, given: str) -> datetime:
+    """A parsed filter value (aware, or naive in the current time zone), in UTC: the one check
+    every date and time filter of the API goes through, so that the database never sees a value it
+    refuses (a 500). Raises MomentOutOfRange naming `given`, the value as the client wrote it."""
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    offset = moment.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise MomentOutOfRange(
+            _("%(value)s has a time-zone offset beyond ±15:59, which no time zone has.")
+            % {"value": given}
+        )
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # year 1 minus an offset, or 9999-12-31 plus one
+        raise MomentOutOfRange(
+            _("%(value)s is out of the range of dates this filter takes.") % {"value": given}
+        ) from None
+
 
 class UtcIsoDateTimeField(IsoDateTimeField):
-    """An ISO 8601 date and time, turned into UTC before it reaches the database: PostgreSQL
-    refuses offsets beyond +/-15:59 (a 500 otherwise), and a moment that UTC cannot hold (year 1
-    minus an offset) is a 400 naming the value."""
+    """An ISO 8601 date and time, checked and turned into UTC by moment_in_utc."""
 
     def to_python(self, value: Any) -> datetime | None:
         moment: datetime | None = super().to_python(value)
         if moment is None:
             return None
         try:
-            return moment.astimezone(UTC)
-        except OverflowError:
-            raise ValidationError(
-                _("%(value)s is out of the range of dates this filter takes."),
-                code="invalid",
-                params={"value": value},
-            ) from None
+            return moment_in_utc(moment, given=str(value))
+        except MomentOutOfRange as exc:
+            raise ValidationError(str(exc), code="invalid") from None
 
 
 class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):

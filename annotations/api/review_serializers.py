@@ -3,7 +3,7 @@ agreement figures. Query parameters are validated here too, so that a bad one is
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
+from annotations.api.filters import MomentOutOfRange, moment_in_utc
 from annotations.api.serializers import (
     AdjudicationSerializer,
     ClaimSerializer,
@@ -62,13 +63,10 @@ class DayOrDateTimeField(serializers.Field):  # type: ignore[type-arg]
         if moment is None:
             self.fail("invalid")
         assert moment is not None
-        moment = moment if timezone.is_aware(moment) else timezone.make_aware(moment)
-        # In UTC before it reaches PostgreSQL, which refuses offsets beyond +/-15:59.
         try:
-            return moment.astimezone(UTC)
-        except OverflowError:
-            self.fail("invalid")
-            raise
+            return moment_in_utc(moment, given=text)
+        except MomentOutOfRange as exc:
+            raise serializers.ValidationError(str(exc), code="invalid") from None
 
     def to_representation(self, value: Any) -> str:
         return value.isoformat()  # type: ignore[no-any-return]
