@@ -7,6 +7,17 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
     from django.core.management import execute_from_command_line
 
+    if len(sys.argv) > 1:
+        import django
+
+        from workbench.startup import NEEDS_DATABASE, require_database
+
+        if sys.argv[1] in NEEDS_DATABASE:
+            # Before the command starts: runserver's autoreloader would otherwise keep running
+            # (and waiting for a file to change) after its server thread failed.
+            django.setup()
+            require_database()
+
     execute_from_command_line(sys.argv)
 
 

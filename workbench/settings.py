@@ -5,6 +5,7 @@ in-process after commit). Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DA
 REDIS_URL; a bad value fails loudly at start-up rather than later at request time.
 """
 
+import warnings
 from pathlib import Path
 
 import django_stubs_ext
@@ -84,12 +85,62 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+_SUPPORTED_DATABASES = ("django.db.backends.postgresql", "django.db.backends.sqlite3")
+# What is wrong with DATABASE_URL, if anything. A malformed value does not stop the settings from
+# loading, so that commands needing no database (collectstatic, makemessages, check) still run;
+# the web server, runserver, migrate and the Celery worker refuse to start with this message
+# (workbench.startup). Without it a typo only showed up as a 500 on the first request.
+DATABASE_URL_PROBLEM = ""
+with warnings.catch_warnings():
+    # django-environ warns about an unknown scheme and carries on; the check below says it.
+    warnings.simplefilter("ignore")
+    try:
+        DATABASES = {
+            "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+        }
+    except ValueError as exc:  # a port that is not a number, and the like
+        DATABASES = {"default": {}}
+        DATABASE_URL_PROBLEM = f"DATABASE_URL is malformed: {exc}"
+if not DATABASE_URL_PROBLEM and DATABASES["default"].get("ENGINE") not in _SUPPORTED_DATABASES:
+    DATABASE_URL_PROBLEM = (
+        "DATABASE_URL is malformed: it must read like postgres://user:password@host:5432/name "
+        "(or sqlite:///path for development)"
+    )
+if DATABASE_URL_PROBLEM:
+    # Any query then fails with Django's "improperly configured" error, never on a guessed database.
+    DATABASES = {"default": {"ENGINE": "django.db.backends.dummy"}}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Seconds to wait for the database to accept a connection, and for any one SQL statement. A hung
+# database then costs a request a few seconds and an error, instead of gunicorn's 120 s kill.
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=30.0)
+# Celery workers run exports and releases: with server-side cursors each FETCH of an export is its
+# own statement, but behind PgBouncer (DATABASE_DISABLE_SERVER_SIDE_CURSORS) one statement reads a
+# whole export, so workers get their own, longer limit (set when `celery worker` starts:
+# workbench.celery). 0 turns a limit off.
+WORKER_DATABASE_STATEMENT_TIMEOUT = env.float("WORKER_DATABASE_STATEMENT_TIMEOUT", default=600.0)
+
+
+def statement_timeout_option(seconds: float) -> str:
+    """The libpq startup option setting statement_timeout (milliseconds) for every connection."""
+    return f"-c statement_timeout={round(seconds * 1000)}"
+
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Reuse connections between requests; health checks drop a connection the server has closed.
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    # A ?connect_timeout= or ?options= in DATABASE_URL wins over these.
+    _pg_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    # Sent as a startup parameter of each new connection, so it holds for every statement of that
+    # connection whatever reuses it (CONN_MAX_AGE). PgBouncer in transaction mode does not pass
+    # startup options on (it refuses them unless told to ignore "options"): there set
+    # DATABASE_STATEMENT_TIMEOUT=0 and put the limit on the database role instead, e.g.
+    # `ALTER ROLE workbench SET statement_timeout = '30s'` (and a second role, with a longer one,
+    # for the workers: `ALTER ROLE workbench_worker SET statement_timeout = '10min'`).
+    if DATABASE_STATEMENT_TIMEOUT > 0:
+        _pg_options.setdefault("options", statement_timeout_option(DATABASE_STATEMENT_TIMEOUT))
     # Behind PgBouncer in transaction mode server-side cursors must be off (exports then buffer).
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
         "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
@@ -105,12 +156,20 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Seconds one cache command may wait for Redis (to connect, or for an answer). The cache only
+# holds what can be done without (sign-in and token limits, which then fail open; a kept upload),
+# so a hung Redis must cost a request about this much, not a hang.
+CACHE_TIMEOUT = env.float("CACHE_TIMEOUT", default=0.5)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="workbench"),
+            "OPTIONS": {
+                "socket_timeout": CACHE_TIMEOUT,
+                "socket_connect_timeout": CACHE_TIMEOUT,
+            },
         }
     }
 else:
@@ -283,12 +342,18 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 TASK_PUBLISH_TIMEOUT = env.float("TASK_PUBLISH_TIMEOUT", default=3.0)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,
-    "socket_timeout": TASK_PUBLISH_TIMEOUT,
-    "socket_connect_timeout": TASK_PUBLISH_TIMEOUT,
+    "socket_timeout": BROKER_SOCKET_TIMEOUT,
+    "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
 }
-CELERY_BROKER_CONNECTION_TIMEOUT = TASK_PUBLISH_TIMEOUT
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SOCKET_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The periodic sweep (annotations.services.sweep), run by `celery -A workbench beat`: it sends
+# A publish (annotations.services.outbox: one retry) waits on the broker at most three times when
+# Redis hangs: for the answer on the pooled connection, then, retrying, to connect and for the
+# answer on a new one (measured: 9.0 s with each wait as long as the whole budget). Each wait
+# gets a third of TASK_PUBLISH_TIMEOUT so the save as a whole stays within it
+# (tests/test_timeouts.py). Change the retry policy and this divisor together.
+BROKER_SOCKET_TIMEOUT = TASK_PUBLISH_TIMEOUT / 3
 # again the fetches and extractions queued for longer than ARTICLE_REQUEUE_AFTER seconds (the
 # broker was down when the article was saved) or running for longer than the task time limit.
 ARTICLE_REQUEUE_AFTER = env.int("ARTICLE_REQUEUE_AFTER", default=10 * 60)

@@ -4,3 +4,9 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
 application = get_wsgi_application()
+
+from workbench.startup import require_database  # noqa: E402  (needs the settings loaded above)
+
+# Exit code 4 is gunicorn's "the application could not be loaded": gunicorn then stops at once,
+# where any other code would have it start a new worker, fail the same way, and so on forever.
+require_database(exit_code=4)

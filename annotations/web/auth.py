@@ -5,13 +5,15 @@ token route is throttled (TOKEN_THROTTLE_RATE), and this page must not be the wa
 LOGIN_FAILURE_RATE failed sign-ins (count, seconds) for one username, or from one client address,
 the page answers 429 without checking the password until the period is over. The failures are
 counted in the cache (Redis when REDIS_URL is set, so every server process shares them); a
-successful sign-in is not counted. The client address is the one the API's throttles use
+successful sign-in is not counted. When the cache is down or hung the limit is off (a warning is
+logged) and sign-in goes on: each look at the cache gives up after CACHE_TIMEOUT. The client address is the one the API's throttles use
 (REMOTE_ADDR, or X-Forwarded-For behind NUM_PROXIES proxies).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +28,8 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 from rest_framework.throttling import BaseThrottle
+
+logger = logging.getLogger(__name__)
 
 
 def _failure_keys(request: HttpRequest, username: str) -> list[str]:
@@ -44,7 +48,8 @@ def _too_many(keys: list[str]) -> bool:
     count, _period = settings.LOGIN_FAILURE_RATE
     try:
         failures = cache.get_many(keys)
-    except Exception:
+    except Exception as exc:
+        logger.warning("the sign-in failure limit is off: the cache cannot be read (%s)", exc)
         return False
     return any(int(value) >= count for value in failures.values())
 
@@ -59,7 +64,11 @@ def _count_failure(keys: list[str]) -> None:
                 cache.incr(key)
             except ValueError:  # the period ended between add and incr
                 cache.set(key, 1, timeout=period)
-        except Exception:
+        except Exception as exc:
+            # One timeout is enough to know: the other key would wait as long again.
+            logger.warning(
+                "a failed sign-in was not counted: the cache cannot be written (%s)", exc
+            )
             return
 
 

@@ -1,0 +1,262 @@
+"""A hung or unreachable dependency costs a request a bounded wait and a clear answer, never a hang
+or a 500: the database's connect and statement timeouts, the broker's publish budget
+(TASK_PUBLISH_TIMEOUT), and signing in while the cache (Redis) is down or hung."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+from pytest_django import DjangoCaptureOnCommitCallbacks
+from pytest_django import Settings as SettingsWrapper
+from rest_framework.test import APIClient
+
+from annotations.models import Workspace
+from tests.faults import closed_port, freezable_proxy, hung_server
+from workbench.celery import app
+
+ROOT = Path(__file__).resolve().parent.parent
+# What a request may take beyond its budget: Python, Django and the test client.
+MARGIN = 0.5
+
+
+def _manage(*args: str, **env: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    started = time.monotonic()
+    done = subprocess.run(  # noqa: S603 - our own programs, fixed arguments
+        [sys.executable, "manage.py", *args],
+        check=False,
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "workbench.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return done, time.monotonic() - started
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+
+
+def test_a_statement_over_the_limit_is_cancelled_with_a_clear_error() -> None:
+    done, took = _manage(
+        "shell",
+        "-c",
+        "from django.db import connection\nconnection.cursor().execute('SELECT pg_sleep(20)')",
+        DATABASE_STATEMENT_TIMEOUT="1",
+    )
+    assert done.returncode != 0
+    assert "canceling statement due to statement timeout" in done.stderr
+    assert took < 10, took  # the interpreter's start-up and Django's set-up, and 1 s of sleep
+
+
+def test_web_requests_and_workers_get_their_own_statement_limits(db: None) -> None:
+    """A request's statements stop after DATABASE_STATEMENT_TIMEOUT; a worker's (`celery worker`
+    sets it as it starts) after the longer WORKER_DATABASE_STATEMENT_TIMEOUT, for exports."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == ("30s",)
+    script = (
+        "import django; django.setup()\n"
+        "from celery import signals\n"
+        "from workbench.celery import app\n"
+        "signals.celeryd_init.send(sender='test', instance=None, conf=app.conf, options={})\n"
+        "from django.db import connection\n"
+        "cursor = connection.cursor(); cursor.execute('SHOW statement_timeout')\n"
+        "print(cursor.fetchone()[0])\n"
+    )
+    done = subprocess.run(  # noqa: S603 - our own programs, fixed arguments
+        [sys.executable, "-c", script],
+        check=False,
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "workbench.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.strip() == "10min", done.stderr
+
+
+def test_a_hung_database_stops_the_server_at_start_up_after_the_connect_timeout() -> None:
+    with hung_server() as port:
+        done, took = _manage(
+            "migrate",
+            "--check",
+            DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/workbench",
+            DATABASE_CONNECT_TIMEOUT="2",  # libpq's smallest
+        )
+    assert done.returncode == 1
+    assert done.stderr.startswith("Not starting: DATABASE_URL: cannot connect to the database")
+    assert "timeout" in done.stderr
+    assert took < 10, took
+
+
+# --- The broker ---------------------------------------------------------------------------------
+
+
+def _drop_broker_connections() -> None:
+    """The next publish opens a new connection to whatever broker_url now says (app.close() alone
+    leaves the producer pool, and its connection to the old address, in place)."""
+    app.close()
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]
+
+
+@contextmanager
+def broker_at(port: int) -> Iterator[None]:
+    """Tasks are published to 127.0.0.1:port instead of running in-process."""
+    original, eager = app.conf.broker_url, app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    app.conf.update(broker_url=f"redis://127.0.0.1:{port}/{_redis_db()}")
+    _drop_broker_connections()
+    try:
+        yield
+    finally:
+        app.conf.update(broker_url=original)
+        _drop_broker_connections()
+        app.conf.task_always_eager = eager
+
+
+def _redis_db() -> int:
+    return int(
+        redis.Redis.from_url(django_settings.REDIS_URL).connection_pool.connection_kwargs["db"]
+    )
+
+
+def _redis_port() -> int:
+    return int(
+        redis.Redis.from_url(django_settings.REDIS_URL).connection_pool.connection_kwargs["port"]
+    )
+
+
+_rates = itertools.count(1)
+
+
+def _save(
+    api: Callable[[User | None], APIClient],
+    erin: User,
+    workspace: Workspace,
+    capture: Callable[..., object],
+) -> float:
+    started = time.monotonic()
+    with capture(execute=True):  # type: ignore[attr-defined]
+        response = api(erin).post(
+            "/api/v1/articles/",
+            {"workspace": workspace.pk, "text": f"Unemployment fell to {next(_rates)} percent."},
+        )
+    assert response.status_code == 201, response.content
+    return time.monotonic() - started
+
+
+def test_a_save_waits_at_most_task_publish_timeout_for_a_broker_that_never_answers(
+    workspace: Workspace,
+    erin: User,
+    api: Callable[[User | None], APIClient],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    budget = django_settings.TASK_PUBLISH_TIMEOUT
+    with hung_server() as port, broker_at(port):
+        took = _save(api, erin, workspace, django_capture_on_commit_callbacks)
+    assert took < budget + MARGIN, took
+
+
+def test_a_save_waits_at_most_task_publish_timeout_when_redis_hangs_mid_run(
+    workspace: Workspace,
+    erin: User,
+    api: Callable[[User | None], APIClient],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    """Redis answered, then hung (the pooled connection's wait, a retry on a new connection): the
+    case that held each write 9 s with the whole budget on each socket wait."""
+    budget = django_settings.TASK_PUBLISH_TIMEOUT
+    client = redis.Redis.from_url(django_settings.REDIS_URL)
+    queued_before = client.llen("celery")
+    try:
+        with freezable_proxy(_redis_port()) as proxy, broker_at(proxy.port):
+            assert _save(api, erin, workspace, django_capture_on_commit_callbacks) < 1
+            assert client.llen("celery") == queued_before + 1  # it went through
+            proxy.frozen.set()
+            for _ in range(2):
+                took = _save(api, erin, workspace, django_capture_on_commit_callbacks)
+                assert took < budget + MARGIN, took
+    finally:
+        # The task that went through is for this test's rolled-back article (this test's own
+        # Redis database): nobody runs it.
+        client.delete("celery")
+
+
+# --- Signing in with the cache down ---------------------------------------------------------------
+
+
+@pytest.fixture(params=["down", "hung"])
+def cache_unreachable(request: pytest.FixtureRequest, settings: SettingsWrapper) -> Iterator[None]:
+    """The cache (Redis) refuses connections, or accepts them and never answers."""
+
+    def point_at(port: int) -> None:
+        settings.CACHES = {
+            "default": {
+                **settings.CACHES["default"],
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{port}/0",
+            }
+        }
+
+    if request.param == "down":
+        point_at(closed_port())
+        yield
+    else:
+        with hung_server() as port:
+            point_at(port)
+            yield
+
+
+# Two looks at the cache at most, each given up after CACHE_TIMEOUT.
+def _sign_in_budget() -> float:
+    return 2 * float(django_settings.CACHE_TIMEOUT) + MARGIN
+
+
+def test_the_api_gives_a_token_while_the_cache_is_unreachable(
+    alice: User, cache_unreachable: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING):
+        response = APIClient().post(
+            "/api/v1/auth/token/", {"username": "alice", "password": "alice-password-1"}
+        )
+    assert response.status_code == 200, response.content
+    assert response.json()["token"]
+    assert time.monotonic() - started < _sign_in_budget()
+    assert "throttle is off" in caplog.text
+
+    wrong = APIClient().post("/api/v1/auth/token/", {"username": "alice", "password": "guess"})
+    assert wrong.status_code == 400  # the password is still checked
+
+
+def test_the_sign_in_page_works_while_the_cache_is_unreachable(
+    alice: User, cache_unreachable: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = Client()
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING):
+        wrong = client.post(reverse("login"), {"username": "alice", "password": "guess"})
+    assert wrong.status_code == 200  # the form again, with its error
+    assert time.monotonic() - started < _sign_in_budget()
+    assert "sign-in failure limit is off" in caplog.text
+
+    started = time.monotonic()
+    right = client.post(reverse("login"), {"username": "alice", "password": "alice-password-1"})
+    assert right.status_code == 302 and "_auth_user_id" in client.session
+    assert time.monotonic() - started < _sign_in_budget()
