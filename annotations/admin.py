@@ -65,6 +65,7 @@ from annotations.models import (
     Role,
     ScorerModel,
     Source,
+    TaskOutbox,
     VerdictLabel,
     Workspace,
 )
@@ -709,6 +710,66 @@ class ReleaseFileAdmin(ReadOnlyAdmin):
     editors_only = True
     list_display = ("release", "format", "rows", "size", "sha256")
     list_select_related = ("release",)
+
+
+# --- The task outbox -------------------------------------------------------------------------------
+
+
+class OutboxStateFilter(admin.SimpleListFilter):
+    title = gettext_lazy("state")
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("waiting", gettext_lazy("waiting or running")),
+            ("stopped", gettext_lazy("stopped")),
+            ("done", gettext_lazy("done")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        match self.value():
+            case "waiting":
+                return queryset.filter(done_at__isnull=True, stopped_at__isnull=True)
+            case "stopped":
+                return queryset.filter(stopped_at__isnull=False)
+            case "done":
+                return queryset.filter(done_at__isnull=False)
+        return queryset
+
+
+@admin.register(TaskOutbox)
+class TaskOutboxAdmin(admin.ModelAdmin[TaskOutbox]):
+    """The tasks the workbench recorded (annotations.services.outbox), for superusers: a row
+    names ids of any desk. Stopped rows, with their error, are what needs a look."""
+
+    list_display = (
+        "task",
+        "args",
+        "attempts",
+        "created_at",
+        "dispatched_at",
+        "done_at",
+        "stopped_at",
+        "last_error",
+    )
+    list_filter = (OutboxStateFilter, "task")
+    readonly_fields = list_display
+    date_hierarchy = "created_at"
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_superuser(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_superuser(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_superuser(request)
 
 
 # --- Users, groups and API tokens -----------------------------------------------------------------

@@ -872,3 +872,60 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} to {self.workspace_id}"
+
+
+class TaskOutbox(models.Model):
+    """A task a write asked for, recorded in the write's own transaction (the transactional outbox).
+
+    The row exists exactly when the write committed; it is published after commit and again by the
+    sweep until the task has run, so a broker outage delays work but never drops it. The running
+    task holds a lease (`heartbeat_at`, renewed while it runs): a live task is never sent twice,
+    a killed worker's lease runs out and the sweep sends the task again. After
+    OUTBOX_MAX_ATTEMPTS runs without finishing, the row is stopped with its error for staff to
+    read, and the work it stood for (an export, a release, an article) says it failed.
+    """
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When it was last published successfully (null: the broker never took it).
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    # How many times a worker started it (a killed worker counts: it started).
+    attempts = models.PositiveIntegerField(default=0)
+    # Set by the running task and renewed while it runs; null when nobody runs it.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes: ClassVar = [
+            # The sweep reads only the rows still to do, oldest first: a small partial index.
+            models.Index(
+                fields=("created_at",),
+                condition=Q(done_at__isnull=True, stopped_at__isnull=True),
+                name="outbox_pending",
+            ),
+            # Pruning reads the finished rows by age.
+            models.Index(
+                fields=("done_at",), condition=Q(done_at__isnull=False), name="outbox_done"
+            ),
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=~Q(task=""), name="outbox_task_named"),
+            # Finished or stopped, never both.
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True) | Q(stopped_at__isnull=True),
+                name="outbox_done_or_stopped",
+            ),
+            # A finished or stopped row is nobody's lease any more.
+            models.CheckConstraint(
+                condition=Q(heartbeat_at__isnull=True)
+                | Q(done_at__isnull=True, stopped_at__isnull=True),
+                name="outbox_no_lease_when_finished",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)!r}"

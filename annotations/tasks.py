@@ -1,25 +1,36 @@
 """Celery tasks: thin wrappers that take ids, call one service and record the outcome.
 
-Both tasks are idempotent (a redelivered message changes nothing), acknowledged late and retried
+Every task is idempotent (a redelivered message changes nothing), acknowledged late and retried
 with backoff on transient failures (database or network); a final failure is recorded on the
-article for the reviewer to see.
+article, export or release for the desk to see. A task sent through the outbox
+(annotations.services.dispatch) holds its outbox row's lease while it runs and marks the row done
+when it returns (OutboxTask); sent any other way (a shell, a test) it simply runs.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from celery import Task, shared_task
+from celery.exceptions import Retry
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from annotations.importing import page_from_html
 from annotations.models import Article
 from annotations.services.articles import article_mark, article_store_fetched
 from annotations.services.extraction import article_extract
+from annotations.services.outbox import (
+    HEADER,
+    outbox_beat,
+    outbox_claim,
+    outbox_finish,
+    outbox_release,
+)
 from annotations.webfetch import FetchError, fetch_html
 
 logger = logging.getLogger(__name__)
@@ -28,11 +39,70 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def _outbox_id(request: Any) -> int | None:
+    # A worker puts custom headers both on the request and in its `headers`; an eager run only in
+    # `headers`.
+    value = (getattr(request, "headers", None) or {}).get(HEADER) or getattr(request, HEADER, None)
+    return int(value) if value is not None else None
+
+
+class _Heartbeat(threading.Thread):
+    """Renews a running task's lease on its outbox row until stopped (its own connection)."""
+
+    def __init__(self, row_id: int) -> None:
+        super().__init__(name=f"outbox-heartbeat-{row_id}", daemon=True)
+        self.row_id = row_id
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopping.wait(settings.OUTBOX_LEASE / 3):
+                try:
+                    outbox_beat(row_id=self.row_id)
+                except DatabaseError:
+                    # A missed beat only shortens the lease; the next one may get through.
+                    logger.warning("could not renew the lease of outbox %s", self.row_id)
+        finally:
+            connection.close()
+
+
+class OutboxTask(Task):  # type: ignore[type-arg]
+    """Runs a task sent through the outbox under its row's lease: a duplicate delivery of work
+    that is done or running elsewhere does nothing; a return marks the row done; an exception
+    gives the lease back with the error (the sweep sends the task again, up to the attempts
+    limit). Not waiting for the heartbeat thread on the way out: it may be blocked on the row."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        row_id = _outbox_id(self.request)
+        if row_id is None:
+            return super().__call__(*args, **kwargs)
+        if not outbox_claim(row_id=row_id):
+            logger.info("%s%r: outbox %s is done or running elsewhere", self.name, args, row_id)
+            return None
+        heartbeat = None if self.request.is_eager else _Heartbeat(row_id)
+        if heartbeat is not None:
+            heartbeat.start()
+        try:
+            result = super().__call__(*args, **kwargs)
+        except Retry as retry:
+            outbox_release(row_id=row_id, error=str(retry.exc or retry))
+            raise
+        except BaseException as exc:
+            outbox_release(row_id=row_id, error=f"{exc.__class__.__name__}: {exc}")
+            raise
+        finally:
+            if heartbeat is not None:
+                heartbeat.stopping.set()
+        outbox_finish(row_id=row_id)
+        return result
+
+
 def workbench_task(name: str) -> Callable[[Callable[P, R]], Task[P, R]]:
     """A task retried with exponential backoff and jitter on transient failures, acknowledged
     only once done (a worker lost mid-task means the task runs again, hence idempotent tasks)."""
     return shared_task(
         name=name,
+        base=OutboxTask,
         autoretry_for=(DatabaseError, ConnectionError, TimeoutError),
         retry_backoff=2,
         retry_backoff_max=300,
@@ -108,6 +178,21 @@ def sweep_stalled_articles() -> dict[str, int]:
             "sweep re-queued %d fetches and %d extractions", outcome.fetches, outcome.extractions
         )
     return {"fetches": outcome.fetches, "extractions": outcome.extractions}
+
+
+@workbench_task("annotations.sweep_outbox")
+def sweep_outbox() -> dict[str, int]:
+    """Run by celery beat: send again every recorded task not done, stop those out of attempts,
+    delete old done rows."""
+    from annotations.services.outbox import outbox_sweep
+    from workbench.celery import app
+
+    outcome = outbox_sweep(tasks=app.tasks.get)
+    if outcome.dispatched or outcome.stopped:
+        logger.warning(
+            "outbox sweep sent %d tasks again and stopped %d", outcome.dispatched, outcome.stopped
+        )
+    return {"dispatched": outcome.dispatched, "stopped": outcome.stopped, "pruned": outcome.pruned}
 
 
 @workbench_task("annotations.run_export_job")

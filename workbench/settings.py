@@ -358,13 +358,28 @@ BROKER_SOCKET_TIMEOUT = TASK_PUBLISH_TIMEOUT / 3
 # broker was down when the article was saved) or running for longer than the task time limit.
 ARTICLE_REQUEUE_AFTER = env.int("ARTICLE_REQUEUE_AFTER", default=10 * 60)
 ARTICLE_SWEEP_INTERVAL = env.int("ARTICLE_SWEEP_INTERVAL", default=5 * 60)
+# The task outbox (annotations.services.outbox): every task a write asks for is a row written in
+# the same transaction. The outbox sweep, run every OUTBOX_SWEEP_INTERVAL seconds, sends again a
+# row not started OUTBOX_REDISPATCH_AFTER seconds after it was last sent, or whose running task
+# stopped renewing its OUTBOX_LEASE (a killed worker); it stops a task after OUTBOX_MAX_ATTEMPTS
+# runs and deletes done rows after OUTBOX_KEEP_DAYS days.
+OUTBOX_SWEEP_INTERVAL = env.int("OUTBOX_SWEEP_INTERVAL", default=60)
+OUTBOX_REDISPATCH_AFTER = env.int("OUTBOX_REDISPATCH_AFTER", default=5 * 60)
+OUTBOX_LEASE = env.int("OUTBOX_LEASE", default=60)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stalled-articles": {
         "task": "annotations.sweep_stalled_articles",
         "schedule": float(ARTICLE_SWEEP_INTERVAL),
         # A sweep not run before the next one is due is dropped, not piled up behind it.
         "options": {"expires": float(ARTICLE_SWEEP_INTERVAL)},
-    }
+    },
+    "sweep-outbox": {
+        "task": "annotations.sweep_outbox",
+        "schedule": float(OUTBOX_SWEEP_INTERVAL),
+        "options": {"expires": float(OUTBOX_SWEEP_INTERVAL)},
+    },
 }
 
 # --- Article import -----------------------------------------------------------------------------

@@ -1,39 +1,24 @@
-"""Enqueueing Celery tasks after commit, without letting a broker outage fail the request."""
+"""Asking for a task from a write: recorded in the write's transaction, published after commit.
+
+A broker outage never fails the request and never loses the work: the row in the outbox
+(annotations.services.outbox) outlives the failed publish and the sweep sends it later.
+"""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from celery import Task
 from django.db import transaction
 
-logger = logging.getLogger(__name__)
+from annotations.services.outbox import outbox_publish, outbox_record
 
 
 def enqueue_on_commit(task: Task[Any, Any], *args: Any) -> None:
-    """Send the task once the current transaction commits (at once outside a transaction).
+    """Record the task in the current transaction and send it once that commits (at once outside
+    a transaction). If the transaction rolls back, neither the row nor the task exist.
 
-    The row that asked for the work already records that it is queued; if the publish fails
-    (Redis down, timeout) the failure is logged and the periodic sweep sends it again later.
+    The arguments are stored as JSON, as the broker would carry them: ids, strings, numbers.
     """
-
-    def publish() -> None:
-        try:
-            task.apply_async(
-                args=args,
-                retry=True,
-                # One quick retry; the socket timeouts in the broker settings bound each attempt.
-                retry_policy={
-                    "max_retries": 1,
-                    "interval_start": 0,
-                    "interval_step": 0.5,
-                    "interval_max": 0.5,
-                },
-            )
-        except Exception:
-            # Broad on purpose: kombu raises a different class per transport failure, and none of
-            # them may turn a saved article into a 500. The sweep is the recovery path.
-            logger.exception("could not enqueue %s%r; the sweep will retry", task.name, args)
-
-    transaction.on_commit(publish)
+    row_id = outbox_record(task.name, args)
+    transaction.on_commit(lambda: outbox_publish(row_id, task, args))

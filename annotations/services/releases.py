@@ -9,7 +9,9 @@ is verified or re-adjudicated afterwards.
 The freeze always runs as a task (in-process right after commit without a broker, as every task
 of the embedded set-up), so a release of a million claims never holds a request open. Until it is
 done the release's manifest holds only its status ("freezing", or "failed" with the error); a
-release that failed can be asked for again under the same name and version.
+release that failed, or that no task will freeze any more, can be asked for again under the same
+name and version. The freeze is recorded in the task outbox with the release, so a broker outage
+delays it but never leaves it "freezing" for ever (annotations.services.outbox).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from annotations.exports.rows import NOT_ENOUGH_INFO, resolve_fever_mapping
 from annotations.models import DatasetRelease, ReleaseFile, Role
 from annotations.services.dispatch import enqueue_on_commit
 from annotations.services.exports import check_filters, export_chunks, store_chunks
+from annotations.services.outbox import outbox_waiting
 
 _UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -107,7 +110,7 @@ def release_create(
         .first()
     )
     if existing is not None:
-        if release_status(existing) != FAILED:
+        if release_status(existing) != FAILED and not _abandoned(existing):
             raise Conflict(
                 _("Release %(name)s %(version)s exists already; give a new version.")
                 % {"name": name, "version": version},
@@ -128,6 +131,14 @@ def release_create(
 
     enqueue_on_commit(tasks.freeze_release, release.pk)
     return release
+
+
+def _abandoned(release: DatasetRelease) -> bool:
+    """A release still "freezing" that no task will ever freeze (asked for before the task
+    outbox existed, or its row deleted by hand): replaced like a failed one, not a 409 for ever."""
+    return release_status(release) == FREEZING and not outbox_waiting(
+        "annotations.freeze_release", [release.pk]
+    )
 
 
 def _delete_files(release: DatasetRelease) -> None:
