@@ -1,0 +1,103 @@
+"""The task outbox through a real Celery worker consuming from Redis: an export, a release and a
+dispute rule asked for while the broker was down are done once it is back and the sweep runs,
+each exactly once, and every row says so."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import redis
+from django.contrib.auth.models import User
+from pytest_django import Settings
+from rest_framework.test import APIClient
+
+from annotations.models import Claim, ExportJob, ReleaseFile, TaskOutbox, Workspace
+from annotations.services.outbox import HEADER
+from annotations.tasks import sweep_outbox
+from tests.test_outbox import unreachable_broker
+from tests.test_worker import _wait_for, worker  # noqa: F401  (fixture)
+from workbench.celery import app
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+Api = Callable[[User | None], APIClient]
+_ASKED = (
+    "annotations.run_export_job",
+    "annotations.freeze_release",
+    "annotations.refresh_claim_statuses",
+)
+
+
+def _files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def _broker_idle() -> bool:
+    """Nothing waits in the queue and the worker has acknowledged all it took (late acks)."""
+    client = redis.Redis.from_url(app.conf.broker_url)
+    try:
+        return not client.llen("celery") and not client.hlen("unacked")
+    finally:
+        client.close()
+
+
+def _all_done() -> bool:
+    rows = TaskOutbox.objects.filter(task__in=_ASKED)
+    return rows.count() == 3 and not rows.filter(done_at__isnull=True).exists()
+
+
+def test_work_asked_for_while_the_broker_was_down_is_done_once_when_it_is_back(
+    worker: None,  # noqa: F811
+    workspace: Workspace,
+    claim: Claim,
+    alice: User,
+    bob: User,
+    carol: User,
+    api: Api,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    settings.MEDIA_ROOT = media = tmp_path / "media"
+    for user, verdict in ((bob, "true"), (carol, "mostly-true")):
+        answer = api(user).post(f"/api/v1/claims/{claim.pk}/assessments/", {"verdict": verdict})
+        assert answer.status_code == 201, answer.content
+    assert Claim.objects.get(pk=claim.pk).status == "disputed"
+
+    editor = api(alice)
+    with unreachable_broker():
+        job = editor.post(
+            f"/api/v1/workspaces/{workspace.pk}/exports/", {"format": "csv"}, format="json"
+        )
+        release = editor.post(
+            f"/api/v1/workspaces/{workspace.pk}/releases/",
+            {"name": "Desk", "version": "1", "formats": ["csv", "fever"]},
+            format="json",
+        )
+        rule = editor.patch(
+            f"/api/v1/workspaces/{workspace.pk}/", {"dispute_distance": 1}, format="json"
+        )
+    assert (job.status_code, release.status_code, rule.status_code) == (202, 201, 200)
+    recorded = TaskOutbox.objects.filter(task__in=_ASKED)
+    assert recorded.count() == 3 and not recorded.filter(dispatched_at__isnull=False).exists()
+    assert ExportJob.objects.get().status == "queued"
+    assert Claim.objects.get(pk=claim.pk).status == "disputed"
+
+    # The broker is back: the sweep (as beat runs it) sends what was recorded.
+    settings.OUTBOX_REDISPATCH_AFTER = 0
+    sweep_outbox.delay()
+    _wait_for(_all_done)
+    assert ExportJob.objects.get().status == "done"
+    assert editor.get(release["Location"]).json()["status"] == "ready"
+    assert Claim.objects.get(pk=claim.pk).status == "assessed"
+    assert set(recorded.values_list("attempts", flat=True)) == {1}
+
+    # Swept again: nothing is due. Delivered again (as a broker may): nothing runs twice.
+    assert sweep_outbox.apply().get() == {"dispatched": 0, "stopped": 0, "pruned": 0}
+    for row in recorded:
+        app.tasks[row.task].apply_async(args=row.args, headers={HEADER: str(row.pk)})
+    _wait_for(_broker_idle)
+    assert len(_files(media / "exports")) == 1
+    assert len(_files(media / "releases")) == ReleaseFile.objects.count() == 2
+    assert set(recorded.values_list("attempts", flat=True)) == {1}
