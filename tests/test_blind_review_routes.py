@@ -172,7 +172,9 @@ WRITE_EXAMPLES = {
 }
 # Routes that hold no workspace data.
 EXEMPT = {
-    "healthz": "the database's health only",
+    "healthz": "the dependencies' health only",
+    "livez": "that the process answers",
+    "readyz": "the dependencies' health only",
     "jsi18n": "the interface's translations",
     "login": "the sign-in form",
     "invitation-accept": (

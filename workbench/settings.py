@@ -274,8 +274,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# The health check is fetched over plain HTTP by the orchestrator inside the private network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The health checks are fetched over plain HTTP by the orchestrator inside the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$", r"^readyz$"]
+# Seconds the readiness check (/readyz) gives the database and the broker to answer (at once).
+HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)
 
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -5,11 +5,25 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from annotations.api.error_views import json_errors
-from annotations.web import articles, auth, claims, dashboard, desk, exports, review, search
+from annotations.web import (
+    articles,
+    auth,
+    claims,
+    dashboard,
+    desk,
+    exports,
+    health,
+    review,
+    search,
+)
 
 urlpatterns = [
     path("", articles.home, name="home"),
-    path("healthz", articles.healthz, name="healthz"),
+    # Liveness (the process answers) and readiness (its dependencies do); healthz is readiness,
+    # under the name it always had (annotations.web.health).
+    path("livez", health.livez, name="livez"),
+    path("readyz", health.readyz, name="readyz"),
+    path("healthz", health.readyz, name="healthz"),
     path("workspaces/new/", desk.workspace_new, name="workspace-new"),
     path("workspaces/<int:workspace_id>/", articles.workspace_page, name="workspace"),
     path(

@@ -14,8 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -220,11 +219,3 @@ def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
         "annotations/article.html",
         {"article": article, "workspace": workspace, "config": config},
     )
-
-
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """For the orchestrator: answers 200 when the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
