@@ -158,7 +158,11 @@ def article_assign(
     if due_at is not None and due_at <= now:
         raise ValidationError({"due_at": [_("The due date must be in the future.")]})
     # One editor at a time per article: two automatic assignments must not pick the same slot.
-    article = Article.objects.select_for_update().select_related("workspace").get(pk=article.pk)
+    article = (
+        Article.objects.select_for_update(of=("self",))
+        .select_related("workspace")
+        .get(pk=article.pk)
+    )
     workspace = article.workspace
     taken = set(Assignment.objects.filter(article_id=article.pk).values_list("user_id", flat=True))
     missing = 0

@@ -30,12 +30,21 @@ def _decision_hidden(user: User, candidate: CandidateClaim) -> bool:
 
 
 def _lock_undecided(candidate: CandidateClaim, user: User) -> tuple[CandidateClaim, bool]:
-    """The candidate, locked, and whether the user decides it as if it were still pending: it
-    is, or another reviewer's decision on it is hidden from them. A decision they can see is a
-    Conflict."""
-    locked = (
-        CandidateClaim.objects.select_for_update().select_related("article").get(pk=candidate.pk)
-    )
+    """The candidate, locked after its article (the lock order of services/__init__.py), and
+    whether the user decides it as if it were still pending: it is, or another reviewer's
+    decision on it is hidden from them. A decision they can see is a Conflict."""
+    article = Article.objects.select_for_update().get(pk=candidate.article_id)
+    locked = CandidateClaim.objects.select_for_update().filter(pk=candidate.pk).first()
+    if locked is None:
+        # A correction of the text (or a new extraction) removed it while the reviewer read it.
+        raise Conflict(
+            _(
+                "This candidate is no longer proposed: the article's text changed since you "
+                "loaded it. Reload the article."
+            ),
+            field="candidate",
+        )
+    locked.article = article
     if locked.status == CandidateClaim.Status.PENDING:
         return locked, False
     if _decision_hidden(user, locked):
@@ -120,9 +129,12 @@ def _pending_for_update(
         pending = pending.filter(score__gte=min_score)
     if max_score is not None:
         pending = pending.filter(score__lte=max_score)
-    # Locked in one statement, in a fixed order: a concurrent bulk decision on the same article
-    # waits here, then finds these decided and skips them.
-    return list(pending.select_for_update(of=("self",)).order_by("start", "end", "pk"))
+    # The article first, then the candidates in one statement by id (the lock order of
+    # services/__init__.py): a concurrent decision or correction on the same article waits for
+    # the article, then finds these decided (or gone) and skips them. Decided in text order.
+    Article.objects.select_for_update().only("pk").get(pk=article.pk)
+    locked = list(pending.select_for_update(of=("self",)).order_by("pk"))
+    return sorted(locked, key=lambda c: (c.start, c.end, c.pk))
 
 
 def _check_score_range(min_score: float | None, max_score: float | None) -> None:

@@ -183,6 +183,8 @@ def source_link_withdraw(*, user: User, link: ClaimSource) -> None:
 def candidate_reopen(*, user: User, candidate: CandidateClaim) -> CandidateClaim:
     """Put a dismissed candidate back among the pending ones."""
     require_role(user=user, workspace_id=candidate.article.workspace_id, role=Role.ANNOTATOR)
+    # The article, then the candidate: the lock order of services/__init__.py.
+    Article.objects.select_for_update().only("pk").get(pk=candidate.article_id)
     locked = CandidateClaim.objects.select_for_update().get(pk=candidate.pk)
     hidden = (
         CandidateClaim.objects.filter(pk=locked.pk)
