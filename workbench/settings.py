@@ -342,6 +342,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 # Bound the publish: with Redis down a .delay() must fail fast so the request still succeeds and
 # the periodic sweep re-enqueues the work later.
 TASK_PUBLISH_TIMEOUT = env.float("TASK_PUBLISH_TIMEOUT", default=3.0)
+# A publish (annotations.services.outbox: one retry) waits on the broker at most three times when
+# Redis hangs: for the answer on the pooled connection, then, retrying, to connect and for the
+# answer on a new one (measured: 9.0 s with each wait as long as the whole budget). Each wait
+# gets a third of TASK_PUBLISH_TIMEOUT so the save as a whole stays within it
+# (tests/test_timeouts.py). Change the retry policy and this divisor together.
+BROKER_SOCKET_TIMEOUT = TASK_PUBLISH_TIMEOUT / 3
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,
     "socket_timeout": BROKER_SOCKET_TIMEOUT,
@@ -350,12 +356,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SOCKET_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The periodic sweep (annotations.services.sweep), run by `celery -A workbench beat`: it sends
-# A publish (annotations.services.outbox: one retry) waits on the broker at most three times when
-# Redis hangs: for the answer on the pooled connection, then, retrying, to connect and for the
-# answer on a new one (measured: 9.0 s with each wait as long as the whole budget). Each wait
-# gets a third of TASK_PUBLISH_TIMEOUT so the save as a whole stays within it
-# (tests/test_timeouts.py). Change the retry policy and this divisor together.
-BROKER_SOCKET_TIMEOUT = TASK_PUBLISH_TIMEOUT / 3
 # again the fetches and extractions queued for longer than ARTICLE_REQUEUE_AFTER seconds (the
 # broker was down when the article was saved) or running for longer than the task time limit.
 ARTICLE_REQUEUE_AFTER = env.int("ARTICLE_REQUEUE_AFTER", default=10 * 60)
