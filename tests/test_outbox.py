@@ -314,3 +314,45 @@ def test_the_outbox_sweep_runs_with_celery_beat(settings: SettingsWrapper) -> No
     entry = settings.CELERY_BEAT_SCHEDULE["sweep-outbox"]
     assert entry["task"] == "annotations.sweep_outbox" and entry["task"] in app.tasks
     assert entry["schedule"] <= settings.OUTBOX_LEASE
+
+
+def test_a_task_that_keeps_failing_is_stopped_with_its_error(
+    db: None, settings: SettingsWrapper
+) -> None:
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    # A message no run of the task can take (as a tool sending a malformed id would leave).
+    TaskOutbox.objects.create(task="annotations.match_claim", args=["not-an-id"])
+    _age_rows()
+    assert _sweep().dispatched == 1
+    row = TaskOutbox.objects.get()
+    assert row.attempts == 1 and row.stopped_at is None and "not-an-id" in row.last_error
+    _age_rows(dispatched_at=timezone.now() - timedelta(hours=1))
+    assert _sweep().dispatched == 1
+    row.refresh_from_db()
+    assert row.attempts == 2 and row.stopped_at is not None and row.done_at is None
+    assert row.last_error.startswith("Stopped after 2 attempts: ValueError")
+    _age_rows(dispatched_at=timezone.now() - timedelta(hours=1))
+    assert _sweep().dispatched == 0  # stopped rows are not sent again
+
+
+def test_an_export_that_fails_is_done_with_its_failure_shown(
+    quiet_desk: Desk,
+    alice: User,
+    api: Api,
+    settings: SettingsWrapper,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.write_text("not a directory")
+    settings.MEDIA_ROOT = blocked
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _export_job(api, alice, quiet_desk.workspace)
+    assert response.status_code == 202, response.content
+    job = api(alice).get(f"/api/v1/exports/{response.json()['id']}/").json()
+    assert job["status"] == "failed" and job["error"]
+    # A failure the task recorded itself is final: the row is done, not sent again.
+    row = TaskOutbox.objects.get()
+    assert row.done_at is not None and row.attempts == 1
+    _age_rows()
+    assert _sweep().dispatched == 0
