@@ -4,18 +4,20 @@ each exactly once, and every row says so."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import redis
 from django.contrib.auth.models import User
+from django.utils import timezone
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from annotations.models import Claim, ExportJob, ReleaseFile, TaskOutbox, Workspace
 from annotations.services.outbox import HEADER
-from annotations.tasks import sweep_outbox
+from annotations.tasks import _Heartbeat, sweep_outbox
 from tests.test_outbox import unreachable_broker
 from tests.test_worker import _wait_for, worker  # noqa: F401  (fixture)
 from workbench.celery import app
@@ -101,3 +103,30 @@ def test_work_asked_for_while_the_broker_was_down_is_done_once_when_it_is_back(
     assert len(_files(media / "exports")) == 1
     assert len(_files(media / "releases")) == ReleaseFile.objects.count() == 2
     assert set(recorded.values_list("attempts", flat=True)) == {1}
+
+
+def test_a_running_task_keeps_its_lease_until_it_ends(settings: Settings) -> None:
+    """The heartbeat a worker runs beside a long task (an export, a release): while it beats, the
+    sweep leaves the task alone; once it stops (the worker killed), the lease runs out and the
+    sweep sends the task again."""
+    settings.OUTBOX_LEASE = 0.6
+    settings.OUTBOX_REDISPATCH_AFTER = 3600
+    started = timezone.now()
+    # As a worker leaves it when it starts the task.
+    row = TaskOutbox.objects.create(
+        task="annotations.run_export_job", args=[0], attempts=1, heartbeat_at=started
+    )
+    heartbeat = _Heartbeat(row.pk)
+    heartbeat.start()
+    try:
+        _wait_for(lambda: TaskOutbox.objects.get().heartbeat_at != started, seconds=5)
+        time.sleep(1)  # longer than a lease: still held
+        assert sweep_outbox.apply().get()["dispatched"] == 0
+    finally:
+        heartbeat.stopping.set()  # the worker is gone
+        heartbeat.join(5)
+    assert not heartbeat.is_alive()
+    time.sleep(0.7)
+    assert sweep_outbox.apply().get()["dispatched"] == 1  # run in-process here
+    row.refresh_from_db()
+    assert row.attempts == 2 and row.done_at is not None
