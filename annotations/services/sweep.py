@@ -7,6 +7,11 @@ time limit. Celery beat runs the sweep every ARTICLE_SWEEP_INTERVAL seconds (set
 re-queues a stage queued for longer than ARTICLE_REQUEUE_AFTER seconds, or running for longer
 than the task time limit. Both tasks are idempotent, so a task that was merely slow and then
 runs twice changes nothing.
+
+Every task a service asks for, these two included, is also recorded in the task outbox and sent
+again by its own sweep (annotations.services.outbox); this one still finds the articles that no
+service asked for (saved by the admin or a data migration) and stages left "running". Its
+re-queueing goes through the outbox too, and joins a row already waiting for the same article.
 """
 
 from __future__ import annotations
