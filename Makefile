@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/workbench} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 
-.PHONY: install install-dev run worker beat test check format format-check lint types bench-api bench-candidates bench-export bench-agreement bench-extraction bench-search clean
+.PHONY: install install-dev run worker beat test check format format-check lint types bench-api bench-candidates bench-export bench-agreement bench-extraction bench-search bench-schema clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,10 @@ bench-agreement: $(DEV_STAMP)
 ## Search on 10,000 articles and 30,000 claims, with the indexes and without them (about 15 minutes).
 bench-search: $(DEV_STAMP)
 	$(TEST_ENV) $(BIN)/python bench/search.py
+
+## schemathesis over the whole API schema with 200 generated requests per operation (CI runs 5).
+bench-schema: $(DEV_STAMP)
+	SCHEMA_EXAMPLES=$${SCHEMA_EXAMPLES:-200} $(TEST_ENV) $(BIN)/python -m pytest -p no:randomly tests/api/test_schema_fuzz.py
 
 ## Extraction: throughput against spaCy's sentencizer, CLEF MAP, French precision and recall, a real worker.
 bench-extraction: $(DEV_STAMP)

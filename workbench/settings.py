@@ -110,20 +110,19 @@ if DATABASE_URL_PROBLEM:
     # Any query then fails with Django's "improperly configured" error, never on a guessed database.
     DATABASES = {"default": {"ENGINE": "django.db.backends.dummy"}}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# Seconds to wait for the database to accept a connection, and for any one SQL statement. A hung
-# database then costs a request a few seconds and an error, instead of gunicorn's 120 s kill.
+# Seconds to wait for the database to accept a connection, and for any one SQL statement of a web
+# process. A hung database then costs a request a few seconds and an error, instead of gunicorn's
+# 120 s kill; a runaway query is cancelled instead of holding a web worker.
 DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
 DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=30.0)
 # Celery workers run exports and releases: with server-side cursors each FETCH of an export is its
 # own statement, but behind PgBouncer (DATABASE_DISABLE_SERVER_SIDE_CURSORS) one statement reads a
-# whole export, so workers get their own, longer limit (set when `celery worker` starts:
-# workbench.celery). 0 turns a limit off.
+# whole export, so workers get their own, longer limit. 0 turns a limit off.
 WORKER_DATABASE_STATEMENT_TIMEOUT = env.float("WORKER_DATABASE_STATEMENT_TIMEOUT", default=600.0)
-
-
-def statement_timeout_option(seconds: float) -> str:
-    """The libpq startup option setting statement_timeout (milliseconds) for every connection."""
-    return f"-c statement_timeout={round(seconds * 1000)}"
+# The statement limits are applied by the processes they are for, as they start
+# (workbench.startup.limit_statements: the WSGI application and runserver, `celery worker`), not
+# here: migrations, management commands (an export of a million claims) and the test suite's
+# database set-up may rightly run longer.
 
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -133,14 +132,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
     # A ?connect_timeout= or ?options= in DATABASE_URL wins over these.
     _pg_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
-    # Sent as a startup parameter of each new connection, so it holds for every statement of that
-    # connection whatever reuses it (CONN_MAX_AGE). PgBouncer in transaction mode does not pass
-    # startup options on (it refuses them unless told to ignore "options"): there set
-    # DATABASE_STATEMENT_TIMEOUT=0 and put the limit on the database role instead, e.g.
-    # `ALTER ROLE workbench SET statement_timeout = '30s'` (and a second role, with a longer one,
-    # for the workers: `ALTER ROLE workbench_worker SET statement_timeout = '10min'`).
-    if DATABASE_STATEMENT_TIMEOUT > 0:
-        _pg_options.setdefault("options", statement_timeout_option(DATABASE_STATEMENT_TIMEOUT))
     # Behind PgBouncer in transaction mode server-side cursors must be off (exports then buffer).
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
         "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
@@ -303,7 +294,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "annotations.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "annotations.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": env.str("TOKEN_THROTTLE_RATE", default="20/min")},
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
@@ -317,6 +308,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Bodies are documented as JSON, the API's own form: the form encodings DRF also parses
+    # cannot say null, nested objects or lists of one item as JSON does.
+    "PARSER_WHITELIST": ["annotations.api.parsers.JSONParser"],
+    # The error answers every operation shares (annotations.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "annotations.api.schema.document_errors",
+    ],
     # One name per shared choice set in the schema (fetch and extraction share their statuses).
     "ENUM_NAME_OVERRIDES": {
         "ArticleStatusEnum": "annotations.models.Article.Status",

@@ -243,8 +243,18 @@ class WorkspaceExportView(APIView):
             OpenApiParameter("format", str, required=True, enum=list(FORMATS)),
             *FILTER_PARAMETERS,
         ],
+        # One media type per format (JSON-LD, JSON Lines, CSV), each the export streamed.
         responses={
-            200: OpenApiResponse(OpenApiTypes.BINARY, description="The export, streamed."),
+            # ClaimReview is one JSON array; the others are lines (JSON Lines) or CSV rows.
+            (200, media_type): OpenApiResponse(
+                {"type": "array", "items": {"type": "object"}}
+                if media_type.endswith("json")
+                else OpenApiTypes.BINARY,
+                description="The export.",
+            )
+            for media_type in sorted(
+                {fmt.media_type.split(";")[0].strip() for fmt in FORMATS.values()}
+            )
         },
         description="Stream the workspace's verified claims in one format (editors only).",
     )
@@ -276,6 +286,7 @@ class WorkspaceExportJobsView(GenericAPIView[ExportJob]):
     serializer_class = ExportJobSerializer
     queryset = ExportJob.objects.none()  # for the schema only; reads go through selectors
 
+    @extend_schema(responses=ExportJobSerializer(many=True))
     def get(self, request: Request, workspace_id: int) -> Response:
         jobs = selectors.export_job_list(user=me(request), workspace_id=workspace_id)
         page = self.paginate_queryset(jobs)
@@ -346,6 +357,7 @@ class WorkspaceReleasesView(GenericAPIView[DatasetRelease]):
     serializer_class = ReleaseSerializer
     queryset = DatasetRelease.objects.none()
 
+    @extend_schema(responses=ReleaseSerializer(many=True))
     def get(self, request: Request, workspace_id: int) -> Response:
         found = selectors.release_list(user=me(request), workspace_id=workspace_id)
         page = self.paginate_queryset(found)

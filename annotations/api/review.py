@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from annotations import queues, selectors, selectors_review
 from annotations.api import review_serializers as rs
+from annotations.api.schema import AutoSchema
 from annotations.api.views import _valid, me
 from annotations.models import Assignment, Claim, ClaimEvent, Role
 from annotations.services import assignments
@@ -43,6 +44,15 @@ QUEUE_PARAMETERS = [
 ]
 
 
+class _QueueSchema(AutoSchema):
+    """The overview (`list`) is one object, not a page: no paging parameters for it."""
+
+    def _get_pagination_parameters(self) -> list[dict[str, Any]]:
+        if getattr(self.view, "action", None) == "list":
+            return []
+        return super()._get_pagination_parameters()  # type: ignore[no-untyped-call,no-any-return]
+
+
 class QueueViewSet(viewsets.GenericViewSet[Any]):
     """The review queues of the signed-in user (see annotations.queues for who sees what)."""
 
@@ -51,6 +61,7 @@ class QueueViewSet(viewsets.GenericViewSet[Any]):
     filter_backends = NO_FILTERS
     queryset = Claim.objects.none()  # for the schema only; reads go through annotations.queues
     serializer_class = rs.QueueItemSerializer
+    schema = _QueueSchema()
 
     @extend_schema(responses=rs.QueueOverviewSerializer)
     def list(self, request: Request) -> Response:

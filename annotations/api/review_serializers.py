@@ -10,7 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
+from drf_spectacular.utils import (
+    PolymorphicProxySerializer,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers
 
 from annotations.api.filters import MomentOutOfRange, moment_in_utc
@@ -198,7 +202,9 @@ class ClaimEventSerializer(serializers.ModelSerializer[ClaimEvent]):
 
 
 class DisagreementSerializer(serializers.ModelSerializer[Disagreement]):
-    resolved_by = serializers.CharField(source="resolved_by.username", read_only=True, default=None)
+    resolved_by = serializers.CharField(
+        source="resolved_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Disagreement
@@ -260,6 +266,8 @@ class QueueCountsSerializer(serializers.Serializer[Any]):
     )
 
 
+# The queues' overview is one object on a list route: never a page of a list.
+@extend_schema_serializer(many=False)
 class QueueOverviewSerializer(serializers.Serializer[Any]):
     workspaces = QueueCountsSerializer(many=True)
     totals = serializers.DictField(child=serializers.IntegerField())

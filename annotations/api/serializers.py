@@ -178,9 +178,14 @@ class MemberRoleSerializer(serializers.Serializer[Any]):
 
 
 class ArticleSerializer(serializers.ModelSerializer[Article]):
-    claim_count = serializers.IntegerField(read_only=True, default=None)
-    assessed_count = serializers.IntegerField(read_only=True, default=None)
-    disputed_count = serializers.IntegerField(read_only=True, default=None)
+    # None where blind review hides the figure from the reader (annotations.policy).
+    claim_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
+    assessed_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
+    disputed_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
+    # Blank for an article that was never fetched (pasted or uploaded).
+    fetch_status = serializers.ChoiceField(
+        choices=Article.Status.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Article
@@ -479,7 +484,10 @@ class ArticleDetailSerializer(ArticleSerializer):
         "you submit the article.",
     )
     submitted_at = serializers.DateTimeField(
-        read_only=True, default=None, help_text="When you submitted your work on this article."
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="When you submitted your work on this article (null until you do).",
     )
 
     class Meta(ArticleSerializer.Meta):
@@ -581,7 +589,7 @@ class SourceSummarySerializer(serializers.Serializer[Any]):
     url = serializers.URLField()
     title = serializers.CharField()
     publisher = serializers.CharField()
-    published_at = serializers.DateField()
+    published_at = serializers.DateField(allow_null=True)  # a source may have no date
 
 
 class ClaimSourceSerializer(serializers.ModelSerializer[ClaimSource]):

@@ -137,7 +137,11 @@ class WorkspaceViewSet(viewsets.GenericViewSet[Any]):
         workspaces.workspace_update(user=me(request), workspace=workspace, **data)
         return self.retrieve(request, pk)
 
-    @extend_schema(request=s.MemberAddSerializer, responses=s.MembershipSerializer(many=True))
+    # One schema per method: GET lists (a page), POST adds one (no paging parameters).
+    @extend_schema(methods=["GET"], responses=s.MembershipSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=s.MemberAddSerializer, responses={201: s.MembershipSerializer}
+    )
     @action(detail=True, methods=["get", "post"], serializer_class=s.MembershipSerializer)
     def members(self, request: Request, pk: str) -> Response:
         # The role first, then the body: a member's malformed request is a 403, not a 400.
@@ -277,11 +281,16 @@ class ArticleViewSet(viewsets.GenericViewSet[Any]):
         return Response(s.SubmissionSerializer(assignment).data)
 
     @extend_schema(
+        methods=["GET"],
+        responses=s.ArticleRevisionSerializer(many=True),
+        description="The texts this article had before each correction, newest first.",
+    )
+    @extend_schema(
+        methods=["POST"],
         request=s.ArticleReviseSerializer,
-        responses={200: s.ArticleRevisionSerializer(many=True), 201: s.RevisionOutcomeSerializer},
-        description="GET: the texts this article had before each correction, newest first. "
-        "POST (editor): replace the text; every claim and highlight is re-anchored, what cannot "
-        "be placed is kept as an orphan.",
+        responses={201: s.RevisionOutcomeSerializer},
+        description="Editors: replace the text; every claim and highlight is re-anchored, what "
+        "cannot be placed is kept as an orphan.",
     )
     @action(
         detail=True,
@@ -454,8 +463,11 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
         publishing.claim_unpublish(user=me(request), claim=claim, **data)
         return self.retrieve(request, pk)
 
+    @extend_schema(methods=["GET"], responses=s.AssessmentSerializer(many=True))
     @extend_schema(
-        request=s.AssessmentCreateSerializer, responses=s.AssessmentSerializer(many=True)
+        methods=["POST"],
+        request=s.AssessmentCreateSerializer,
+        responses={201: s.AssessmentSerializer},
     )
     @action(
         detail=True,
@@ -475,8 +487,11 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
         )
         return self.get_paginated_response(s.AssessmentSerializer(page, many=True).data)
 
+    @extend_schema(methods=["GET"], responses=s.ClaimSourceSerializer(many=True))
     @extend_schema(
-        request=s.ClaimSourceCreateSerializer, responses=s.ClaimSourceSerializer(many=True)
+        methods=["POST"],
+        request=s.ClaimSourceCreateSerializer,
+        responses={201: s.ClaimSourceSerializer},
     )
     @action(
         detail=True,
