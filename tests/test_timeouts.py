@@ -24,7 +24,8 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 from pytest_django import Settings as SettingsWrapper
 from rest_framework.test import APIClient
 
-from annotations.models import Workspace
+from annotations.models import CandidateClaim, TaskOutbox, Workspace
+from annotations.services.articles import article_create
 from tests.faults import closed_port, freezable_proxy, hung_server
 from workbench.celery import app
 
@@ -50,45 +51,53 @@ def _manage(*args: str, **env: str) -> tuple[subprocess.CompletedProcess[str], f
 # --- PostgreSQL ---------------------------------------------------------------------------------
 
 
-def test_a_statement_over_the_limit_is_cancelled_with_a_clear_error() -> None:
-    done, took = _manage(
-        "shell",
-        "-c",
-        "from django.db import connection\nconnection.cursor().execute('SELECT pg_sleep(20)')",
-        DATABASE_STATEMENT_TIMEOUT="1",
+def _python(script: str, **env: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    started = time.monotonic()
+    done = subprocess.run(  # noqa: S603 - our own interpreter running fixed code
+        [sys.executable, "-c", script],
+        check=False,
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "workbench.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
+    return done, time.monotonic() - started
+
+
+WEB = "import workbench.wsgi\n"  # the web server's start-up
+WORKER = (
+    "import django; django.setup()\n"
+    "from celery import signals\n"
+    "from workbench.celery import app\n"
+    "signals.celeryd_init.send(sender='test', instance=None, conf=app.conf, options={})\n"
+)
+COMMAND = "import django; django.setup()\n"  # a management command, a script
+SHOW = (
+    "from django.db import connection\n"
+    "cursor = connection.cursor(); cursor.execute('SHOW statement_timeout')\n"
+    "print(cursor.fetchone()[0])\n"
+)
+
+
+def test_a_web_statement_over_the_limit_is_cancelled_with_a_clear_error() -> None:
+    sleep = "from django.db import connection\nconnection.cursor().execute('SELECT pg_sleep(20)')"
+    done, took = _python(WEB + sleep, DATABASE_STATEMENT_TIMEOUT="1")
     assert done.returncode != 0
     assert "canceling statement due to statement timeout" in done.stderr
     assert took < 10, took  # the interpreter's start-up and Django's set-up, and 1 s of sleep
 
 
-def test_web_requests_and_workers_get_their_own_statement_limits(db: None) -> None:
-    """A request's statements stop after DATABASE_STATEMENT_TIMEOUT; a worker's (`celery worker`
-    sets it as it starts) after the longer WORKER_DATABASE_STATEMENT_TIMEOUT, for exports."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW statement_timeout")
-        assert cursor.fetchone() == ("30s",)
-    script = (
-        "import django; django.setup()\n"
-        "from celery import signals\n"
-        "from workbench.celery import app\n"
-        "signals.celeryd_init.send(sender='test', instance=None, conf=app.conf, options={})\n"
-        "from django.db import connection\n"
-        "cursor = connection.cursor(); cursor.execute('SHOW statement_timeout')\n"
-        "print(cursor.fetchone()[0])\n"
-    )
-    done = subprocess.run(  # noqa: S603 - our own programs, fixed arguments
-        [sys.executable, "-c", script],
-        check=False,
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "workbench.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.stdout.strip() == "10min", done.stderr
+@pytest.mark.parametrize(
+    ("start", "limit"),
+    [(WEB, "30s"), (WORKER, "10min"), (COMMAND, "0")],
+    ids=["web", "worker", "command"],
+)
+def test_web_processes_and_workers_have_their_own_statement_limits(start: str, limit: str) -> None:
+    """Requests stop after DATABASE_STATEMENT_TIMEOUT; a worker's statements (exports) after
+    WORKER_DATABASE_STATEMENT_TIMEOUT; migrations and management commands are not limited."""
+    done, _took = _python(start + SHOW)
+    assert done.stdout.strip() == limit, done.stderr
 
 
 def test_a_hung_database_stops_the_server_at_start_up_after_the_connect_timeout() -> None:
@@ -260,3 +269,37 @@ def test_the_sign_in_page_works_while_the_cache_is_unreachable(
     right = client.post(reverse("login"), {"username": "alice", "password": "alice-password-1"})
     assert right.status_code == 302 and "_auth_user_id" in client.session
     assert time.monotonic() - started < _sign_in_budget()
+
+
+CANDIDATE_TEXT = (
+    "Le chômage a reculé de 0,3 point au troisième trimestre, selon l'Insee. "
+    "« Nous avons créé plus de 40 000 emplois depuis janvier », a déclaré la ministre du Travail. "
+    "Une trentaine de départements restent au-dessus de 9 % de chômage. "
+    "Le déficit public atteindra 5,1 % du PIB en 2026, prévoit Bercy."
+)
+
+
+def test_a_save_that_asks_for_many_tasks_waits_at_most_task_publish_timeout_in_all(
+    workspace: Workspace,
+    erin: User,
+    api: Callable[[User | None], APIClient],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    """Accepting all of an article's candidates asks for one matching task per new claim: after
+    the first publish fails, the others are left to the outbox sweep instead of each waiting."""
+    with django_capture_on_commit_callbacks(execute=True):
+        article = article_create(user=erin, workspace=workspace, text=CANDIDATE_TEXT, language="fr")
+    pending = CandidateClaim.objects.filter(article=article, status="pending").count()
+    assert pending >= 3
+    budget = django_settings.TASK_PUBLISH_TIMEOUT
+    with hung_server() as port, broker_at(port):
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = api(erin).post(f"/api/v1/articles/{article.pk}/candidates/accept-all/")
+        took = time.monotonic() - started
+    assert response.status_code == 200, response.content
+    assert response.json()["claims_created"] == pending
+    assert took < budget + MARGIN, took
+    # Nothing lost: every matching task waits in the outbox for the sweep.
+    waiting = TaskOutbox.objects.filter(task="annotations.match_claim", done_at__isnull=True)
+    assert waiting.count() == pending

@@ -18,14 +18,8 @@ def _worker_starting(**_kwargs: Any) -> None:
     in-process workers): refuse to start on an unusable database, and give the worker's
     connections its own statement timeout (exports and releases run longer than a request)."""
     from django.conf import settings
-    from django.db import connections
 
-    from workbench.settings import statement_timeout_option
-    from workbench.startup import require_database
+    from workbench.startup import limit_statements, require_database
 
     require_database()
-    seconds = settings.WORKER_DATABASE_STATEMENT_TIMEOUT
-    connection = connections["default"]
-    if connection.vendor == "postgresql" and settings.DATABASE_STATEMENT_TIMEOUT > 0:
-        # Read when each connection opens, so every later connection of the worker has it.
-        connection.settings_dict["OPTIONS"]["options"] = statement_timeout_option(seconds)
+    limit_statements(settings.WORKER_DATABASE_STATEMENT_TIMEOUT)

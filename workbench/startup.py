@@ -1,10 +1,15 @@
-"""Refusing to start on a database that cannot be used.
+"""What the web server and the worker check and set as they start.
+
+Refusing to start on a database that cannot be used:
 
 The web server (workbench.wsgi), `manage.py runserver` and `migrate`, and the Celery worker
 (workbench.celery) call require_database() before serving anything: a malformed or unreachable
 DATABASE_URL then stops them at once with one line naming the variable and a non-zero exit, instead
 of a server that starts and answers 500 to every request. Commands that need no database
 (collectstatic, makemessages, compilemessages, check) never call it.
+
+Limiting how long a statement may run (limit_statements), for the web processes and, with a
+longer limit, for the worker.
 """
 
 from __future__ import annotations
@@ -43,3 +48,24 @@ def require_database(exit_code: int = 1) -> None:
     if problem:
         print(f"Not starting: {problem}", file=sys.stderr, flush=True)
         raise SystemExit(exit_code)
+
+
+def limit_statements(seconds: float) -> None:
+    """Have PostgreSQL cancel any statement of this process's connections that runs longer than
+    seconds (0: no limit).
+
+    Sent as a startup parameter of each new connection (`options=-c statement_timeout=…`), so it
+    holds for every statement of that connection however long it is reused (CONN_MAX_AGE).
+    PgBouncer in transaction mode does not pass startup parameters on (it refuses them unless told
+    to ignore "options"): there set DATABASE_STATEMENT_TIMEOUT=0, which sends nothing, and put
+    the limits on the database roles instead, e.g. `ALTER ROLE workbench SET statement_timeout =
+    '30s'`, and a role for the workers with a longer one. An `options` given in DATABASE_URL is
+    kept as it is.
+    """
+    params = connections["default"].settings_dict
+    if params.get("ENGINE") != "django.db.backends.postgresql":
+        return
+    if settings.DATABASE_STATEMENT_TIMEOUT <= 0:
+        return
+    options = params.setdefault("OPTIONS", {})
+    options.setdefault("options", f"-c statement_timeout={round(seconds * 1000)}")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -85,9 +86,27 @@ def outbox_waiting(task_name: str, args: Sequence[Any]) -> bool:
     return TaskOutbox.objects.filter(_PENDING, task=task_name, args=list(args)).exists()
 
 
+# When a publish to a broker last failed in this process, by broker address: for
+# TASK_PUBLISH_TIMEOUT seconds after that, publishes to it are not tried (the rows wait for the
+# sweep). A save that asks for many tasks (accepting all of an article's candidates asks for one
+# per claim) then waits for one failed publish, not for each, and TASK_PUBLISH_TIMEOUT bounds the
+# whole save; the socket timeouts bound one publish (workbench.settings).
+_broker_failed_at: dict[str, float] = {}
+
+
 def outbox_publish(row_id: int, task: Task[Any, Any], args: Sequence[Any]) -> bool:
     """Send a recorded task to the broker (in-process at once in eager mode). A failure is logged,
     never raised: the row waits for the sweep, and the request that asked for it still succeeds."""
+    broker = "" if task.app.conf.task_always_eager else str(task.app.conf.broker_url)
+    failed_at = _broker_failed_at.get(broker)
+    if failed_at is not None and time.monotonic() - failed_at < settings.TASK_PUBLISH_TIMEOUT:
+        logger.warning(
+            "not publishing %s%r (outbox %s): the broker failed a moment ago; the sweep will send it",
+            task.name,
+            tuple(args),
+            row_id,
+        )
+        return False
     try:
         task.apply_async(
             args=tuple(args),
@@ -104,6 +123,8 @@ def outbox_publish(row_id: int, task: Task[Any, Any], args: Sequence[Any]) -> bo
     except Exception:
         # Broad on purpose: kombu raises a different class per transport failure, and none of
         # them may turn a saved write into a 500. The sweep is the recovery path.
+        if broker:
+            _broker_failed_at[broker] = time.monotonic()
         logger.exception(
             "could not publish %s%r (outbox %s); the sweep will retry",
             task.name,
@@ -111,6 +132,7 @@ def outbox_publish(row_id: int, task: Task[Any, Any], args: Sequence[Any]) -> bo
             row_id,
         )
         return False
+    _broker_failed_at.pop(broker, None)
     TaskOutbox.objects.filter(pk=row_id).update(dispatched_at=timezone.now())
     return True
 
