@@ -12,7 +12,10 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from annotations.importing import UndecodableFile, decoded_file
 
 logger = logging.getLogger(__name__)
 
@@ -26,13 +29,44 @@ _KEPT_UPLOAD_KEY = "article-upload:{user}:{token}"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
-def decode_upload(data: bytes) -> str:
-    """Text of an uploaded file: UTF-8 (with or without a BOM), else Windows-1252, which older
-    French newsroom exports still use and which maps every byte."""
+def decode_upload(data: bytes, *, html: bool) -> str:
+    """Text of an uploaded file: in the encoding its byte order mark gives (UTF-8, UTF-16), else
+    UTF-8, else for an HTML file the charset its <meta> declares (importing.decoded_file). Anything
+    else is a form error saying what is wrong, never a guess: a Windows-1252 export read as such
+    without saying so would turn every other encoding into mojibake."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return decoded_file(data, html=html)
+    except UndecodableFile as problem:
+        raise forms.ValidationError(_encoding_problem(problem)) from None
+
+
+def _encoding_problem(problem: UndecodableFile) -> str:
+    position = problem.position + 1  # as a person counts bytes
+    if problem.code == "bom":
+        return gettext(
+            "The file starts with a %(encoding)s byte order mark but is not valid %(encoding)s "
+            "(byte %(position)d). Save it again as UTF-8."
+        ) % {"encoding": problem.encoding.upper(), "position": position}
+    if problem.code == "unknown":
+        return gettext(
+            "The file declares the encoding “%(encoding)s”, which is not one we know. Save it as "
+            "UTF-8."
+        ) % {"encoding": problem.encoding}
+    if problem.code == "declared":
+        return gettext(
+            "The file is not valid %(encoding)s, the encoding it declares (byte %(position)d). "
+            "Save it as UTF-8."
+        ) % {"encoding": problem.encoding, "position": position}
+    if problem.code == "nul":
+        return gettext(
+            "The file holds NUL characters: it may be UTF-16 without a byte order mark, or not "
+            "text at all. Save it as UTF-8."
+        )
+    return gettext(
+        "The file is not UTF-8 (byte %(position)d cannot be read as UTF-8) and declares no "
+        "other encoding. Save it as UTF-8, or for an HTML file declare its encoding with "
+        "<meta charset>."
+    ) % {"position": position}
 
 
 def keep_upload(*, user_id: int, kind: str, content: str, name: str) -> str | None:
@@ -105,6 +139,8 @@ class ArticleAddForm(forms.Form):
         self.user_id = user_id
         # The kept file behind `carried`, once the form is valid.
         self.kept: dict[str, str] | None = None
+        # The uploaded file's text, once clean_file has decoded it.
+        self.decoded = ""
 
     def clean_file(self) -> UploadedFile | None:
         upload: UploadedFile | None = self.cleaned_data.get("file")
@@ -115,6 +151,7 @@ class ArticleAddForm(forms.Form):
             raise forms.ValidationError(_("Upload an .html, .htm or .txt file."))
         if (upload.size or 0) > settings.ARTICLE_MAX_CHARS * BYTES_PER_CHAR:
             raise forms.ValidationError(_("The file is too large."))
+        self.decoded = decode_upload(upload.read(), html=suffix in HTML_SUFFIXES)
         return upload
 
     def clean(self) -> dict[str, Any]:
@@ -155,7 +192,7 @@ class ArticleAddForm(forms.Form):
         }
         upload: UploadedFile | None = data.get("file")
         if upload is not None:
-            content = decode_upload(upload.read())
+            content = self.decoded
             is_html = PurePath(upload.name or "").suffix.lower() in HTML_SUFFIXES
             fields["html" if is_html else "text"] = content
             fields["file_name"] = upload.name or ""

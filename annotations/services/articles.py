@@ -16,7 +16,13 @@ from django.utils.translation import gettext_noop
 
 from annotations.access import require_role
 from annotations.errors import Conflict
-from annotations.importing import ImportedPage, choose_title, page_from_html
+from annotations.importing import (
+    IN_REQUEST,
+    HtmlTooComplex,
+    ImportedPage,
+    choose_title,
+    page_from_html,
+)
 from annotations.models import Article, Role, Workspace
 from annotations.services.dispatch import enqueue_on_commit
 from annotations.services.sources import url_problem
@@ -227,7 +233,11 @@ def _read_text(
     if text is not None:
         article.text = _checked_text(text, "text")
         return ""
-    page = page_from_html(html or "", url=article.url or None)
+    try:
+        # Someone waits for this import: the page is bounded so that it is read within 2 s.
+        page = page_from_html(html or "", url=article.url or None, limits=IN_REQUEST)
+    except HtmlTooComplex as exc:
+        raise ValidationError({"html": [_html_problem(exc)]}) from None
     if not page.text.strip():
         raise ValidationError({"html": [_("No article text was found in this HTML.")]})
     article.text = _checked_text(page.text, "html")
@@ -235,6 +245,20 @@ def _read_text(
         if not getattr(article, key):
             setattr(article, key, value)
     return page.title
+
+
+def _html_problem(exc: HtmlTooComplex) -> str:
+    """Why a page is refused (importing.HtmlLimits), in the reader's language."""
+    if exc.code == "too_deep":
+        return _(
+            "This HTML nests its elements more than %(depth)d levels deep, which no article "
+            "page needs: paste the article's text instead."
+        ) % {"depth": exc.params["depth"]}
+    return _(
+        "This HTML is too large to read while you wait (at most %(elements)d elements and "
+        "%(chars)d characters once its scripts and styles are left out): paste the article's "
+        "text instead, or give its URL so that a worker fetches and reads it."
+    ) % {"elements": exc.params["elements"], "chars": exc.params["chars"]}
 
 
 def _title(text: str, *, page_title: str = "", file_name: str = "") -> str:

@@ -3,6 +3,7 @@ and time filters outside what the database takes are a 400 naming the filter, ne
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import timedelta, timezone
 from typing import Any
@@ -203,3 +204,82 @@ def test_a_far_offset_is_compared_as_the_moment_it_names(
         c["id"] for c in client.get("/api/v1/claims/", {"created_before": later}).json()["results"]
     ] == [claim.pk]
     assert client.get("/api/v1/claims/", {"created_after": later}).json()["results"] == []
+
+
+# --- HTML bounds --------------------------------------------------------------------------------
+
+NESTED = "<html><body>" + "<div>" * 100_000 + "<p>Le chômage a reculé.</p>" + "</div>" * 100_000
+ARTICLE_PAGE = (
+    "<!doctype html><html lang='fr'><head><title>Les loyers flambent à Lyon</title>"
+    "<script>" + "var pub = '<div><div><div>';\n" * 20_000 + "</script>"
+    '<script type=\'application/ld+json\'>{"@type": "NewsArticle", '
+    '"datePublished": "2026-10-02"}</script></head><body><article>'
+    "<h1>Les loyers flambent à Lyon</h1>"
+    + "".join(
+        f"<p>Les loyers ont augmenté de {n} % en deux ans à Lyon, selon l'Observatoire des "
+        f"loyers, qui en a relevé {n * 10} dans le quartier numéro {n}.</p>"
+        for n in range(1, 400)
+    )
+    + "</article></body></html>"
+)
+
+
+def test_a_deeply_nested_page_is_refused_at_once_naming_the_limit(
+    workspace: Workspace, erin: User, api: Callable[[User | None], APIClient]
+) -> None:
+    # 1.1 MB of nested <div> held a web worker 41.6 s before the bound.
+    started = time.perf_counter()
+    response = api(erin).post(
+        "/api/v1/articles/", {"workspace": workspace.pk, "html": NESTED}, format="json"
+    )
+    elapsed = time.perf_counter() - started
+
+    assert response.status_code == 400
+    assert "more than 200 levels deep" in " ".join(response.json()["html"])
+    assert elapsed < 2
+    assert not Article.objects.exists()
+
+
+def test_a_page_with_too_many_elements_is_refused_at_once_naming_the_limit(
+    workspace: Workspace, erin: User, api: Callable[[User | None], APIClient]
+) -> None:
+    wide = "<html><body>" + "<div><span>mot</span></div>" * 50_000 + "</body></html>"
+    started = time.perf_counter()
+    response = api(erin).post(
+        "/api/v1/articles/", {"workspace": workspace.pk, "html": wide}, format="json"
+    )
+
+    assert time.perf_counter() - started < 2
+    assert response.status_code == 400
+    assert "at most 10000 elements" in " ".join(response.json()["html"])
+
+
+def test_a_long_article_page_with_heavy_scripts_still_imports_quickly(
+    workspace: Workspace, erin: User, api: Callable[[User | None], APIClient]
+) -> None:
+    assert len(ARTICLE_PAGE) > 500_000  # mostly script
+    started = time.perf_counter()
+    response = api(erin).post(
+        "/api/v1/articles/", {"workspace": workspace.pk, "html": ARTICLE_PAGE}, format="json"
+    )
+    elapsed = time.perf_counter() - started
+
+    assert response.status_code == 201, response.content
+    article = Article.objects.get()
+    assert article.title == "Les loyers flambent à Lyon"
+    assert "qui en a relevé 3990 dans le quartier numéro 399." in article.text
+    assert "var pub" not in article.text
+    assert str(article.published_at)[:10] == "2026-10-02"  # from the JSON-LD kept
+    assert elapsed < 2
+
+
+def test_a_page_nested_just_within_the_limit_imports(
+    workspace: Workspace, erin: User, api: Callable[[User | None], APIClient]
+) -> None:
+    page = "<div>" * 200 + "<p>Le chômage a reculé de 0,3 point selon l'Insee.</p>" + "</div>" * 200
+    response = api(erin).post(
+        "/api/v1/articles/", {"workspace": workspace.pk, "html": page}, format="json"
+    )
+
+    assert response.status_code == 201, response.content
+    assert Article.objects.get().text == "Le chômage a reculé de 0,3 point selon l'Insee."
