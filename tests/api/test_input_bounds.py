@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from pytest_django import Settings
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 from rest_framework.test import APIClient
 
 from annotations import selectors
 from annotations.models import Article, Claim, Workspace
+from tests.api.conftest import PageHandler
 
 
 def _signed_in(user: User) -> Client:
@@ -283,3 +284,23 @@ def test_a_page_nested_just_within_the_limit_imports(
 
     assert response.status_code == 201, response.content
     assert Article.objects.get().text == "Le chômage a reculé de 0,3 point selon l'Insee."
+
+
+def test_a_fetched_page_nested_too_deeply_is_a_failed_fetch_saying_why(
+    workspace: Workspace,
+    erin: User,
+    api: Callable[[User | None], APIClient],
+    web_server: str,
+    settings: Settings,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    settings.ARTICLE_FETCH_ALLOW_PRIVATE = True
+    PageHandler.routes["/nested"] = (200, {"Content-Type": "text/html"}, NESTED.encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(erin).post(
+            "/api/v1/articles/", {"workspace": workspace.pk, "url": f"{web_server}/nested"}
+        )
+
+    article = Article.objects.get(pk=response.json()["id"])
+    assert article.fetch_status == Article.Status.FAILED
+    assert "more than 200 levels deep" in article.fetch_error
