@@ -4,6 +4,7 @@ or a 500: the database's connect and statement timeouts, the broker's publish bu
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import os
@@ -18,6 +19,7 @@ import pytest
 import redis
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from pytest_django import DjangoCaptureOnCommitCallbacks
@@ -303,3 +305,43 @@ def test_a_save_that_asks_for_many_tasks_waits_at_most_task_publish_timeout_in_a
     # Nothing lost: every matching task waits in the outbox for the sweep.
     waiting = TaskOutbox.objects.filter(task="annotations.match_claim", done_at__isnull=True)
     assert waiting.count() == pending
+
+
+# --- Requests while the database is unreachable -------------------------------------------------
+
+
+@contextmanager
+def database_at(port: int) -> Iterator[None]:
+    """New connections go to 127.0.0.1:port (the test's own connection is closed first)."""
+    connection = connections["default"]
+    params = connection.settings_dict
+    saved = params["HOST"], params["PORT"], dict(params.get("OPTIONS", {}))
+    connection.close()
+    params["HOST"], params["PORT"] = "127.0.0.1", port
+    params.setdefault("OPTIONS", {})["connect_timeout"] = 2  # libpq's smallest
+    try:
+        yield
+    finally:
+        connection.close()
+        params["HOST"], params["PORT"], params["OPTIONS"] = saved
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("fault", ["down", "hung"])
+def test_requests_answer_503_while_the_database_is_unreachable(fault: str) -> None:
+    someone = User(pk=1, username="someone")  # never read from the database
+    api_client = APIClient()
+    api_client.force_authenticate(someone)
+    with contextlib.ExitStack() as stack:
+        port = closed_port() if fault == "down" else stack.enter_context(hung_server())
+        stack.enter_context(database_at(port))
+        started = time.monotonic()
+        api_answer = api_client.get("/api/v1/workspaces/")
+        page = Client().get("/claims/1/")
+        took = time.monotonic() - started
+    assert api_answer.status_code == 503
+    assert api_answer["Content-Type"] == "application/json"
+    assert "database is not answering" in api_answer.json()["detail"]
+    assert page.status_code == 503 and b"database is not answering" in page.content
+    assert api_answer["Retry-After"] and page["Retry-After"]
+    assert took < 2 * (2 + MARGIN), took  # two requests, each at most the connect timeout

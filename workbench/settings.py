@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A database that cannot answer is a 503 with Retry-After, not a 500.
+    "annotations.web.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "workbench.urls"
