@@ -33,7 +33,7 @@ from workbench.celery import app
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a request may take beyond its budget: Python, Django and the test client.
-MARGIN = 0.5
+MARGIN = 1.0
 
 
 def _manage(*args: str, **env: str) -> tuple[subprocess.CompletedProcess[str], float]:
@@ -184,29 +184,33 @@ def test_a_save_waits_at_most_task_publish_timeout_for_a_broker_that_never_answe
     assert took < budget + MARGIN, took
 
 
+@contextmanager
+def redis_hung_after_use() -> Iterator[None]:
+    """The broker answered a publish (the process holds a pooled connection to it), then hung:
+    the case that held each save 9 s, the whole budget on each of three socket waits."""
+    client = redis.Redis.from_url(django_settings.REDIS_URL)
+    queued_before = client.llen("celery")
+    try:
+        with freezable_proxy(_redis_port()) as proxy, broker_at(proxy.port):
+            app.send_task("annotations.warm-up")  # nobody runs it
+            assert client.llen("celery") == queued_before + 1  # it went through
+            proxy.frozen.set()
+            yield
+    finally:
+        client.delete("celery")  # this test's own Redis database
+
+
 def test_a_save_waits_at_most_task_publish_timeout_when_redis_hangs_mid_run(
     workspace: Workspace,
     erin: User,
     api: Callable[[User | None], APIClient],
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
-    """Redis answered, then hung (the pooled connection's wait, a retry on a new connection): the
-    case that held each write 9 s with the whole budget on each socket wait."""
     budget = django_settings.TASK_PUBLISH_TIMEOUT
-    client = redis.Redis.from_url(django_settings.REDIS_URL)
-    queued_before = client.llen("celery")
-    try:
-        with freezable_proxy(_redis_port()) as proxy, broker_at(proxy.port):
-            assert _save(api, erin, workspace, django_capture_on_commit_callbacks) < 1
-            assert client.llen("celery") == queued_before + 1  # it went through
-            proxy.frozen.set()
-            for _ in range(2):
-                took = _save(api, erin, workspace, django_capture_on_commit_callbacks)
-                assert took < budget + MARGIN, took
-    finally:
-        # The task that went through is for this test's rolled-back article (this test's own
-        # Redis database): nobody runs it.
-        client.delete("celery")
+    with redis_hung_after_use():
+        for _ in range(2):
+            took = _save(api, erin, workspace, django_capture_on_commit_callbacks)
+            assert took < budget + MARGIN, took
 
 
 # --- Signing in with the cache down ---------------------------------------------------------------
@@ -294,7 +298,7 @@ def test_a_save_that_asks_for_many_tasks_waits_at_most_task_publish_timeout_in_a
     pending = CandidateClaim.objects.filter(article=article, status="pending").count()
     assert pending >= 3
     budget = django_settings.TASK_PUBLISH_TIMEOUT
-    with hung_server() as port, broker_at(port):
+    with redis_hung_after_use():
         started = time.monotonic()
         with django_capture_on_commit_callbacks(execute=True):
             response = api(erin).post(f"/api/v1/articles/{article.pk}/candidates/accept-all/")

@@ -15,7 +15,7 @@ from pytest_django import Settings
 
 from tests.faults import closed_port, hung_server
 
-MARGIN = 0.5
+MARGIN = 1.0
 
 
 @pytest.fixture
