@@ -283,8 +283,8 @@ REST_FRAMEWORK = {
     # Malformed input is a 400 whatever its shape (annotations.api.parsers, .renderers).
     "DEFAULT_PARSER_CLASSES": [
         "annotations.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "annotations.api.parsers.FormParser",
+        "annotations.api.parsers.MultiPartParser",
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "annotations.api.renderers.JSONRenderer",

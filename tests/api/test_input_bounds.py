@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta, timezone
 from typing import Any
+from urllib.parse import quote_from_bytes
 
 import pytest
 from django.contrib.auth.models import User
@@ -304,3 +305,60 @@ def test_a_fetched_page_nested_too_deeply_is_a_failed_fetch_saying_why(
     article = Article.objects.get(pk=response.json()["id"])
     assert article.fetch_status == Article.Status.FAILED
     assert "more than 200 levels deep" in article.fetch_error
+
+
+# --- Text that is not UTF-8 in a form-encoded or multipart body -------------------------------
+
+
+def _multipart(fields: dict[str, bytes]) -> tuple[bytes, str]:
+    boundary = "limite"
+    parts = [
+        b'--limite\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+        % (name.encode(), value)
+        for name, value in fields.items()
+    ]
+    return b"".join(parts) + b"--limite--\r\n", f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.parametrize("field", ["text", "html"])
+@pytest.mark.parametrize("shape", ["form", "multipart"])
+def test_a_field_that_is_not_utf8_is_a_400_naming_it(
+    field: str,
+    shape: str,
+    workspace: Workspace,
+    erin: User,
+    api: Callable[[User | None], APIClient],
+) -> None:
+    value = "<p>Élection à Besançon.</p>".encode("cp1252")
+    if shape == "form":
+        body = b"workspace=%d&%s=%s" % (
+            workspace.pk,
+            field.encode(),
+            quote_from_bytes(value).encode(),
+        )
+        content_type = "application/x-www-form-urlencoded"
+    else:
+        body, content_type = _multipart({"workspace": str(workspace.pk).encode(), field: value})
+
+    response = api(erin).post("/api/v1/articles/", body, content_type=content_type)
+
+    assert response.status_code == 400, response.content
+    assert "UTF-8" in " ".join(response.json()[field])
+    assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize("shape", ["form", "multipart"])
+def test_a_form_in_utf8_still_imports_with_its_accents(
+    shape: str, workspace: Workspace, erin: User, api: Callable[[User | None], APIClient]
+) -> None:
+    value = "Élection à Besançon : 12 % de participation.".encode()
+    if shape == "form":
+        body = b"workspace=%d&text=%s" % (workspace.pk, quote_from_bytes(value).encode())
+        content_type = "application/x-www-form-urlencoded"
+    else:
+        body, content_type = _multipart({"workspace": str(workspace.pk).encode(), "text": value})
+
+    response = api(erin).post("/api/v1/articles/", body, content_type=content_type)
+
+    assert response.status_code == 201, response.content
+    assert Article.objects.get().text == "Élection à Besançon : 12 % de participation."
