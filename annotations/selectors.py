@@ -378,21 +378,25 @@ def candidate_similar_list(*, user: User, candidate: CandidateClaim) -> QuerySet
 
 
 def candidate_get(*, user: User, candidate_id: int, role: Role = Role.ANNOTATOR) -> CandidateClaim:
-    _get_checked(
+    checked = _get_checked(
         CandidateClaim.objects.all(),
         pk=candidate_id,
         workspace_path="article.workspace_id",
         user=user,
         role=role,
     )
-    candidates = CandidateClaim.objects.filter(pk=candidate_id).values_list("article_id", flat=True)
-    article = Article.objects.defer("text").get(pk=candidates[0])
+    article = Article.objects.defer("text").get(pk=checked.article_id)
+    # Read again as the user sees it; a correction of the text may remove a pending candidate
+    # between the two reads (a 404 then, as for one that never was).
     found = (
         candidate_list_for_article(user=user, article=article)
         .select_related("article")
         .defer("article__text")
-        .get(pk=candidate_id)
+        .filter(pk=candidate_id)
+        .first()
     )
+    if found is None:
+        raise Http404(_("Not found."))
     return found
 
 

@@ -381,4 +381,8 @@ def article_mark(*, article_id: int, stage: str, status: str, error: str = "") -
     }
     if stage == "extraction" and status == Article.Status.DONE:
         fields["extracted_at"] = timezone.now()
-    Article.objects.filter(pk=article_id).update(**fields)
+    rows = Article.objects.filter(pk=article_id)
+    if status == Article.Status.FAILED:
+        # A duplicate task failing (a time limit) never undoes a stage another one finished.
+        rows = rows.exclude(**{f"{stage}_status": Article.Status.DONE})
+    rows.update(**fields)

@@ -147,7 +147,8 @@ class _Changes:
     def apply(self) -> None:
         if self.stale:
             ClaimMatch.objects.filter(pk__in=self.stale).delete()
-        ClaimMatch.objects.bulk_update(self.changed, ["score", "method"])
+        # In bounded statements: one bulk_update of thousands of rows grows with their square.
+        ClaimMatch.objects.bulk_update(self.changed, ["score", "method"], batch_size=200)
         ClaimMatch.objects.bulk_create(self.new)
 
 
@@ -155,23 +156,31 @@ class _Changes:
 def candidate_matches_refresh(*, article_id: int, workspace_id: int) -> int:
     """Match the article's pending candidates; return how many matches they have now.
 
-    Run by the extraction task after it stores the candidates. Idempotent: the same candidates
-    and the same final claims give the same rows.
+    Idempotent: the same candidates and the same final claims give the same rows. (The
+    extraction looks for the matches before it locks the article and stores them with
+    candidate_matches_store.)
     """
     candidates = list(
         CandidateClaim.objects.filter(
             article_id=article_id, status=CandidateClaim.Status.PENDING
-        ).only("pk", "text")
+        ).values_list("pk", "text")
     )
-    found = find_similar(workspace_id=workspace_id, texts=[c.text for c in candidates])
+    found = find_similar(workspace_id=workspace_id, texts=[text for _pk, text in candidates])
+    candidate_matches_store(candidates=candidates, found=found)
+    return sum(len(matches) for matches in found)
+
+
+def candidate_matches_store(
+    *, candidates: Sequence[tuple[int, str]], found: Sequence[Sequence[Match]]
+) -> None:
+    """Make the stored matches of these candidates (id, text) the ones found for each."""
     stored: dict[int, list[ClaimMatch]] = {}
-    for match in ClaimMatch.objects.filter(candidate__in=[c.pk for c in candidates]):
+    for match in ClaimMatch.objects.filter(candidate__in=[pk for pk, _text in candidates]):
         stored.setdefault(match.candidate_id or 0, []).append(match)
     changes = _Changes()
-    for candidate, matches in zip(candidates, found, strict=True):
-        changes.plan(stored.get(candidate.pk, []), matches, {"candidate_id": candidate.pk})
+    for (pk, _text), matches in zip(candidates, found, strict=True):
+        changes.plan(stored.get(pk, []), matches, {"candidate_id": pk})
     changes.apply()
-    return sum(len(matches) for matches in found)
 
 
 @transaction.atomic
