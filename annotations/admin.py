@@ -363,8 +363,16 @@ class ArticleAdmin(ScopedAdmin[Article]):
         "created_by",
         "created_at",
         "updated_at",
+        "version",
     )
     list_select_related = ("workspace",)
+
+    def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
+        # A superuser's change of the details is a change like any other: a correction of the
+        # text based on the version before it is refused (Article.version).
+        if change and form.changed_data:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return super().get_queryset(request).defer("text").annotate(claim_count=Count("claims"))

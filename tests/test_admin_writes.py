@@ -427,3 +427,15 @@ def test_a_staff_member_lists_only_the_people_of_their_own_desks(
     # A staff member who is nobody's editor sees herself only.
     own = staff(erin).get("/admin/auth/user/").content.decode()
     assert ">erin<" in own and ">alice<" not in own
+
+
+def test_a_superusers_change_of_an_articles_details_bumps_its_version(desk: Desk) -> None:
+    root = staff(User.objects.create_user("root", password="root-password-1"), superuser=True)
+    before = Article.objects.get(pk=desk.french.pk).version
+    url = f"/admin/annotations/article/{desk.french.pk}/change/"
+    data = change_form(root, url)
+    data["title"] = "Titre corrigé"
+    assert root.post(url, data).status_code == 302
+    article = Article.objects.get(pk=desk.french.pk)
+    # An editor's correction based on the version they loaded before is refused (412).
+    assert (article.title, article.version) == ("Titre corrigé", before + 1)
