@@ -149,3 +149,65 @@ def test_re_extraction_writes_only_what_changed_in_a_few_statements(
         if q["sql"].startswith('UPDATE "annotations_candidateclaim"')
     ]
     assert 0 < len(updates) <= 300 / extraction._UPDATE_BATCH + 1
+
+
+def test_a_run_asked_for_while_another_scores_still_runs(
+    workspace: Workspace,
+    alice: User,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    # An editor activates another scorer and presses "Re-run extraction" while the previous run
+    # is still scoring: that run's result is stored, but the article is not marked done, so the
+    # run asked for (with the new scorer) is not skipped as a redelivery.
+    article = _extracted(workspace, alice)
+    article_request_extraction(article_id=article.pk)
+
+    def asked_again_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        result = extract_candidates(*args, **kwargs)
+        article_request_extraction(article_id=article.pk)
+        return result
+
+    monkeypatch.setattr(extraction, "extract_candidates", asked_again_meanwhile)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        extraction.article_extract(article_id=article.pk)
+    monkeypatch.setattr(extraction, "extract_candidates", extract_candidates)
+
+    article.refresh_from_db()
+    assert article.extraction_status == Article.Status.QUEUED
+    assert queued  # the run asked for is on its way
+    for callback in queued:
+        callback()
+    article.refresh_from_db()
+    assert article.extraction_status == Article.Status.DONE
+
+
+def test_a_result_dropped_for_a_language_set_by_hand_queues_a_fresh_run(
+    workspace: Workspace,
+    alice: User,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    # The language changed while the sentences were scored (an edit of the article's details,
+    # which queues no extraction itself): the stale result is dropped and a fresh run queued,
+    # rather than leaving the article "running" until the sweep finds it.
+    article = _extracted(workspace, alice)
+    article_request_extraction(article_id=article.pk)
+
+    def language_changed_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        result = extract_candidates(*args, **kwargs)
+        Article.objects.filter(pk=article.pk).update(language="en", version=article.version + 1)
+        return result
+
+    monkeypatch.setattr(extraction, "extract_candidates", language_changed_meanwhile)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        extraction.article_extract(article_id=article.pk)
+    monkeypatch.setattr(extraction, "extract_candidates", extract_candidates)
+
+    article.refresh_from_db()
+    assert article.extraction_status == Article.Status.QUEUED
+    assert queued
+    for callback in queued:
+        callback()
+    article.refresh_from_db()
+    assert article.extraction_status == Article.Status.DONE

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -26,7 +27,7 @@ from django.db.models import Q
 from annotations.extraction.pipeline import ExtractionResult, default_scorer, extract_candidates
 from annotations.extraction.scoring import SentenceScorer
 from annotations.models import Article, CandidateClaim, ScorerModel
-from annotations.services.articles import article_mark
+from annotations.services.articles import article_mark, article_request_extraction
 from annotations.services.matching import Match, candidate_matches_store, find_similar
 
 # Trained models kept loaded per worker process (a few MB each), keyed by their version: a
@@ -68,6 +69,9 @@ class _Read:
     checksum: str
     language: str
     version: int
+    # When the run being done was asked for: a later request (a new scorer, a changed threshold,
+    # "Re-run extraction") made while this one scores must still run.
+    requested_at: datetime | None
 
 
 # Fields the extractor sets on a pending candidate (decided ones are never touched).
@@ -124,6 +128,7 @@ def _start(article_id: int) -> _Read | None:
         checksum=article.checksum,
         language=article.language,
         version=article.version,
+        requested_at=article.extraction_requested_at,
     )
 
 
@@ -136,20 +141,25 @@ def _apply(
     matches: dict[str, list[Match]],
 ) -> bool:
     """Store the result if the article still has the text it was computed from; return whether
-    it was stored."""
+    it was stored. The article is marked done only when no other run was asked for meanwhile:
+    otherwise it stays queued, for that run."""
     locked = (
         Article.objects.select_for_update()
-        .only("checksum", "language", "version", "extraction_status")
+        .only("checksum", "language", "version", "extraction_status", "extraction_requested_at")
         .filter(pk=article_id)
         .first()
     )
     if locked is None:
         return False  # deleted meanwhile
+    asked_again = locked.extraction_requested_at != read.requested_at
     if locked.version != read.version and (
         locked.checksum != read.checksum or locked.language != read.language
     ):
         # Corrected (or its language changed) while we scored: the result is for a text that is
-        # gone, and dropped. The change queued a fresh extraction in its own transaction.
+        # gone, and dropped. A correction queues a fresh extraction itself; a change that did
+        # not (the language set by hand) gets one here, so the article is never left running.
+        if not asked_again:
+            article_request_extraction(article_id=article_id)
         return False
     _store_candidates(article_id, result, scorer)
     pending = list(
@@ -166,7 +176,8 @@ def _apply(
         fields["version"] = locked.version + 1  # a change of the details (Article.version)
     if fields:
         Article.objects.filter(pk=article_id).update(**fields)
-    article_mark(article_id=article_id, stage="extraction", status=Article.Status.DONE)
+    if not asked_again:
+        article_mark(article_id=article_id, stage="extraction", status=Article.Status.DONE)
     return True
 
 
