@@ -102,6 +102,14 @@ def test_web_processes_and_workers_have_their_own_statement_limits(start: str, l
     assert done.stdout.strip() == limit, done.stderr
 
 
+def test_turning_off_the_web_limit_leaves_the_workers_limit() -> None:
+    """DATABASE_STATEMENT_TIMEOUT=0 is for requests only: exports still stop after 10 minutes."""
+    done, _took = _python(WORKER + SHOW, DATABASE_STATEMENT_TIMEOUT="0")
+    assert done.stdout.strip() == "10min", done.stderr
+    done, _took = _python(WEB + SHOW, DATABASE_STATEMENT_TIMEOUT="0")
+    assert done.stdout.strip() == "0", done.stderr
+
+
 def test_a_hung_database_stops_the_server_at_start_up_after_the_connect_timeout() -> None:
     with hung_server() as port:
         done, took = _manage(

@@ -65,7 +65,7 @@ def limit_statements(seconds: float) -> None:
     params = connections["default"].settings_dict
     if params.get("ENGINE") != "django.db.backends.postgresql":
         return
-    if settings.DATABASE_STATEMENT_TIMEOUT <= 0:
+    if seconds <= 0:  # this process's limit: the web one may be off while the worker's holds
         return
     options = params.setdefault("OPTIONS", {})
     options.setdefault("options", f"-c statement_timeout={round(seconds * 1000)}")
