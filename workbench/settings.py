@@ -115,7 +115,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Seconds to wait for the database to accept a connection, and for any one SQL statement of a web
 # process. A hung database then costs a request a few seconds and an error, instead of gunicorn's
 # 120 s kill; a runaway query is cancelled instead of holding a web worker.
-DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
 DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=30.0)
 # Celery workers run exports and releases: with server-side cursors each FETCH of an export is its
 # own statement, but behind PgBouncer (DATABASE_DISABLE_SERVER_SIDE_CURSORS) one statement reads a
@@ -128,12 +128,28 @@ WORKER_DATABASE_STATEMENT_TIMEOUT = env.float("WORKER_DATABASE_STATEMENT_TIMEOUT
 
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Reuse connections between requests; health checks drop a connection the server has closed.
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    # A new connection for every request by default (0). A connection kept between requests is
+    # not covered by connect_timeout, and a hung server never enforces statement_timeout, so the
+    # first query of a request on a kept connection to a frozen database (CONN_HEALTH_CHECKS' own
+    # SELECT 1 included) waits for gunicorn's kill (120 s); a new one gives up after
+    # DATABASE_CONNECT_TIMEOUT and the request is a 503. Keeping them (e.g. 60) saves a few
+    # milliseconds of connecting per request, or put PgBouncer in front instead.
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
-    # A ?connect_timeout= or ?options= in DATABASE_URL wins over these.
+    # A ?connect_timeout=, ?options=, ?keepalives_idle= … in DATABASE_URL wins over these.
     _pg_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    # A database that vanished from the network (a partition, a crashed host) is noticed by the
+    # kernel, not only after gunicorn's kill: TCP keepalives probe an idle connection after 10 s,
+    # every 5 s, and drop it after 3 unanswered probes; tcp_user_timeout drops a connection whose
+    # sent query has gone unacknowledged for 10 s (a query that is merely slow is acknowledged,
+    # so this never cuts a long export). A server that is up but frozen still acknowledges, so a
+    # request in the middle of a query to it is bounded by gunicorn's timeout alone.
+    _pg_options.setdefault("keepalives", 1)
+    _pg_options.setdefault("keepalives_idle", 10)
+    _pg_options.setdefault("keepalives_interval", 5)
+    _pg_options.setdefault("keepalives_count", 3)
+    _pg_options.setdefault("tcp_user_timeout", 10_000)  # milliseconds
     # Behind PgBouncer in transaction mode server-side cursors must be off (exports then buffer).
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
         "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
