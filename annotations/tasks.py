@@ -26,6 +26,7 @@ from annotations.services.articles import article_mark, article_store_fetched
 from annotations.services.extraction import article_extract
 from annotations.services.outbox import (
     HEADER,
+    SWEPT_HEADER,
     outbox_beat,
     outbox_claim,
     outbox_finish,
@@ -39,10 +40,14 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _outbox_id(request: Any) -> int | None:
+def _header(request: Any, name: str) -> Any:
     # A worker puts custom headers both on the request and in its `headers`; an eager run only in
     # `headers`.
-    value = (getattr(request, "headers", None) or {}).get(HEADER) or getattr(request, HEADER, None)
+    return (getattr(request, "headers", None) or {}).get(name) or getattr(request, name, None)
+
+
+def _outbox_id(request: Any) -> int | None:
+    value = _header(request, HEADER)
     return int(value) if value is not None else None
 
 
@@ -80,21 +85,30 @@ class OutboxTask(Task):  # type: ignore[type-arg]
             logger.info("%s%r: outbox %s is done or running elsewhere", self.name, args, row_id)
             return None
         heartbeat = None if self.request.is_eager else _Heartbeat(row_id)
+        # Run in-process by the request that asked for it (no broker: no worker, no beat, so no
+        # sweep will ever send it again): a failure is final at once, and the release, export or
+        # article says "failed" instead of waiting for ever. An eager retry then finds the row
+        # stopped and does nothing.
+        final = bool(self.request.is_eager) and not _header(self.request, SWEPT_HEADER)
         if heartbeat is not None:
             heartbeat.start()
         try:
             result = super().__call__(*args, **kwargs)
         except Retry as retry:
-            outbox_release(row_id=row_id, error=str(retry.exc or retry))
+            outbox_release(row_id=row_id, error=_describe(retry.exc or retry), final=final)
             raise
         except BaseException as exc:
-            outbox_release(row_id=row_id, error=f"{exc.__class__.__name__}: {exc}")
+            outbox_release(row_id=row_id, error=_describe(exc), final=final)
             raise
         finally:
             if heartbeat is not None:
                 heartbeat.stopping.set()
         outbox_finish(row_id=row_id)
         return result
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{exc.__class__.__name__}: {exc}"
 
 
 def workbench_task(name: str) -> Callable[[Callable[P, R]], Task[P, R]]:

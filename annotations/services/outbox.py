@@ -33,9 +33,9 @@ from typing import Any
 
 from celery import Task
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,6 +48,9 @@ SWEEP_BATCH = 500
 # The message header that carries the row's id to the task (headers leave the task's own
 # arguments alone: outside tools call `annotations.extract_article(article_id)` as before).
 HEADER = "outbox_id"
+# Set on the messages the sweep sends: a run in-process (eager) that the sweep sent will be sent
+# again by the next sweep, so its failure is not final; one a request sent has no one to retry it.
+SWEPT_HEADER = "outbox_swept"
 _ERROR_CHARS = 2000
 
 _PENDING = Q(done_at__isnull=True, stopped_at__isnull=True)
@@ -68,17 +71,28 @@ def outbox_record(task_name: str, args: Sequence[Any]) -> int:
     """Record a task in the current transaction (the caller's: it rolls back with it).
 
     A row for the same task and arguments that no worker has started yet stands for this request
-    too (an article's sweep and its own request, two saves in a row): one run does both.
+    too (an article's sweep and its own request, two saves in a row): one run does both. That row
+    is locked until this transaction ends, because a run must read what this transaction wrote: a
+    worker starting it meanwhile (`outbox_claim` updates the row) waits for the commit, then reads
+    the new data; without the lock it could run on the old data and mark the row done, and this
+    request's work would never be done. A row a worker has taken, or is taking, is not reused (a
+    worker's update committed since this statement began is checked again by PostgreSQL).
+
+    A row another write holds is skipped and a new row recorded (SKIP LOCKED): writes never wait
+    for each other here, so this lock cannot take part in a deadlock with the locks writes take
+    in their own order; only a worker's start (one statement, holding nothing else) waits for it.
     """
     values = list(args)
-    waiting = (
-        TaskOutbox.objects.filter(_PENDING, task=task_name, args=values, heartbeat_at__isnull=True)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if waiting is not None:
-        return waiting
-    return TaskOutbox.objects.create(task=task_name, args=values).pk
+    with transaction.atomic():  # the lock lasts until the caller's transaction ends, if any
+        waiting = (
+            TaskOutbox.objects.select_for_update(skip_locked=True)
+            .filter(_PENDING, task=task_name, args=values, heartbeat_at__isnull=True)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if waiting is not None:
+            return waiting
+        return TaskOutbox.objects.create(task=task_name, args=values).pk
 
 
 def outbox_waiting(task_name: str, args: Sequence[Any]) -> bool:
@@ -94,9 +108,12 @@ def outbox_waiting(task_name: str, args: Sequence[Any]) -> bool:
 _broker_failed_at: dict[str, float] = {}
 
 
-def outbox_publish(row_id: int, task: Task[Any, Any], args: Sequence[Any]) -> bool:
+def outbox_publish(
+    row_id: int, task: Task[Any, Any], args: Sequence[Any], *, swept: bool = False
+) -> bool:
     """Send a recorded task to the broker (in-process at once in eager mode). A failure is logged,
-    never raised: the row waits for the sweep, and the request that asked for it still succeeds."""
+    never raised: the row waits for the sweep, and the request that asked for it still succeeds.
+    `swept`: the sweep sends it (see SWEPT_HEADER)."""
     broker = "" if task.app.conf.task_always_eager else str(task.app.conf.broker_url)
     failed_at = _broker_failed_at.get(broker)
     if failed_at is not None and time.monotonic() - failed_at < settings.TASK_PUBLISH_TIMEOUT:
@@ -110,7 +127,7 @@ def outbox_publish(row_id: int, task: Task[Any, Any], args: Sequence[Any]) -> bo
     try:
         task.apply_async(
             args=tuple(args),
-            headers={HEADER: str(row_id)},
+            headers={HEADER: str(row_id), **({SWEPT_HEADER: "1"} if swept else {})},
             retry=True,
             # One quick retry; the socket timeouts in the broker settings bound each attempt.
             retry_policy={
@@ -152,30 +169,54 @@ def _held_rows() -> set[int]:
     return rows
 
 
+def _free() -> Q:
+    """Not held by a live run: never started, given back, or its lease run out. Timed by the
+    database's clock, as the lease is written, so that the clocks of the web, worker and beat
+    machines do not matter."""
+    return Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=Now() - _lease())
+
+
 def outbox_claim(*, row_id: int) -> bool:
     """Take the row's lease before running its task; False when it is done, stopped, or held by a
-    live run elsewhere (then this delivery is a duplicate and must do nothing)."""
+    live run elsewhere (then this delivery is a duplicate and must do nothing).
+
+    A row that has had all its attempts is not run again but stopped: a task that keeps killing
+    its worker leaves the row with its lease run out, and a redelivery of the message could come
+    before the sweep stops it."""
     if row_id in _held_rows():
         return True
-    now = timezone.now()
     taken = (
-        TaskOutbox.objects.filter(_PENDING, pk=row_id)
-        .filter(Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - _lease()))
+        TaskOutbox.objects.filter(_PENDING, _free(), pk=row_id)
+        .filter(attempts__lt=settings.OUTBOX_MAX_ATTEMPTS)
         .update(
             attempts=F("attempts") + 1,
-            heartbeat_at=now,
-            dispatched_at=Coalesce(F("dispatched_at"), Value(now)),
+            heartbeat_at=Now(),
+            dispatched_at=Coalesce(F("dispatched_at"), Now()),
         )
     )
     if taken:
         _held_rows().add(row_id)
-    return bool(taken)
+        return True
+    _stop_spent(row_id)
+    return False
+
+
+@transaction.atomic
+def _stop_spent(row_id: int) -> None:
+    # Under the row lock: only a free row out of attempts (a live run elsewhere keeps its row).
+    row = (
+        TaskOutbox.objects.select_for_update()
+        .filter(_PENDING, _free(), pk=row_id, attempts__gte=settings.OUTBOX_MAX_ATTEMPTS)
+        .first()
+    )
+    if row is not None:
+        _stop(row, row.last_error)
 
 
 def outbox_beat(*, row_id: int) -> None:
     """Renew a running task's lease."""
     TaskOutbox.objects.filter(_PENDING, pk=row_id, heartbeat_at__isnull=False).update(
-        heartbeat_at=timezone.now()
+        heartbeat_at=Now()
     )
 
 
@@ -188,15 +229,16 @@ def outbox_finish(*, row_id: int) -> None:
     )
 
 
-def outbox_release(*, row_id: int, error: str) -> None:
+def outbox_release(*, row_id: int, error: str, final: bool = False) -> None:
     """The task raised: give the lease back with the error, so that the task is sent again, or
-    stop the row when it has had all its attempts."""
+    stop the row when it has had all its attempts, or at once when `final` (nothing will send it
+    again: a run in-process, where no sweep runs)."""
     _held_rows().discard(row_id)
     with transaction.atomic():
         row = TaskOutbox.objects.select_for_update().filter(_PENDING, pk=row_id).first()
         if row is None:
             return
-        if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        if final or row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
             _stop(row, error)
             return
         row.heartbeat_at = None
@@ -275,7 +317,7 @@ def outbox_sweep(
     """Stop the rows out of attempts, send again the rows due (oldest first, up to SWEEP_BATCH;
     at the first failed publish the broker is down and the rest waits for the next sweep), and
     delete the done rows older than OUTBOX_KEEP_DAYS days. `tasks` finds a task by its name."""
-    moment = now or timezone.now()
+    moment = now or _database_now()
     due = TaskOutbox.objects.annotate(last_sent=Coalesce("dispatched_at", "created_at")).filter(
         outbox_redispatch_due(now=moment)
     )
@@ -296,7 +338,7 @@ def outbox_sweep(
             _stop_unknown(row_id, name)
             stopped += 1
             continue
-        if not outbox_publish(row_id, task, args):
+        if not outbox_publish(row_id, task, args, swept=True):
             break
         # A lease that ran out is dropped, so the next sweep waits for this new sending; one
         # taken since the row was read is left alone.
@@ -311,6 +353,14 @@ def outbox_sweep(
         done_at__lt=moment - timedelta(days=settings.OUTBOX_KEEP_DAYS)
     ).delete()
     return OutboxSweep(dispatched=dispatched, stopped=stopped, pruned=pruned)
+
+
+def _database_now() -> datetime:
+    """The database's clock, which wrote the leases (not this machine's: beat may run elsewhere)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement_timestamp()")
+        moment: datetime = cursor.fetchone()[0]
+    return moment
 
 
 @transaction.atomic
