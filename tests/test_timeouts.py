@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import logging
 import os
 import subprocess
@@ -29,6 +30,7 @@ from rest_framework.test import APIClient
 from annotations.models import CandidateClaim, TaskOutbox, Workspace
 from annotations.services.articles import article_create
 from tests.faults import closed_port, freezable_proxy, hung_server
+from tests.web_server import database_url, gunicorn, postgres_port
 from workbench.celery import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,6 +124,45 @@ def test_a_hung_database_stops_the_server_at_start_up_after_the_connect_timeout(
     assert done.stderr.startswith("Not starting: DATABASE_URL: cannot connect to the database")
     assert "timeout" in done.stderr
     assert took < 10, took
+
+
+def test_a_request_after_the_database_froze_gets_a_503_within_the_connect_timeout(
+    db: None, tmp_path: Path
+) -> None:
+    """A web worker that used the database, which then freezes (accepts connections, answers
+    nothing): its next request opens a new connection, gives up after DATABASE_CONNECT_TIMEOUT
+    and answers 503, instead of waiting on the kept connection for gunicorn's kill."""
+    token = {"Authorization": "Token not-a-token"}  # looked up in the database: 401
+    with (
+        freezable_proxy(postgres_port()) as proxy,
+        gunicorn(
+            tmp_path,
+            "--workers=1",
+            "--timeout=20",
+            DATABASE_URL=database_url(proxy.port),
+            DATABASE_CONNECT_TIMEOUT="2",  # libpq's smallest
+        ) as server,
+    ):
+        assert server.get("/api/v1/claims/", **token)[0] == 401
+        proxy.frozen.set()
+        status, body, took = server.get("/api/v1/claims/", **token)
+    assert status == 503, (body, server.output())
+    assert took < 2 + MARGIN, took
+
+
+def test_web_connections_probe_a_vanished_database() -> None:
+    """TCP keepalives and tcp_user_timeout on every connection, so a database cut off by the
+    network is noticed by the kernel instead of after gunicorn's kill."""
+    show = (
+        "from django.db import connection\n"
+        "connection.ensure_connection()\n"
+        "import json; print(json.dumps(connection.connection.info.get_parameters()))\n"
+    )
+    done, _took = _python(WEB + show)
+    parameters = json.loads(done.stdout)
+    assert parameters["keepalives"] == "1", done.stderr
+    assert int(parameters["keepalives_idle"]) > 0
+    assert int(parameters["tcp_user_timeout"]) > 0
 
 
 # --- The broker ---------------------------------------------------------------------------------
