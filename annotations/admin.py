@@ -23,6 +23,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Model, Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -204,6 +205,44 @@ class MembershipForm(forms.ModelForm[Membership]):
         return self.cleaned_data
 
 
+class ArticleAdminForm(forms.ModelForm[Article]):
+    """An article's change page carries the version it was loaded at (hidden): a save from a page
+    opened before a colleague's change (through the API, the desk or another admin page) is
+    refused with a form error and writes nothing, instead of putting the old details back."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        loaded = self.cleaned_data.get("loaded_version")
+        if self.instance.pk is None or loaded is None:
+            return self.cleaned_data
+        # Locked until the admin's transaction (around the whole change view) ends, so that the
+        # version cannot move between this check and the save.
+        with transaction.atomic():
+            current = (
+                Article.objects.select_for_update()
+                .values_list("version", flat=True)
+                .get(pk=self.instance.pk)
+            )
+        if current != loaded:
+            raise ValidationError(
+                _(
+                    "The article's text or details were changed by someone else since you "
+                    "loaded it (now version %(v)d)."
+                )
+                % {"v": current}
+                + " "
+                + _("Reload the page to see their change, then make yours again.")
+            )
+        return self.cleaned_data
+
+
 class MembershipFormSet(BaseInlineFormSet[Membership, Workspace, forms.ModelForm[Membership]]):
     """The Workspace page's members: whatever the rows say once saved, an editor remains."""
 
@@ -366,13 +405,21 @@ class ArticleAdmin(ScopedAdmin[Article]):
         "version",
     )
     list_select_related = ("workspace",)
+    form = ArticleAdminForm
 
     def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
-        # A superuser's change of the details is a change like any other: a correction of the
-        # text based on the version before it is refused (Article.version).
-        if change and form.changed_data:
-            obj.version += 1
-        super().save_model(request, obj, form, change)
+        # A superuser's change of the details is a change like any other: it bumps the version,
+        # so a correction of the text based on the version before it is refused. Only the fields
+        # changed are written (the row is locked and at the loaded version: ArticleAdminForm), so
+        # a column written meanwhile by a task (extraction status, fetch) is left alone.
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        changed = [name for name in form.changed_data if name != "loaded_version"]
+        if not changed:
+            return
+        obj.version = form.cleaned_data["loaded_version"] + 1
+        obj.save(update_fields=[*changed, "version", "updated_at"])
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return super().get_queryset(request).defer("text").annotate(claim_count=Count("claims"))
