@@ -40,6 +40,11 @@ class _Listener:
     def close(self) -> None:
         self._closed.set()
         for sock in self._sockets:
+            # shutdown first: close() alone leaves a socket that another thread is blocked
+            # reading from open (no FIN until that read returns), so the real server behind a
+            # proxy would keep the session.
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
             with suppress(OSError):
                 sock.close()
 
