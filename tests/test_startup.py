@@ -4,13 +4,18 @@ variable and a non-zero exit; commands that need no database still run with it."
 from __future__ import annotations
 
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.faults import closed_port
+from tests.faults import closed_port, freezable_proxy
+from tests.web_server import database_url, gunicorn, postgres_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -58,6 +63,42 @@ def test_gunicorn_stops_at_once() -> None:
     )
     _refused(done)
     assert "Booting worker" not in done.stderr  # stopped before starting any
+
+
+def test_a_worker_restarted_during_a_database_outage_keeps_the_server_up(
+    db: None, tmp_path: Path
+) -> None:
+    """gunicorn checks the database once, as it starts; a worker it starts later (in place of one
+    killed for its timeout, or by the OOM killer) while the database is down must come up and
+    answer, not stop the whole server."""
+    with (
+        freezable_proxy(postgres_port()) as proxy,
+        gunicorn(tmp_path, "--workers=1", DATABASE_URL=database_url(proxy.port)) as server,
+    ):
+        proxy.close()  # the database is down: connections refused
+        first = _workers(server.output())
+        os.kill(first[-1], signal.SIGKILL)
+        deadline = time.monotonic() + 20
+        while len(_workers(server.output())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1)  # the new worker loads the application
+        assert server.process.poll() is None, server.output()
+        assert server.get("/livez")[0] == 200, server.output()
+        status, _body, _took = server.get("/api/v1/claims/", Authorization="Token not-a-token")
+        assert status == 503  # the outage as it is, answered
+
+
+def _workers(log: str) -> list[int]:
+    return [int(pid) for pid in re.findall(r"Booting worker with pid: (\d+)", log)]
+
+
+def test_the_long_running_services_of_docker_compose_restart_when_they_stop() -> None:
+    """A web server, worker or beat that exits (gunicorn halts when its workers cannot load the
+    application; the worker stops on a bad DATABASE_URL) is started again by Docker."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    for name in ("postgres", "redis", "web", "worker", "beat"):
+        assert services[name].get("restart") in {"always", "unless-stopped", "on-failure"}, name
+    assert services["migrate"]["restart"] == "no"  # runs once
 
 
 def test_the_wsgi_application_refuses_to_load_under_another_server() -> None:

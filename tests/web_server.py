@@ -61,7 +61,8 @@ def postgres_port() -> int:
 
 @contextmanager
 def gunicorn(tmp_path: Path, *args: str, **env: str) -> Iterator[WebServer]:
-    """gunicorn serving workbench.wsgi with one worker, ready to answer /livez."""
+    """gunicorn serving workbench.wsgi, ready to answer /livez (without its control socket, whose
+    one default path would be shared with any other gunicorn on the machine)."""
     port = closed_port()
     log = tmp_path / "gunicorn.log"
     environment = {
@@ -70,7 +71,14 @@ def gunicorn(tmp_path: Path, *args: str, **env: str) -> Iterator[WebServer]:
     environment.update(DJANGO_SETTINGS_MODULE="workbench.settings", PYTHONUNBUFFERED="1", **env)
     with log.open("w") as sink:
         process = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
-            [str(BIN / "gunicorn"), "workbench.wsgi", "--bind", f"127.0.0.1:{port}", *args],
+            [
+                str(BIN / "gunicorn"),
+                "workbench.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--no-control-socket",
+                *args,
+            ],
             cwd=ROOT,
             env=environment,
             stdout=sink,

@@ -21,6 +21,9 @@ from django.db import DatabaseError, connections
 
 # Commands of manage.py that are useless without the database, checked before they start.
 NEEDS_DATABASE = frozenset({"runserver", "migrate"})
+# Set in the environment by gunicorn's master once it has checked the database
+# (gunicorn.conf.py), so that the workers it forks, at start-up or later, do not check it again.
+DATABASE_CHECKED = "WORKBENCH_DATABASE_CHECKED"
 
 
 def database_problem() -> str | None:
