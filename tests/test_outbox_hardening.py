@@ -20,11 +20,12 @@ from rest_framework.test import APIClient
 
 from annotations.models import Claim, DatasetRelease, ExportJob, TaskOutbox, Workspace
 from annotations.services.exports import export_job_create
-from annotations.services.outbox import HEADER
+from annotations.services.outbox import HEADER, outbox_sweep
 from annotations.services.workspaces import workspace_update
 from annotations.tasks import refresh_claim_statuses, run_export_job
 from tests.export_desk import Desk
 from tests.test_outbox import unreachable_broker
+from workbench.celery import app
 
 Api = Callable[[User | None], APIClient]
 
@@ -156,6 +157,7 @@ def test_a_release_whose_in_process_freeze_fails_is_failed_at_once_and_its_name_
     assert "statement timeout" in body["error"]
     row = TaskOutbox.objects.get(task="annotations.freeze_release")
     assert row.stopped_at is not None and row.attempts == 1
+    assert body["error"].startswith("Stopped after 1 attempt: OperationalError")
 
     again = client.post(url, {"name": "FR", "version": "1"}, format="json")
     assert again.status_code == 201, again.content
@@ -184,3 +186,29 @@ def test_a_late_redelivery_of_a_task_out_of_attempts_does_not_run_it(
     shown = api(alice).get(f"/api/v1/exports/{job.pk}/").json()
     assert shown["status"] == "failed" and "Stopped after 3 attempts" in shown["error"]
     assert ExportJob.objects.get(pk=job.pk).status == "failed"
+
+
+def test_a_change_is_not_folded_into_a_task_out_of_attempts(
+    workspace: Workspace,
+    claim: Claim,
+    alice: User,
+    bob: User,
+    carol: User,
+    api: Api,
+    settings: SettingsWrapper,
+) -> None:
+    for user, verdict in ((bob, "true"), (carol, "mostly-true")):
+        answer = api(user).post(f"/api/v1/claims/{claim.pk}/assessments/", {"verdict": verdict})
+        assert answer.status_code == 201, answer.content
+    TaskOutbox.objects.all().delete()  # the set-up's own tasks
+    # A recomputation that had its attempts (the limit lowered since), not stopped yet.
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    TaskOutbox.objects.create(
+        task="annotations.refresh_claim_statuses", args=[workspace.pk], attempts=2
+    )
+    with unreachable_broker():
+        workspace_update(user=alice, workspace=workspace, dispute_distance=1)
+    TaskOutbox.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    outcome = outbox_sweep(tasks=app.tasks.get)
+    assert (outcome.stopped, outcome.dispatched) == (1, 1)
+    assert Claim.objects.get(pk=claim.pk).status == "assessed"

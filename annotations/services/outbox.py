@@ -38,6 +38,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from annotations.models import TaskOutbox
 
@@ -87,6 +88,8 @@ def outbox_record(task_name: str, args: Sequence[Any]) -> int:
         waiting = (
             TaskOutbox.objects.select_for_update(skip_locked=True)
             .filter(_PENDING, task=task_name, args=values, heartbeat_at__isnull=True)
+            # One out of attempts is stopped, not run, by the sweep: this request needs a new one.
+            .filter(attempts__lt=settings.OUTBOX_MAX_ATTEMPTS)
             .values_list("pk", flat=True)
             .first()
         )
@@ -285,7 +288,11 @@ _ON_STOP: dict[str, Callable[[Sequence[Any], str], None]] = {
 
 def _stop(row: TaskOutbox, error: str) -> None:
     """Stop a row that had all its attempts (in the caller's transaction, row locked)."""
-    message = _("Stopped after %(attempts)d attempts: %(error)s") % {
+    message = ngettext(
+        "Stopped after %(attempts)d attempt: %(error)s",
+        "Stopped after %(attempts)d attempts: %(error)s",
+        row.attempts,
+    ) % {
         "attempts": row.attempts,
         "error": error or _("the worker running it was lost"),
     }
