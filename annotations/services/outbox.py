@@ -16,7 +16,10 @@ unreadable page, a broken export). A task whose exception escapes releases the l
 error (`outbox_release`) and is sent again; after OUTBOX_MAX_ATTEMPTS runs it is stopped, its
 error kept on the row for staff (the admin) and recorded on the work it stood for: an export job
 or a release says "failed" on the exports page (and a failed release's name and version can be
-asked for again), an article's fetch or extraction says "failed" on its page.
+asked for again), an article's fetch or extraction says "failed" on its page. A task run
+in-process (no broker: CELERY_TASK_ALWAYS_EAGER, `make run`) has no sweep to send it again, so
+the first exception that escapes it stops it at once, with the same effects. Leases are timed by
+the database's clock.
 
 Done rows are deleted after OUTBOX_KEEP_DAYS days; stopped ones stay for staff to read.
 """
@@ -287,7 +290,8 @@ _ON_STOP: dict[str, Callable[[Sequence[Any], str], None]] = {
 
 
 def _stop(row: TaskOutbox, error: str) -> None:
-    """Stop a row that had all its attempts (in the caller's transaction, row locked)."""
+    """Stop a row that had all its attempts, or whose in-process run failed (in the caller's
+    transaction, row locked)."""
     message = ngettext(
         "Stopped after %(attempts)d attempt: %(error)s",
         "Stopped after %(attempts)d attempts: %(error)s",
