@@ -5,11 +5,15 @@ never gets web processes restarted that are serving fine (reads, sign-in, saves 
 sends later). Readiness (`/readyz`, and `/healthz` as before): the database, the broker and the
 static files' manifest are usable, each looked at with a short timeout (HEALTH_CHECK_TIMEOUT, all
 at once); 503 names what is down, so a load balancer stops sending traffic here until it is back.
+
+The checks answer anyone, signed in or not, so the 503 says only which dependency is down and a
+generic reason; the detail (an address, a port, psycopg's message) goes to the log.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Coroutine
 from typing import Any
 
@@ -22,6 +26,15 @@ from django.db import connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+# Keys of DATABASES' OPTIONS that Django reads itself (and psycopg would refuse); every other one
+# (sslmode, sslrootcert, sslcert, sslkey, target_session_attrs, keepalives, options, …) is a
+# libpq connection parameter that the check's own connection must use as the application's do.
+_DJANGO_OPTIONS = frozenset(
+    {"isolation_level", "assume_role", "server_side_binding", "pool", "cursor_factory", "context"}
+)
 
 
 @require_GET
@@ -61,7 +74,10 @@ async def _down(checks: dict[str, Coroutine[Any, Any, None]], timeout: float) ->
         if isinstance(result, TimeoutError):
             down[name] = f"no answer within {timeout:g} s"
         elif isinstance(result, BaseException):
-            down[name] = (str(result).strip().splitlines() or [type(result).__name__])[0]
+            down[name] = "not answering"
+        else:
+            continue
+        logger.warning("not ready: %s %s: %r", name, down[name], result)
     return down
 
 
@@ -72,7 +88,11 @@ def _database(timeout: float) -> Coroutine[Any, Any, None]:
     if connections["default"].vendor != "postgresql":
         # SQLite in development: a file, nothing to hang on.
         return asyncio.to_thread(_select_one)
-    options = {k: v for k, v in params.get("OPTIONS", {}).items() if k in {"sslmode", "options"}}
+    options = {
+        key: value
+        for key, value in params.get("OPTIONS", {}).items()
+        if key not in _DJANGO_OPTIONS and key != "connect_timeout"
+    }
 
     async def select_one() -> None:
         async with await psycopg.AsyncConnection.connect(
@@ -113,8 +133,9 @@ def _static_files_problem() -> str | None:
     manifest is read once, when the process starts."""
     storage = storages["staticfiles"]
     if isinstance(storage, ManifestFilesMixin) and not storage.hashed_files:
+        logger.warning("not ready: no staticfiles.json in %s", settings.STATIC_ROOT)
         return (
-            f"no manifest of static files in {settings.STATIC_ROOT} when this process started "
+            "no manifest of static files when this process started "
             "(run `manage.py collectstatic`, then restart)"
         )
     return None

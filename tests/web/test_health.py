@@ -4,9 +4,12 @@ restarting it."""
 
 from __future__ import annotations
 
+import logging
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connections
@@ -103,3 +106,47 @@ def test_it_is_not_ready_and_says_static_files_without_collectstatic(
     down = body["down"]
     assert isinstance(down, dict) and list(down) == ["static files"]
     assert "collectstatic" in down["static files"]
+
+
+@pytest.fixture
+def database_options() -> Iterator[dict[str, Any]]:
+    """The default database's settings, changed for this test only (the check reads them)."""
+    params = connections["default"].settings_dict
+    saved = dict(params)
+    params["OPTIONS"] = dict(params.get("OPTIONS", {}))
+    try:
+        yield params
+    finally:
+        params.clear()
+        params.update(saved)
+
+
+def test_the_database_check_connects_with_every_option_of_database_url(
+    db: None, database_options: dict[str, Any]
+) -> None:
+    """Options of DATABASE_URL (sslrootcert, client certificates, hostaddr, target_session_attrs)
+    are needed to reach the database: the check uses them as the application's connections do,
+    instead of answering 503 for ever while the site works."""
+    # A host name that does not resolve, reached by its address given apart (?hostaddr=).
+    address = socket.gethostbyname(database_options.get("HOST") or "127.0.0.1")
+    database_options["HOST"] = "database.invalid"
+    database_options["OPTIONS"]["hostaddr"] = address
+    status, body, _took = _get("/readyz")
+    assert (status, body) == (200, {"status": "ok"})
+    # And an option that rules this server out rules it out for the check too.
+    database_options["OPTIONS"]["target_session_attrs"] = "read-only"
+    status, body, _took = _get("/readyz")
+    assert (status, body["down"]) == (503, {"database": "not answering"})
+
+
+def test_an_outsider_is_told_what_is_down_but_not_where_it_is(
+    db: None, database_options: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    port = closed_port()
+    database_options["PORT"] = port
+    with caplog.at_level(logging.WARNING, logger="annotations.web.health"):
+        response = Client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["down"] == {"database": "not answering"}
+    assert str(port) not in response.content.decode()
+    assert str(port) in caplog.text  # the operator reads the reason in the log
