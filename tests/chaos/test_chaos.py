@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 import pytest
 from django.contrib.auth.models import User
 from django.db import close_old_connections, connections
@@ -285,16 +286,24 @@ def _no_candidate_twice() -> None:
     assert not twice.exists(), list(twice)
 
 
-# An article long enough that its extraction is still running when the worker is killed.
-LONG_SENTENCES = 3000
-
-
-def _long_text() -> str:
-    return " ".join(
-        f"Unemployment in district {n} fell to {n % 90}.{n % 7} percent in {1900 + n % 120}, "
-        f"the statistics office said."
-        for n in range(LONG_SENTENCES)
-    )
+@contextmanager
+def article_locked(article_id: int) -> Iterator[Callable[[], None]]:
+    """Another session holds the article's row lock (as a long correction would), so that an
+    extraction of it, once started, waits mid-task for as long as the test needs; the context
+    gives the function that lets it go."""
+    params = connections["default"].settings_dict
+    with psycopg.connect(
+        dbname=params["NAME"],
+        user=params.get("USER") or "postgres",
+        password=params.get("PASSWORD") or None,
+        host=params.get("HOST") or "127.0.0.1",
+        port=params.get("PORT") or 5432,
+    ) as holder:
+        holder.execute(
+            f"SELECT id FROM {Article._meta.db_table} WHERE id = %s FOR UPDATE",  # noqa: S608
+            [article_id],
+        )
+        yield holder.rollback
 
 
 def _running(article_id: int) -> bool:
@@ -340,15 +349,18 @@ def test_redis_killed_mid_run_loses_no_task_and_runs_none_twice(
 
     for n in range(2):
         submit(n)
-    # The worker busy with a long extraction while two more wait in Redis's queue: the kill
-    # takes those two with it, and the running task's acknowledgement.
-    long = article_create(user=erin, workspace=workspace, text=_long_text(), language="en")
-    articles.append(long.pk)
-    for n in range(2, 4):
-        submit(n)
-    wait_for(lambda: _running(long.pk), what="the worker to start extracting the long article")
-    stack.redis.kill()  # SIGKILL, no persistence: every queued and unacknowledged task is gone
-    killed_at = time.monotonic()
+    # The worker busy with an extraction (held mid-task by a lock on its article) while two more
+    # wait in Redis's queue: the kill takes those two with it, and the running task's
+    # acknowledgement.
+    busy = article_create(user=erin, workspace=workspace, text=_article_text(99))
+    articles.append(busy.pk)
+    with article_locked(busy.pk) as let_go:
+        wait_for(lambda: _running(busy.pk), what="the worker to start extracting the article")
+        for n in range(2, 4):
+            submit(n)
+        stack.redis.kill()  # SIGKILL, no persistence: every queued and unacknowledged task is gone
+        killed_at = time.monotonic()
+        let_go()  # the running task finishes while Redis is down
 
     # Down for longer than a few sweeps: beat, the worker and the web side all find it gone.
     n = 4
@@ -422,29 +434,57 @@ def test_redis_killed_mid_run_loses_no_task_and_runs_none_twice(
 
 
 def test_a_worker_killed_mid_task_has_its_work_done_once_by_another(
-    stack: Stack, workspace: Workspace, erin: User
+    stack: Stack, workspace: Workspace, claim: Claim, alice: User, erin: User
 ) -> None:
     stack.start_beat()
     first = stack.start_worker()
-    long = article_create(user=erin, workspace=workspace, text=_long_text(), language="en")
-    queued = [
-        article_create(user=erin, workspace=workspace, text=_article_text(n)).pk for n in range(3)
-    ]
-    wait_for(lambda: _running(long.pk), what="the worker to start extracting the long article")
-    first.kill()  # kill -9 mid-task: its message is never acknowledged, its lease stops
-    killed_at = time.monotonic()
-    assert Article.objects.get(pk=long.pk).extraction_status != "done"
+    requests = Requests()
+    editor = _client(alice)
+    article = article_create(user=erin, workspace=workspace, text=_article_text(0))
+    with article_locked(article.pk) as let_go:
+        wait_for(lambda: _running(article.pk), what="the worker to start extracting the article")
+        # Queued behind it: more articles, an export and a release.
+        queued = [
+            article_create(user=erin, workspace=workspace, text=_article_text(n)).pk
+            for n in range(1, 4)
+        ]
+        job = requests(
+            editor, "post", f"/api/v1/workspaces/{workspace.pk}/exports/", {"format": "csv"}
+        )
+        release = requests(
+            editor,
+            "post",
+            f"/api/v1/workspaces/{workspace.pk}/releases/",
+            {"name": "Desk", "version": "1", "formats": ["csv", "fever"]},
+        )
+        assert (job.status, release.status) == (202, 201), (job, release)
+        first.kill()  # kill -9 mid-task: nothing acknowledged, its lease no longer renewed
+        killed_at = time.monotonic()
+        let_go()
+    assert Article.objects.get(pk=article.pk).extraction_status != "done"
     stack.start_worker()
 
+    release_id = int(release.body["id"])
     recovered = wait_for(
-        lambda: _extracted([long.pk, *queued]) and _outbox_settled(),
+        lambda: (
+            _extracted([article.pk, *queued])
+            and ExportJob.objects.filter(status="done").count() == 1
+            and release_status(DatasetRelease.objects.get(pk=release_id)) == READY
+            and _outbox_settled()
+        ),
         what="the killed worker's task and the ones queued behind it to be done by the next worker",
     )
+    requests.close()
     print(
-        f"\nworker killed: everything done {time.monotonic() - killed_at:.1f} s after the kill ({recovered:.1f} s of waiting)"
+        f"\nworker killed: everything done {time.monotonic() - killed_at:.1f} s after the kill "
+        f"({recovered:.1f} s of waiting, the next worker's start-up included)"
     )
-    row = TaskOutbox.objects.get(task="annotations.extract_article", args=[long.pk])
+    row = TaskOutbox.objects.get(task="annotations.extract_article", args=[article.pk])
     assert row.attempts == 2  # the killed run and one more, not one per sweep
-    assert Article.objects.get(pk=long.pk).extraction_status == "done"
-    assert CandidateClaim.objects.filter(article=long).count() >= LONG_SENTENCES // 2
+    assert Article.objects.get(pk=article.pk).extraction_status == "done"
+    assert CandidateClaim.objects.filter(article=article).exists()
     _no_candidate_twice()
+    assert len(_files(stack, "exports")) == 1
+    assert len(_files(stack, "releases")) == ReleaseFile.objects.count() == 2
+    assert not TaskOutbox.objects.filter(stopped_at__isnull=False).exists()
+    requests.assert_none_slow_nor_500()
