@@ -182,13 +182,16 @@ def test_a_frozen_database_is_a_503_naming_it_within_5_s(
         proxy.frozen.set()
         listing = requests(api, "get", "/api/v1/workspaces/")
         page = requests(Client(), "get", "/claims/1/")
+        save = requests(
+            api, "post", "/api/v1/articles/", {"workspace": workspace.pk, "text": _article_text(1)}
+        )
         token = requests(
             APIClient(), "post", "/api/v1/auth/token/", {"username": "alice", "password": "x"}
         )
         ready = requests(Client(), "get", "/readyz")
         live = requests(Client(), "get", "/livez")
         requests.close()
-    for answer in (listing, token):
+    for answer in (listing, save, token):
         assert answer.status == 503, answer
         assert "database is not answering" in answer.body["detail"]
         assert answer.response["Retry-After"]
@@ -199,9 +202,14 @@ def test_a_frozen_database_is_a_503_naming_it_within_5_s(
     print(f"\ndatabase frozen: {requests.summary()}")
 
     # The database back (the web side reaches it directly again): the same request answers.
+    assert not Article.objects.exists()  # the refused save left nothing behind
     after = requests(api, "get", "/api/v1/workspaces/")
+    saved = requests(
+        api, "post", "/api/v1/articles/", {"workspace": workspace.pk, "text": _article_text(1)}
+    )
     requests.close()
-    assert after.status == 200, after
+    assert (after.status, saved.status) == (200, 201), (after, saved)
+    assert TaskOutbox.objects.filter(task="annotations.extract_article").count() == 1
 
 
 @pytest.mark.parametrize(
