@@ -84,7 +84,7 @@ def test_a_worker_restarted_during_a_database_outage_keeps_the_server_up(
         time.sleep(1)  # the new worker loads the application
         assert server.process.poll() is None, server.output()
         assert server.get("/livez")[0] == 200, server.output()
-        status, _body, _took = server.get("/api/v1/claims/", Authorization="Token not-a-token")
+        status, _body, _took = server.get("/api/v1/claims/", {"Authorization": "Token not-a-token"})
         assert status == 503  # the outage as it is, answered
 
 

@@ -143,9 +143,9 @@ def test_a_request_after_the_database_froze_gets_a_503_within_the_connect_timeou
             DATABASE_CONNECT_TIMEOUT="2",  # libpq's smallest
         ) as server,
     ):
-        assert server.get("/api/v1/claims/", **token)[0] == 401
+        assert server.get("/api/v1/claims/", token)[0] == 401
         proxy.frozen.set()
-        status, body, took = server.get("/api/v1/claims/", **token)
+        status, body, took = server.get("/api/v1/claims/", token)
     assert status == 503, (body, server.output())
     assert took < 2 + MARGIN, took
 

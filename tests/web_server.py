@@ -29,9 +29,13 @@ class WebServer:
     port: int
     log: Path
 
-    def get(self, path: str, timeout: float = 30.0, **headers: str) -> tuple[int, bytes, float]:
+    def get(
+        self, path: str, headers: dict[str, str] | None = None, timeout: float = 30.0
+    ) -> tuple[int, bytes, float]:
         """Status, body and seconds taken; status 0 when the server dropped the request."""
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", headers=headers)
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}", headers=headers or {}
+        )
         started = time.monotonic()
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
