@@ -38,13 +38,27 @@ ROOT = Path(__file__).resolve().parent.parent
 MARGIN = 1.0
 
 
+def _server_database_url() -> str:
+    """DATABASE_URL with the server's own `postgres` database, which always exists: the one the
+    suite is given is only the name its test database is made from, and may not exist itself."""
+    server, _slash, _name = os.environ.get("DATABASE_URL", "").rpartition("/")
+    return f"{server}/postgres" if server.startswith("postgres") else ""
+
+
+# What the processes these tests start get: the suite's environment, pointed at a database that
+# exists (a test may still give its own DATABASE_URL).
+_BASE_ENV = {**os.environ, "DJANGO_SETTINGS_MODULE": "workbench.settings"}
+if _server_database_url():
+    _BASE_ENV["DATABASE_URL"] = _server_database_url()
+
+
 def _manage(*args: str, **env: str) -> tuple[subprocess.CompletedProcess[str], float]:
     started = time.monotonic()
     done = subprocess.run(  # noqa: S603 - our own programs, fixed arguments
         [sys.executable, "manage.py", *args],
         check=False,
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "workbench.settings", **env},
+        env={**_BASE_ENV, **env},
         capture_output=True,
         text=True,
         timeout=60,
@@ -61,7 +75,7 @@ def _python(script: str, **env: str) -> tuple[subprocess.CompletedProcess[str], 
         [sys.executable, "-c", script],
         check=False,
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "workbench.settings", **env},
+        env={**_BASE_ENV, **env},
         capture_output=True,
         text=True,
         timeout=60,
