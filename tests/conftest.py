@@ -136,3 +136,13 @@ def desk(
 def results(response: Any) -> list[dict[str, Any]]:
     body = response.json()
     return list(body["results"]) if isinstance(body, dict) and "results" in body else list(body)
+
+
+def assess_apart(
+    api: Callable[[User | None], APIClient], claim: Claim, one: User, other: User
+) -> None:
+    """Two reviewers give the claim verdicts one step apart on the default scale (true, mostly
+    true): a dispute under the default rule, agreement under a looser one."""
+    for user, verdict in ((one, "true"), (other, "mostly-true")):
+        answer = api(user).post(f"/api/v1/claims/{claim.pk}/assessments/", {"verdict": verdict})
+        assert answer.status_code == 201, answer.content

@@ -151,6 +151,33 @@ def test_re_extraction_writes_only_what_changed_in_a_few_statements(
     assert 0 < len(updates) <= 300 / extraction._UPDATE_BATCH + 1
 
 
+def _extract_while(
+    article: Article,
+    meanwhile: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capture: DjangoCaptureOnCommitCallbacks,
+) -> list[Any]:
+    """Run the extraction, doing `meanwhile()` after the sentences are scored and before the
+    result is applied; return what it queued after commit, not yet run."""
+
+    def scored_then(*args: Any, **kwargs: Any) -> Any:
+        result = extract_candidates(*args, **kwargs)
+        meanwhile()
+        return result
+
+    monkeypatch.setattr(extraction, "extract_candidates", scored_then)
+    with capture(execute=False) as queued:
+        extraction.article_extract(article_id=article.pk)
+    monkeypatch.setattr(extraction, "extract_candidates", extract_candidates)
+    return list(queued)
+
+
+def _run_all(queued: list[Any]) -> None:
+    assert queued  # something is on its way
+    for callback in queued:
+        callback()
+
+
 def test_a_run_asked_for_while_another_scores_still_runs(
     workspace: Workspace,
     alice: User,
@@ -163,21 +190,16 @@ def test_a_run_asked_for_while_another_scores_still_runs(
     article = _extracted(workspace, alice)
     article_request_extraction(article_id=article.pk)
 
-    def asked_again_meanwhile(*args: Any, **kwargs: Any) -> Any:
-        result = extract_candidates(*args, **kwargs)
-        article_request_extraction(article_id=article.pk)
-        return result
-
-    monkeypatch.setattr(extraction, "extract_candidates", asked_again_meanwhile)
-    with django_capture_on_commit_callbacks(execute=False) as queued:
-        extraction.article_extract(article_id=article.pk)
-    monkeypatch.setattr(extraction, "extract_candidates", extract_candidates)
+    queued = _extract_while(
+        article,
+        lambda: article_request_extraction(article_id=article.pk),
+        monkeypatch,
+        django_capture_on_commit_callbacks,
+    )
 
     article.refresh_from_db()
     assert article.extraction_status == Article.Status.QUEUED
-    assert queued  # the run asked for is on its way
-    for callback in queued:
-        callback()
+    _run_all(queued)
     article.refresh_from_db()
     assert article.extraction_status == Article.Status.DONE
 
@@ -194,20 +216,17 @@ def test_a_result_dropped_for_a_language_set_by_hand_queues_a_fresh_run(
     article = _extracted(workspace, alice)
     article_request_extraction(article_id=article.pk)
 
-    def language_changed_meanwhile(*args: Any, **kwargs: Any) -> Any:
-        result = extract_candidates(*args, **kwargs)
-        Article.objects.filter(pk=article.pk).update(language="en", version=article.version + 1)
-        return result
-
-    monkeypatch.setattr(extraction, "extract_candidates", language_changed_meanwhile)
-    with django_capture_on_commit_callbacks(execute=False) as queued:
-        extraction.article_extract(article_id=article.pk)
-    monkeypatch.setattr(extraction, "extract_candidates", extract_candidates)
+    queued = _extract_while(
+        article,
+        lambda: Article.objects.filter(pk=article.pk).update(
+            language="en", version=article.version + 1
+        ),
+        monkeypatch,
+        django_capture_on_commit_callbacks,
+    )
 
     article.refresh_from_db()
     assert article.extraction_status == Article.Status.QUEUED
-    assert queued
-    for callback in queued:
-        callback()
+    _run_all(queued)
     article.refresh_from_db()
     assert article.extraction_status == Article.Status.DONE

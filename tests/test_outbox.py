@@ -24,6 +24,7 @@ from annotations.models import Claim, DatasetRelease, ExportJob, TaskOutbox, Wor
 from annotations.services.exports import export_job_create
 from annotations.services.outbox import HEADER, outbox_sweep
 from annotations.tasks import run_export_job
+from tests.conftest import assess_apart
 from tests.export_desk import Desk
 from tests.test_extraction_task import _closed_port
 from workbench.celery import app
@@ -165,9 +166,7 @@ def test_a_dispute_rule_changed_while_the_broker_is_down_is_applied_once_it_is_b
     api: Api,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
-    for user, verdict in ((bob, "true"), (carol, "mostly-true")):
-        answer = api(user).post(f"/api/v1/claims/{claim.pk}/assessments/", {"verdict": verdict})
-        assert answer.status_code == 201, answer.content
+    assess_apart(api, claim, bob, carol)
     assert Claim.objects.get(pk=claim.pk).status == "disputed"
     TaskOutbox.objects.all().delete()  # the set-up's own tasks
     with unreachable_broker(), django_capture_on_commit_callbacks(execute=True):

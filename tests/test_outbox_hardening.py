@@ -23,6 +23,7 @@ from annotations.services.exports import export_job_create
 from annotations.services.outbox import HEADER, outbox_sweep
 from annotations.services.workspaces import workspace_update
 from annotations.tasks import refresh_claim_statuses, run_export_job
+from tests.conftest import assess_apart
 from tests.export_desk import Desk
 from tests.test_outbox import unreachable_broker
 from workbench.celery import app
@@ -50,9 +51,7 @@ def _waiting_for_a_lock() -> bool:
 def test_a_rule_changed_again_while_a_worker_starts_the_first_change_is_applied(
     workspace: Workspace, claim: Claim, alice: User, bob: User, carol: User, api: Api
 ) -> None:
-    for user, verdict in ((bob, "true"), (carol, "mostly-true")):
-        answer = api(user).post(f"/api/v1/claims/{claim.pk}/assessments/", {"verdict": verdict})
-        assert answer.status_code == 201, answer.content
+    assess_apart(api, claim, bob, carol)
     TaskOutbox.objects.all().delete()  # the set-up's own tasks
     recorded, proceed = threading.Event(), threading.Event()
     failures: list[BaseException] = []
@@ -197,9 +196,7 @@ def test_a_change_is_not_folded_into_a_task_out_of_attempts(
     api: Api,
     settings: SettingsWrapper,
 ) -> None:
-    for user, verdict in ((bob, "true"), (carol, "mostly-true")):
-        answer = api(user).post(f"/api/v1/claims/{claim.pk}/assessments/", {"verdict": verdict})
-        assert answer.status_code == 201, answer.content
+    assess_apart(api, claim, bob, carol)
     TaskOutbox.objects.all().delete()  # the set-up's own tasks
     # A recomputation that had its attempts (the limit lowered since), not stopped yet.
     settings.OUTBOX_MAX_ATTEMPTS = 2

@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 from annotations.models import Claim, ExportJob, ReleaseFile, TaskOutbox, Workspace
 from annotations.services.outbox import HEADER
 from annotations.tasks import _Heartbeat, sweep_outbox
+from tests.conftest import assess_apart
 from tests.test_outbox import unreachable_broker
 from tests.test_worker import _wait_for, worker  # noqa: F401  (fixture)
 from workbench.celery import app
@@ -62,9 +63,7 @@ def test_work_asked_for_while_the_broker_was_down_is_done_once_when_it_is_back(
     tmp_path: Path,
 ) -> None:
     settings.MEDIA_ROOT = media = tmp_path / "media"
-    for user, verdict in ((bob, "true"), (carol, "mostly-true")):
-        answer = api(user).post(f"/api/v1/claims/{claim.pk}/assessments/", {"verdict": verdict})
-        assert answer.status_code == 201, answer.content
+    assess_apart(api, claim, bob, carol)
     assert Claim.objects.get(pk=claim.pk).status == "disputed"
 
     editor = api(alice)
