@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/workbench} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 
-.PHONY: install install-dev run worker beat test check format format-check lint types bench-api bench-candidates bench-export bench-agreement bench-extraction bench-search bench-schema bench-reextract clean
+.PHONY: install install-dev run worker beat test check format format-check lint types bench-api bench-candidates bench-export bench-agreement bench-extraction bench-search bench-schema bench-schema-stateful bench-reextract clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,10 @@ bench-search: $(DEV_STAMP)
 ## schemathesis over the whole API schema with 200 generated requests per operation (CI runs 5).
 bench-schema: $(DEV_STAMP)
 	SCHEMA_EXAMPLES=$${SCHEMA_EXAMPLES:-200} $(TEST_ENV) $(BIN)/python -m pytest -p no:randomly tests/api/test_schema_fuzz.py
+
+## schemathesis's stateful phase (sequences of linked calls) against a live server on the demo desk.
+bench-schema-stateful: $(DEV_STAMP)
+	$(TEST_ENV) bash bench/schema_stateful.sh $${SCHEMA_EXAMPLES:-100}
 
 ## Extraction: throughput against spaCy's sentencizer, CLEF MAP, French precision and recall, a real worker.
 bench-extraction: $(DEV_STAMP)

@@ -233,6 +233,19 @@ FILTER_PARAMETERS = [
 ]
 
 
+# An export's file, in the schema: one media type per format (JSON-LD, JSON Lines, CSV).
+# ClaimReview is one JSON array; the others are lines (JSON Lines) or CSV rows.
+EXPORT_FILE_RESPONSES = {
+    (200, media_type): OpenApiResponse(
+        {"type": "array", "items": {"type": "object"}}
+        if media_type.endswith("json")
+        else OpenApiTypes.BINARY,
+        description="The export's file.",
+    )
+    for media_type in sorted({fmt.media_type.split(";")[0].strip() for fmt in FORMATS.values()})
+}
+
+
 class WorkspaceExportView(APIView):
     renderer_classes = (JSONRenderer,)
     content_negotiation_class = FormatIsNotARenderer
@@ -243,19 +256,7 @@ class WorkspaceExportView(APIView):
             OpenApiParameter("format", str, required=True, enum=list(FORMATS)),
             *FILTER_PARAMETERS,
         ],
-        # One media type per format (JSON-LD, JSON Lines, CSV), each the export streamed.
-        responses={
-            # ClaimReview is one JSON array; the others are lines (JSON Lines) or CSV rows.
-            (200, media_type): OpenApiResponse(
-                {"type": "array", "items": {"type": "object"}}
-                if media_type.endswith("json")
-                else OpenApiTypes.BINARY,
-                description="The export.",
-            )
-            for media_type in sorted(
-                {fmt.media_type.split(";")[0].strip() for fmt in FORMATS.values()}
-            )
-        },
+        responses=EXPORT_FILE_RESPONSES,
         description="Stream the workspace's verified claims in one format (editors only).",
     )
     def get(self, request: Request, workspace_id: int) -> StreamingHttpResponse:
@@ -326,7 +327,7 @@ def _stored_file(name: str, *, filename: str, media_type: str, sha256: str) -> F
 
 
 class ExportJobDownloadView(APIView):
-    @extend_schema(responses={200: OpenApiResponse(OpenApiTypes.BINARY)})
+    @extend_schema(responses=EXPORT_FILE_RESPONSES)
     def get(self, request: Request, job_id: int) -> FileResponse:
         job = selectors.export_job_get(user=me(request), job_id=job_id)
         if job.status != ExportJob.Status.DONE or not job.file:
@@ -410,7 +411,7 @@ def _ready(release: DatasetRelease) -> None:
 
 
 class ReleaseFileView(APIView):
-    @extend_schema(responses={200: OpenApiResponse(OpenApiTypes.BINARY)})
+    @extend_schema(responses=EXPORT_FILE_RESPONSES)
     def get(self, request: Request, release_id: int, format_key: str) -> FileResponse:
         release = selectors.release_get(user=me(request), release_id=release_id)
         _ready(release)

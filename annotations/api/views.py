@@ -411,7 +411,7 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
 
     @extend_schema(
         request=None,
-        responses=s.ClaimSerializer,
+        responses={200: s.ClaimSerializer},
         description="Withdraw your own highlight of the claim; the claim stays (withdraw it with "
         "DELETE on the claim).",
     )
