@@ -28,7 +28,8 @@ def test_a_correction_saved_meanwhile_is_said_and_the_typed_text_kept(
     colleague = make_user("frank")
     member_add(actor=alice, workspace=workspace, username="frank", role=Role.EDITOR)
     article = article_create(user=alice, workspace=workspace, text=TEXT, language="fr")
-    page = session(alice).open_article(article)
+    editor = session(alice)
+    page = editor.open_article(article)
     page.click("#open-revise")
     textarea = page.locator("#revise [name=text]")
     expect(textarea).to_have_value(TEXT)
@@ -44,6 +45,7 @@ def test_a_correction_saved_meanwhile_is_said_and_the_typed_text_kept(
     expect(conflict).to_be_visible()
     expect(conflict).to_contain_text("changed since you loaded it")
     expect(textarea).to_have_value(mine)  # nothing typed is lost
+    editor.shot("correction-conflict")
     article.refresh_from_db()
     assert article.text == theirs  # and the colleague's correction stands
 
