@@ -253,7 +253,8 @@ def _member_claim_page(
     shown = claim.shown  # type: ignore[attr-defined]
     workspace = selectors.workspace_get(user=request.user, workspace_id=claim.workspace_id)
     role = Role(workspace.my_role)  # type: ignore[attr-defined]
-    if failed in forms_ and failed not in _shown_forms(shown.status, role):
+    shown_forms = _shown_forms(shown.status, role)
+    if failed in forms_ and failed not in shown_forms:
         form = forms_[failed]
         for field, problems in form.errors.items():
             for message in problems:
@@ -297,9 +298,10 @@ def _member_claim_page(
         "mine": mine,
         "can_assess": role >= Role.REVIEWER,
         "can_adjudicate": role >= Role.ADJUDICATOR,
-        "can_publish": role >= Role.EDITOR,
         "names": names,
         "forms": forms_,
+        # Which publishing forms the page shows: decided once, here.
+        "shown_forms": shown_forms,
         # The page carries the claim's ClaimReview once published, as its public page does.
         "review": selectors.claim_review_of(claim=claim) if shown.verdicts_visible else None,
     }
@@ -307,7 +309,8 @@ def _member_claim_page(
 
 
 def _shown_forms(status: str, role: Role) -> set[str]:
-    """The publishing forms the claim's page shows (as claim.html decides)."""
+    """The publishing forms the claim's page shows to this role: publish a resolved claim; give
+    its fact-check's address, correct or unpublish a published one; none below editor."""
     if role < Role.EDITOR:
         return set()
     if status == Claim.Status.PUBLISHED:
