@@ -21,12 +21,8 @@ from annotations.models import Article, ArticleRevision, CandidateClaim, Claim, 
 from annotations.services.articles import article_create, article_request_extraction
 from annotations.services.extraction import article_extract
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row locks and deadlocks need PostgreSQL"
-    ),
-]
+# Real threads and commits on PostgreSQL (tests/services_env.py stops the suite when it is missing).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 SENTENCES = 24
 ROUNDS = 4
