@@ -1,12 +1,31 @@
 #!/usr/bin/env python
 import os
+import secrets
 import sys
+
+# Offline text commands: they read files and print results, sign nothing and keep nothing, so on a
+# machine with no settings at all they run with a throwaway key rather than stop for want of one.
+OFFLINE_COMMANDS = frozenset(
+    {
+        "match_claims",
+        "score_sentences",
+        "extract_claims",
+        "train_claim_scorer",
+        "evaluate_claim_scorer",
+    }
+)
 
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
     from django.core.management import execute_from_command_line
 
+    if (
+        len(sys.argv) > 1
+        and sys.argv[1] in OFFLINE_COMMANDS
+        and "SECRET_KEY_FILE" not in os.environ
+    ):
+        os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     if len(sys.argv) > 1:
         import django
 

@@ -610,8 +610,89 @@ class ScorerModel(models.Model):
         return self.version
 
 
+class ReferenceClaim(models.Model):
+    """An outside fact-check in a workspace's reference corpus (imported ClaimReview).
+
+    Matched like the workspace's own checked claims; its rating is the publisher's, with the
+    workspace's verdict it maps onto when it can be mapped (offered for reuse, never applied).
+    """
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="reference_claims"
+    )
+    # The fact-check's page: what makes two imports the same fact-check.
+    url = models.URLField(max_length=2000)
+    claim_text = models.TextField()
+    claimant = models.CharField(max_length=300, blank=True)
+    claim_date = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=12, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=300, blank=True)
+    publisher_site = models.CharField(max_length=300, blank=True)
+    review_date = models.DateField(null=True, blank=True)
+    rating = models.CharField(max_length=300, blank=True, help_text=_("The publisher's rating."))
+    rating_value = models.FloatField(null=True, blank=True)
+    rating_best = models.FloatField(null=True, blank=True)
+    rating_worst = models.FloatField(null=True, blank=True)
+    verdict = models.ForeignKey(
+        VerdictLabel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    origin = models.CharField(max_length=30)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("workspace_id", "-review_date", "id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("workspace", "url"), name="reference_unique_url"),
+        ]
+
+    def __str__(self) -> str:
+        return self.claim_text[:80]
+
+
+class TextVector(models.Model):
+    """The sentence embedding of a claim, a candidate or an outside fact-check, by a worker.
+
+    One per owner; `digest` says which text and `model` which embedder it was computed from, so a
+    changed text or another model makes it stale.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    claim = models.OneToOneField(
+        Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="vector"
+    )
+    candidate = models.OneToOneField(
+        CandidateClaim, on_delete=models.CASCADE, null=True, blank=True, related_name="vector"
+    )
+    reference = models.OneToOneField(
+        ReferenceClaim, on_delete=models.CASCADE, null=True, blank=True, related_name="vector"
+    )
+    model = models.CharField(max_length=80)
+    digest = models.CharField(max_length=32)
+    vector = models.BinaryField()
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes: ClassVar = [
+            models.Index(fields=("workspace", "model"), name="vector_ws_model"),
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(claim__isnull=False, candidate__isnull=True, reference__isnull=True)
+                | Q(claim__isnull=True, candidate__isnull=False, reference__isnull=True)
+                | Q(claim__isnull=True, candidate__isnull=True, reference__isnull=False),
+                name="vector_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"vector {self.model} ({self.pk})"
+
+
 class ClaimMatch(models.Model):
-    """A claim already given a final verdict that says the same as a new candidate or claim."""
+    """An already-checked claim, the workspace's own or an outside fact-check, that says the same
+    as a new candidate or claim."""
 
     candidate = models.ForeignKey(
         CandidateClaim, on_delete=models.CASCADE, null=True, blank=True, related_name="matches"
@@ -619,7 +700,12 @@ class ClaimMatch(models.Model):
     claim = models.ForeignKey(
         Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="matches"
     )
-    matched_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    matched_claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    matched_reference = models.ForeignKey(
+        ReferenceClaim, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     score = models.FloatField()
     method = models.CharField(max_length=30)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -632,15 +718,27 @@ class ClaimMatch(models.Model):
                 | Q(candidate__isnull=True, claim__isnull=False),
                 name="match_for_candidate_or_claim",
             ),
+            models.CheckConstraint(
+                condition=Q(matched_claim__isnull=False, matched_reference__isnull=True)
+                | Q(matched_claim__isnull=True, matched_reference__isnull=False),
+                name="match_of_claim_or_reference",
+            ),
             models.UniqueConstraint(
                 fields=("candidate", "matched_claim"), name="match_unique_candidate"
             ),
             models.UniqueConstraint(fields=("claim", "matched_claim"), name="match_unique_claim"),
+            models.UniqueConstraint(
+                fields=("candidate", "matched_reference"), name="match_unique_candidate_ref"
+            ),
+            models.UniqueConstraint(
+                fields=("claim", "matched_reference"), name="match_unique_claim_ref"
+            ),
             models.CheckConstraint(condition=Q(score__gte=0, score__lte=1), name="match_score"),
         ]
 
     def __str__(self) -> str:
-        return f"match {self.matched_claim_id} ({self.score:.2f})"
+        target = self.matched_claim_id or f"ref {self.matched_reference_id}"
+        return f"match {target} ({self.score:.2f})"
 
 
 class Assignment(models.Model):

@@ -289,10 +289,13 @@ def adjudications_visible(sight: Sight) -> Q:
 
 
 def matches_visible(sight: Sight) -> Q:
-    """Already-checked look-alikes whose final verdict this user may see."""
+    """Already-checked look-alikes whose final verdict this user may see: outside fact-checks in
+    the workspace's reference corpus are public work, seen by every member."""
     if sight.all_clear:
         return _everything()
-    return verdicts_visible(sight, "matched_claim__") & claims_listed(sight, "matched_claim__")
+    return Q(matched_reference__workspace_id__in=sorted(sight.member)) | (
+        verdicts_visible(sight, "matched_claim__") & claims_listed(sight, "matched_claim__")
+    )
 
 
 def events_visible(sight: Sight) -> Q:

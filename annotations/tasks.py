@@ -181,6 +181,14 @@ def match_claim(claim_id: int) -> int:
     return claim_matches_refresh(claim_id=claim_id)
 
 
+@workbench_task("annotations.claim_settled")
+def claim_settled(claim_id: int) -> int:
+    """A claim got its final verdict or was published: refresh the registry's matches around it."""
+    from annotations.services.matching import claim_settled_refresh
+
+    return claim_settled_refresh(claim_id=claim_id)
+
+
 @workbench_task("annotations.sweep_stalled_articles")
 def sweep_stalled_articles() -> dict[str, int]:
     """Run by celery beat: send again the fetches and extractions that were never picked up."""

@@ -344,6 +344,15 @@ SPECTACULAR_SETTINGS = {
 # --- Celery -------------------------------------------------------------------------------------
 # Without a broker the tasks run in-process: they are enqueued after commit, so "eager" still means
 # after the article is saved, never inside its transaction.
+# Sentence embeddings for claim matching and check-worthiness (annotations/extraction/
+# embeddings.py): empty for the default multilingual model shipped inside its PyPI package, a
+# sentence-transformers model directory (the embeddings-st extra), or "none" for the rules alone.
+EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="")
+# BLAS threads one process gives the model: one per worker process, more processes to scale.
+EMBEDDING_THREADS = env.int("EMBEDDING_THREADS", default=1)
+# The cosine from which two claims are the same claim; unset: the model's measured default.
+EMBEDDING_MATCH_THRESHOLD = env.float("EMBEDDING_MATCH_THRESHOLD", default=None)
+
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)

@@ -25,6 +25,7 @@ from annotations.services.assessments import verdict_by_slug
 from annotations.services.claims import check_span
 from annotations.services.disputes import claim_disagreements_resolve
 from annotations.services.history import record_event, span_state
+from annotations.services.matching import claim_settled_later
 from annotations.text import quote_at
 
 
@@ -157,6 +158,7 @@ def adjudication_create(
     claim.settled_at = timezone.now()
     fields.append("settled_at")
     claim.save(update_fields=fields)
+    claim_settled_later(claim.pk)
     if claim.status != old_status:
         record_event(
             claim=claim,

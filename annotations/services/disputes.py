@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from annotations.models import Adjudication, Assessment, Claim, Disagreement, Highlight
 from annotations.services.history import record_event
+from annotations.services.matching import claim_settled_later
 
 # (reviewer username, verdict id, verdict slug, verdict value), in the order they were given.
 VerdictRow = tuple[str, int, str, float | None]
@@ -150,6 +151,8 @@ def _set_status(
         status=status, final_verdict_id=final_verdict_id, settled_at=settled
     )
     claim.refresh_from_db()
+    if status == Claim.Status.RESOLVED:
+        claim_settled_later(claim.pk)
     record_event(
         claim=claim,
         actor=actor,

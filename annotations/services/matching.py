@@ -1,40 +1,68 @@
-"""Finding the workspace's already-checked claims that say the same as a new candidate or claim.
+"""The claim registry: finding the already-checked claims that say the same as a candidate or claim.
 
-"Already checked" means a final verdict: status resolved or published. On PostgreSQL the search
-is pg_trgm's trigram similarity over the claim's quote and its rewording, served by partial GIN
-indexes on exactly those claims (migration 0002); on other databases rapidfuzz ranks the
-workspace's most recently updated FALLBACK_LIMIT of them. Results are stored as ClaimMatch rows
-(both ways the same shape, `method` says which) and shown with the matched claim's verdict.
+"Already checked" means the workspace's claims with a final verdict (status resolved or published)
+and its reference corpus of outside fact-checks (ReferenceClaim, imported ClaimReview).
+
+With an embedding model (the default; annotations/extraction/embeddings.py) a match is a cosine
+of multilingual sentence embeddings at or above the model's threshold, so a French claim finds the
+English fact-check of the same claim. Vectors are computed by the workers and kept in TextVector
+(a plain binary column: no database extension), searched with numpy. Without a model (off, or it
+cannot load) the search is lexical and single-language: pg_trgm's trigram similarity on
+PostgreSQL (partial GIN indexes, migration 0002), rapidfuzz elsewhere.
+
+Matches are stored as ClaimMatch rows (`method` says how they were found) and recomputed when a
+claim or candidate is made and when a claim gets its final verdict or is published, so that a
+claim resolved later is matched to the earlier ones that say the same (`claim_settled_refresh`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
+from annotations.extraction.claim_matching import NameComparer, match_vectors, rank
+from annotations.extraction.embeddings import Embedder, Vectors, from_bytes, to_bytes
 from annotations.extraction.similarity import (
     FUZZY_MIN_SCORE,
     MAX_MATCHES,
     TRIGRAM_MIN_SIMILARITY,
     rank_similar,
 )
-from annotations.models import CandidateClaim, Claim, ClaimMatch
+from annotations.models import CandidateClaim, Claim, ClaimMatch, ReferenceClaim, TextVector
+from annotations.services.embedding import current_embedder, match_threshold
 
 FINAL_STATUSES = (Claim.Status.RESOLVED, Claim.Status.PUBLISHED)
 # The portable path holds these in memory for one article's sentences.
 FALLBACK_LIMIT = 5000
 TRIGRAM = "trigram"
 FUZZY = "rapidfuzz"
+EMBEDDING = "embedding"
+# Vectors computed and stored per statement.
+_VECTOR_BATCH = 256
+
+# What a vector's owner is: its kind and id.
+Owner = tuple[str, int]
+CLAIM, CANDIDATE, REFERENCE = "claim", "candidate", "reference"
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    claim_id: int
+    """An already-checked look-alike: one of the workspace's claims, or an outside fact-check."""
+
+    claim_id: int | None
     score: float
     method: str
+    reference_id: int | None = None
+
+    @property
+    def key(self) -> Owner:
+        if self.claim_id is not None:
+            return (CLAIM, self.claim_id)
+        return (REFERENCE, int(self.reference_id or 0))
 
 
 def final_claims(*, workspace_id: int, exclude: Collection[int] = ()) -> QuerySet[Claim]:
@@ -42,16 +70,137 @@ def final_claims(*, workspace_id: int, exclude: Collection[int] = ()) -> QuerySe
     return claims.exclude(pk__in=exclude) if exclude else claims
 
 
+def claim_text(exact: str, normalised: str) -> str:
+    """What a claim's vector is computed from: its standalone wording when it has one."""
+    return normalised or exact
+
+
 def find_similar(
     *, workspace_id: int, texts: Sequence[str], exclude: Collection[int] = ()
 ) -> list[list[Match]]:
-    """For each text, the final-verdict claims of the workspace that say the same, best first."""
+    """For each text, the already-checked claims of the workspace that say the same, best first."""
+    if not texts:
+        return []
+    embedder = current_embedder()
+    if embedder is not None:
+        return _by_embeddings(embedder, workspace_id=workspace_id, texts=texts, exclude=exclude)
     claims = final_claims(workspace_id=workspace_id, exclude=exclude)
-    if not texts or not claims.exists():
+    references = ReferenceClaim.objects.filter(workspace_id=workspace_id)
+    if not claims.exists() and not references.exists():
         return [[] for _ in texts]
     if connection.vendor == "postgresql":
-        return _by_trigrams(workspace_id=workspace_id, texts=texts, exclude=exclude)
-    return find_similar_portable(claims=claims, texts=texts)
+        found = _by_trigrams(workspace_id=workspace_id, texts=texts, exclude=exclude)
+    else:
+        found = find_similar_portable(claims=claims, texts=texts)
+    return _with_references_by_words(found, references, texts)
+
+
+# --- Embeddings ----------------------------------------------------------------------------------
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def vectors_for(
+    embedder: Embedder, *, workspace_id: int, texts: dict[Owner, str]
+) -> dict[Owner, Vectors]:
+    """The vector of each owner's text: the stored one when it was computed from this text by this
+    model, else computed now and stored (replacing a stale one)."""
+    stored: dict[Owner, Vectors] = {}
+    by_kind: dict[str, list[int]] = {}
+    for kind, pk in texts:
+        by_kind.setdefault(kind, []).append(pk)
+    for kind, pks in by_kind.items():
+        rows = TextVector.objects.filter(
+            model=embedder.name, **{f"{kind}_id__in": pks}
+        ).values_list(f"{kind}_id", "digest", "vector")
+        for pk, digest, blob in rows:
+            if digest == _digest(texts[(kind, pk)]):
+                stored[(kind, pk)] = from_bytes([blob], embedder.dimension)[0]
+    missing = [owner for owner in texts if owner not in stored]
+    for begin in range(0, len(missing), _VECTOR_BATCH):
+        batch = missing[begin : begin + _VECTOR_BATCH]
+        computed = embedder.embed([texts[owner] for owner in batch])
+        _store_vectors(
+            embedder,
+            workspace_id,
+            [(o, texts[o], v) for o, v in zip(batch, computed, strict=False)],
+        )
+        stored.update(zip(batch, computed, strict=True))
+    return stored
+
+
+def _store_vectors(
+    embedder: Embedder, workspace_id: int, rows: Sequence[tuple[Owner, str, Vectors]]
+) -> None:
+    by_kind: dict[str, list[TextVector]] = {}
+    for (kind, pk), text, vector in rows:
+        by_kind.setdefault(kind, []).append(
+            TextVector(
+                workspace_id=workspace_id,
+                model=embedder.name,
+                digest=_digest(text),
+                vector=to_bytes(vector),
+                **{f"{kind}_id": pk},
+            )
+        )
+    for kind, vectors in by_kind.items():
+        # Two workers computing the same vector at once: the later one's write wins, same value.
+        TextVector.objects.bulk_create(
+            vectors,
+            update_conflicts=True,
+            unique_fields=[kind],
+            update_fields=["model", "digest", "vector", "created_at"],
+        )
+
+
+def _checked_texts(workspace_id: int, exclude: Collection[int]) -> dict[Owner, str]:
+    texts: dict[Owner, str] = {}
+    for pk, exact, normalised in final_claims(
+        workspace_id=workspace_id, exclude=exclude
+    ).values_list("pk", "exact", "normalised_text"):
+        texts[(CLAIM, pk)] = claim_text(exact, normalised)
+    for pk, text in ReferenceClaim.objects.filter(workspace_id=workspace_id).values_list(
+        "pk", "claim_text"
+    ):
+        texts[(REFERENCE, pk)] = text
+    return texts
+
+
+def _by_embeddings(
+    embedder: Embedder, *, workspace_id: int, texts: Sequence[str], exclude: Collection[int]
+) -> list[list[Match]]:
+    checked = _checked_texts(workspace_id, exclude)
+    corpus = vectors_for(embedder, workspace_id=workspace_id, texts=checked)
+    owners = list(corpus)
+    if not owners:
+        return [[] for _ in texts]
+    found = match_vectors(
+        embedder.embed(texts),
+        np_stack([corpus[owner] for owner in owners]),
+        texts,
+        [checked[owner] for owner in owners],
+        threshold=match_threshold(embedder),
+        names=NameComparer(embedder.embed),
+    )
+    return [[_match(owners[row], score) for row, score in matches] for matches in found]
+
+
+def np_stack(rows: Sequence[Vectors]) -> Vectors:
+    import numpy as np
+
+    return np.vstack(rows).astype(np.float32)
+
+
+def _match(owner: Owner, score: float) -> Match:
+    kind, pk = owner
+    if kind == REFERENCE:
+        return Match(None, score, EMBEDDING, reference_id=pk)
+    return Match(pk, score, EMBEDDING)
+
+
+# --- Words (no embedding model) ------------------------------------------------------------------
 
 
 # One statement for all of an article's sentences. Inside the LATERAL subquery the sentence is a
@@ -115,6 +264,30 @@ def find_similar_portable(*, claims: QuerySet[Claim], texts: Sequence[str]) -> l
     ]
 
 
+def _with_references_by_words(
+    found: list[list[Match]], references: QuerySet[ReferenceClaim], texts: Sequence[str]
+) -> list[list[Match]]:
+    """Add the outside fact-checks that rapidfuzz finds alike to each text's matches."""
+    choices = list(references.order_by("-pk").values_list("pk", "claim_text")[:FALLBACK_LIMIT])
+    if not choices:
+        return found
+    merged = []
+    for matches, text in zip(found, texts, strict=True):
+        outside = [
+            Match(None, score, FUZZY, reference_id=pk)
+            for pk, score in rank_similar(text, choices, min_score=FUZZY_MIN_SCORE)
+        ]
+        both = sorted([*matches, *outside], key=lambda match: (-match.score, match.key))
+        merged.append(both[:MAX_MATCHES])
+    return merged
+
+
+def _stored_key(match: ClaimMatch) -> Owner:
+    if match.matched_claim_id is not None:
+        return (CLAIM, match.matched_claim_id)
+    return (REFERENCE, int(match.matched_reference_id or 0))
+
+
 class _Changes:
     """The writes that make stored matches equal to the wanted ones, applied in one go."""
 
@@ -124,17 +297,26 @@ class _Changes:
         self.new: list[ClaimMatch] = []
 
     def plan(
-        self, stored: Sequence[ClaimMatch], wanted: Sequence[Match], owner: dict[str, int]
+        self,
+        stored: Sequence[ClaimMatch],
+        wanted: Sequence[Match],
+        owner: dict[str, int],
+        *,
+        keep_others: bool = False,
     ) -> None:
-        by_claim = {match.matched_claim_id: match for match in stored}
-        keys = {match.claim_id for match in wanted}
-        self.stale += [match.pk for key, match in by_claim.items() if key not in keys]
+        """`keep_others`: only add or update the wanted matches (a settled claim offering itself
+        to the claims that say the same), leaving the rest as they are."""
+        by_key = {_stored_key(match): match for match in stored}
+        keys = {match.key for match in wanted}
+        if not keep_others:
+            self.stale += [match.pk for key, match in by_key.items() if key not in keys]
         for match in wanted:
-            current = by_claim.get(match.claim_id)
+            current = by_key.get(match.key)
             if current is None:
                 self.new.append(
                     ClaimMatch(
                         matched_claim_id=match.claim_id,
+                        matched_reference_id=match.reference_id,
                         score=match.score,
                         method=match.method,
                         **owner,
@@ -149,7 +331,7 @@ class _Changes:
             ClaimMatch.objects.filter(pk__in=self.stale).delete()
         # In bounded statements: one bulk_update of thousands of rows grows with their square.
         ClaimMatch.objects.bulk_update(self.changed, ["score", "method"], batch_size=200)
-        ClaimMatch.objects.bulk_create(self.new)
+        ClaimMatch.objects.bulk_create(self.new, ignore_conflicts=True)
 
 
 @transaction.atomic
@@ -195,13 +377,80 @@ def claim_matches_refresh(*, claim_id: int) -> int:
     if claim is None:
         return 0
     texts = [claim.exact, *([claim.normalised_text] if claim.normalised_text else [])]
-    best: dict[int, Match] = {}
+    best: dict[Owner, Match] = {}
     for matches in find_similar(workspace_id=claim.workspace_id, texts=texts, exclude={claim_id}):
         for match in matches:
-            if match.claim_id not in best or match.score > best[match.claim_id].score:
-                best[match.claim_id] = match
-    wanted = sorted(best.values(), key=lambda match: (-match.score, match.claim_id))[:MAX_MATCHES]
+            if match.key not in best or match.score > best[match.key].score:
+                best[match.key] = match
+    wanted = sorted(best.values(), key=lambda match: (-match.score, match.key))[:MAX_MATCHES]
     changes = _Changes()
     changes.plan(list(ClaimMatch.objects.filter(claim_id=claim_id)), wanted, {"claim_id": claim_id})
     changes.apply()
     return len(wanted)
+
+
+def claim_settled_refresh(*, claim_id: int) -> int:
+    """A claim got its final verdict or was published: match it, and offer it to the workspace's
+    other claims and pending candidates that say the same (those made before it was checked).
+    Return how many of them it was offered to.
+
+    With embeddings only: the lexical search runs from each new text, not back from a checked one.
+    """
+    claim_matches_refresh(claim_id=claim_id)
+    embedder = current_embedder()
+    claim = (
+        Claim.objects.filter(pk=claim_id, status__in=FINAL_STATUSES)
+        .only("workspace_id", "exact", "normalised_text")
+        .first()
+    )
+    if embedder is None or claim is None:
+        return 0
+    workspace_id = claim.workspace_id
+    settled = vectors_for(
+        embedder,
+        workspace_id=workspace_id,
+        texts={(CLAIM, claim_id): claim_text(claim.exact, claim.normalised_text)},
+    )[(CLAIM, claim_id)]
+    others: dict[Owner, str] = {}
+    for pk, exact, normalised in (
+        Claim.objects.filter(workspace_id=workspace_id)
+        .exclude(pk=claim_id)
+        .values_list("pk", "exact", "normalised_text")
+    ):
+        others[(CLAIM, pk)] = claim_text(exact, normalised)
+    for pk, text in CandidateClaim.objects.filter(
+        article__workspace_id=workspace_id, status=CandidateClaim.Status.PENDING
+    ).values_list("pk", "text"):
+        others[(CANDIDATE, pk)] = text
+    vectors = vectors_for(embedder, workspace_id=workspace_id, texts=others)
+    owners = list(vectors)
+    if not owners:
+        return 0
+    found = rank(
+        np_stack([vectors[owner] for owner in owners]),
+        settled.reshape(1, -1),
+        threshold=match_threshold(embedder),
+        limit=1,
+    )
+    offered = [
+        (owner, matches[0][1]) for owner, matches in zip(owners, found, strict=False) if matches
+    ]
+    with transaction.atomic():
+        changes = _Changes()
+        for (kind, pk), score in offered:
+            owner_field = "claim_id" if kind == CLAIM else "candidate_id"
+            stored = list(ClaimMatch.objects.filter(**{owner_field: pk}))
+            changes.plan(
+                stored, [Match(claim_id, score, EMBEDDING)], {owner_field: pk}, keep_others=True
+            )
+        changes.apply()
+    return len(offered)
+
+
+def claim_settled_later(claim_id: int) -> None:
+    """Record, in the caller's transaction, that the registry must look around this claim once it
+    commits (a worker runs claim_settled_refresh)."""
+    from annotations import tasks  # the tasks module imports the services
+    from annotations.services.dispatch import enqueue_on_commit
+
+    enqueue_on_commit(tasks.claim_settled, claim_id)

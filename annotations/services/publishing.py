@@ -25,6 +25,7 @@ from annotations.access import require_role
 from annotations.models import Adjudication, Claim, Role
 from annotations.services.assessments import verdict_by_slug
 from annotations.services.history import record_event
+from annotations.services.matching import claim_settled_later
 from annotations.services.sources import url_problem
 from annotations.webfetch import UnsafeURL, check_url_syntax
 
@@ -76,6 +77,7 @@ def claim_publish(
         review_published_at=review_published_at or claim.review_published_at,
     )
     claim.refresh_from_db()
+    claim_settled_later(claim.pk)
     record_event(
         claim=claim,
         actor=user,
