@@ -187,8 +187,10 @@ def matches_prefetch(sight: policy.Sight) -> Prefetch[str, QuerySet[ClaimMatch],
     return Prefetch(
         "matches",
         queryset=ClaimMatch.objects.filter(policy.matches_visible(sight))
-        .select_related("matched_claim__final_verdict")
-        .defer("matched_claim__prefix", "matched_claim__suffix"),
+        .select_related(
+            "matched_claim__final_verdict", "matched_claim__article", "matched_reference__verdict"
+        )
+        .defer("matched_claim__prefix", "matched_claim__suffix", "matched_claim__article__text"),
     )
 
 
@@ -217,8 +219,12 @@ def present_claims(claims: Iterable[Claim], sight: policy.Sight) -> list[Claim]:
         matches = (
             ClaimMatch.objects.filter(claim_id__in=ids)
             .filter(policy.matches_visible(sight))
-            .select_related("matched_claim__final_verdict")
-            .defer("matched_claim__prefix", "matched_claim__suffix")
+            .select_related(
+                "matched_claim__final_verdict",
+                "matched_claim__article",
+                "matched_reference__verdict",
+            )
+            .defer("matched_claim__prefix", "matched_claim__suffix", "matched_claim__article__text")
         )
         for match in matches:
             similar[int(match.claim_id or 0)].append(match)
@@ -364,7 +370,9 @@ def claim_similar_list(*, user: User, claim: Claim) -> QuerySet[ClaimMatch]:
     return (
         ClaimMatch.objects.filter(claim=claim)
         .filter(policy.matches_visible(policy.sight_of(user)))
-        .select_related("matched_claim__final_verdict")
+        .select_related(
+            "matched_claim__final_verdict", "matched_claim__article", "matched_reference__verdict"
+        )
     )
 
 
@@ -373,7 +381,9 @@ def candidate_similar_list(*, user: User, candidate: CandidateClaim) -> QuerySet
     return (
         ClaimMatch.objects.filter(candidate=candidate)
         .filter(policy.matches_visible(policy.sight_of(user)))
-        .select_related("matched_claim__final_verdict")
+        .select_related(
+            "matched_claim__final_verdict", "matched_claim__article", "matched_reference__verdict"
+        )
     )
 
 

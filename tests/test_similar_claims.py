@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection
@@ -139,9 +140,10 @@ def test_it_keeps_similar_claims_from_outsiders(
     assert api(None).get(f"/api/v1/claims/{checked.pk}/similar/").status_code == 401
 
 
-def test_it_finds_the_same_claims_without_postgresql(
-    article: Article, workspace: Workspace, bob: User, dave: User
+def test_it_finds_the_same_claims_by_words_without_an_embedding_model(
+    article: Article, workspace: Workspace, bob: User, dave: User, settings: Any
 ) -> None:
+    settings.EMBEDDING_MODEL = "none"
     checked = _resolved(article, bob, dave, CHECKED, "true")
     _resolved(
         article, bob, dave, "Une trentaine de départements restent au-dessus de 9 %.", "false"
@@ -155,6 +157,7 @@ def test_it_finds_the_same_claims_without_postgresql(
     assert [[m.claim_id for m in found] for found in portable] == [[checked.pk], []]
     assert [[m.claim_id for m in found] for found in trigram] == [[checked.pk], []]
     assert portable[0][0].method == "rapidfuzz" and 0.7 <= portable[0][0].score <= 1
+    assert trigram[0][0].method == "trigram"
 
 
 def test_it_reads_claims_with_their_look_alikes_in_a_fixed_number_of_queries(

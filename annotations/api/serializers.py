@@ -337,42 +337,103 @@ def claim_target(claim: Claim) -> dict[str, Any]:
 
 
 class SimilarClaimSerializer(serializers.ModelSerializer[ClaimMatch]):
-    """An already-checked claim that says the same: its verdict can be reused after a look."""
+    """An already-checked claim that says the same, the desk's own (`kind` claim) or an outside
+    fact-check of its reference corpus (`kind` reference): its verdict can be reused after a
+    look, never by itself."""
 
-    claim = serializers.IntegerField(source="matched_claim.pk", read_only=True)
-    article = serializers.IntegerField(source="matched_claim.article_id", read_only=True)
-    exact = serializers.CharField(source="matched_claim.exact", read_only=True)
-    normalised_text = serializers.CharField(source="matched_claim.normalised_text", read_only=True)
-    claimant = serializers.CharField(source="matched_claim.claimant", read_only=True)
-    status = serializers.CharField(source="matched_claim.status", read_only=True)
-    verdict = serializers.CharField(
-        source="matched_claim.final_verdict.slug", read_only=True, default=None
+    kind = serializers.ChoiceField(
+        choices=["claim", "reference"],
+        read_only=True,
+        help_text="The desk's claim or an outside fact-check.",
     )
-    verdict_name = serializers.CharField(
-        source="matched_claim.final_verdict.name", read_only=True, default=None
+    claim = serializers.IntegerField(read_only=True, allow_null=True)
+    reference = serializers.IntegerField(read_only=True, allow_null=True)
+    article = serializers.IntegerField(read_only=True, allow_null=True)
+    exact = serializers.CharField(read_only=True)
+    normalised_text = serializers.CharField(read_only=True)
+    claimant = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True, allow_null=True)
+    language = serializers.CharField(read_only=True, allow_blank=True)
+    verdict = serializers.CharField(read_only=True, allow_null=True)
+    verdict_name = serializers.CharField(read_only=True, allow_null=True)
+    url = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The outside fact-check's page."
     )
-    score = serializers.FloatField(
-        read_only=True, help_text="Similarity from 0 to 1 (its scale depends on the method)."
+    publisher = serializers.CharField(read_only=True, allow_blank=True)
+    rating = serializers.CharField(
+        read_only=True, allow_blank=True, help_text="The outside publisher's own rating."
     )
+    score = serializers.FloatField(read_only=True, help_text="Similarity from 0 to 1.")
     method = serializers.CharField(
-        read_only=True, help_text="trigram (PostgreSQL pg_trgm) or rapidfuzz (other databases)."
+        read_only=True,
+        help_text="embedding (multilingual sentence embeddings), or without a model trigram "
+        "(PostgreSQL pg_trgm) or rapidfuzz.",
     )
 
     class Meta:
         model = ClaimMatch
         fields = (
+            "kind",
             "claim",
+            "reference",
             "article",
             "exact",
             "normalised_text",
             "claimant",
             "status",
+            "language",
             "verdict",
             "verdict_name",
+            "url",
+            "publisher",
+            "rating",
             "score",
             "method",
         )
         read_only_fields = fields
+
+    def to_representation(self, instance: ClaimMatch) -> dict[str, Any]:
+        common = {"score": instance.score, "method": instance.method}
+        reference = instance.matched_reference
+        if reference is not None:
+            verdict = reference.verdict
+            return {
+                "kind": "reference",
+                "claim": None,
+                "reference": reference.pk,
+                "article": None,
+                "exact": reference.claim_text,
+                "normalised_text": "",
+                "claimant": reference.claimant,
+                "status": None,
+                "language": reference.language,
+                "verdict": verdict.slug if verdict else None,
+                "verdict_name": verdict.name if verdict else None,
+                "url": reference.url,
+                "publisher": reference.publisher,
+                "rating": reference.rating,
+                **common,
+            }
+        claim = instance.matched_claim
+        assert claim is not None  # the constraint match_of_claim_or_reference
+        verdict = claim.final_verdict
+        return {
+            "kind": "claim",
+            "claim": claim.pk,
+            "reference": None,
+            "article": claim.article_id,
+            "exact": claim.exact,
+            "normalised_text": claim.normalised_text,
+            "claimant": claim.claimant,
+            "status": claim.status,
+            "language": claim.article.language,
+            "verdict": verdict.slug if verdict else None,
+            "verdict_name": verdict.name if verdict else None,
+            "url": None,
+            "publisher": "",
+            "rating": "",
+            **common,
+        }
 
 
 class ClaimSerializer(serializers.ModelSerializer[Claim]):

@@ -276,11 +276,10 @@ def discrepancy(query: str, checked: str, same_names: Callable[[str, Sequence[st
     years_c, figures_c = _figures(checked)
     if years_q and years_c and years_q != years_c:
         return "years"
-    if (
-        figures_q
-        and figures_c
-        and not any(_same_figure(a, b) for a in figures_q for b in figures_c)
-    ):
+    fewer, more = sorted((figures_q, figures_c), key=len)
+    if fewer and not all(any(_same_figure(a, b) for b in more) for a in fewer):
+        # Every figure of the side that gives fewer is on the other side: a rewording may drop
+        # a figure, not change one.
         return "figures"
     direction_q, direction_c = _direction(query), _direction(checked)
     if direction_q and direction_c and direction_q != direction_c:
@@ -299,9 +298,7 @@ def discrepancy(query: str, checked: str, same_names: Callable[[str, Sequence[st
 
 def _words(text: str) -> list[str]:
     return [
-        word
-        for word in re.findall(r"[^\W\d_][\w-]{2,}", text)
-        if word.lower() not in _NOT_NAMES
+        word for word in re.findall(r"[^\W\d_][\w-]{2,}", text) if word.lower() not in _NOT_NAMES
     ]
 
 

@@ -511,15 +511,38 @@ function renderSimilar(container, items, compact) {
     li.appendChild(el("span", "quote", snippet(text, 140)));
     if (verdict) li.appendChild(el("span", "badge", typeof verdict === "string" ? verdictName(verdict) : String(verdict.name || verdict.slug || "")));
     if (typeof match.score === "number") li.appendChild(el("span", "muted small", " " + percent(match.score)));
+    const details = [match.publisher, match.rating, match.language].filter(Boolean).join(" · ");
+    if (details) li.appendChild(el("span", "muted small", " " + details));
     const url = matched.url || matched.article_url;
     if (url) {
       li.appendChild(document.createTextNode(" "));
-      li.appendChild(safeLink(url, gettext("source")));
+      li.appendChild(safeLink(url, match.kind === "reference" ? gettext("fact-check") : gettext("source")));
     }
+    if (!compact && match.verdict && config.can.assess) li.appendChild(reuseButton(match, url));
     list.appendChild(li);
   }
   if (compact) container.appendChild(list);
   return true;
+}
+
+// Offers a look-alike's verdict for the reviewer's own: fills the form, never saves it.
+function reuseButton(match, url) {
+  const button = el("button", "small secondary", gettext("Use this verdict"));
+  button.type = "button";
+  button.dataset.reuse = match.verdict;
+  button.addEventListener("click", () => {
+    const select = focusField("assessment", "verdict");
+    if (!select || !config.verdicts.some((v) => v.slug === match.verdict)) return;
+    select.value = match.verdict;
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    const rationale = select.form.elements.namedItem("rationale");
+    if (rationale && !rationale.value.trim()) {
+      const where = url || (match.claim ? "#claim-" + match.claim : "");
+      rationale.value = interpolate(gettext("Same claim as one already checked: %s"), [where]);
+      rationale.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  });
+  return button;
 }
 
 async function selectClaim(id) {

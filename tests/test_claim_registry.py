@@ -1,0 +1,247 @@
+"""The claim registry: matching across languages with sentence embeddings, and match_claims."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from pytest_django import DjangoCaptureOnCommitCallbacks
+from rest_framework.test import APIClient
+
+from annotations.extraction import embeddings
+from annotations.extraction.claim_matching import NameComparer, discrepancy, match_texts
+from annotations.models import Article, Claim, ClaimMatch, TextVector, Workspace
+from annotations.services.adjudications import adjudication_create
+from annotations.services.articles import article_create
+from annotations.services.claims import claim_create
+from annotations.services.matching import find_similar
+
+ROOT = Path(__file__).resolve().parent.parent
+FRENCH = "Le chômage a reculé de 0,3 point au troisième trimestre, selon l'Insee."
+ENGLISH = "Unemployment fell by 0.3 points in the third quarter, according to Insee."
+
+
+def _claim(user: User, article: Article, quote: str) -> Claim:
+    start = article.text.index(quote)
+    return claim_create(user=user, article=article, start=start, end=start + len(quote)).claim
+
+
+def _article(workspace: Workspace, user: User, text: str, language: str) -> Article:
+    return article_create(user=user, workspace=workspace, text=text, language=language)
+
+
+def test_a_french_claim_finds_the_english_fact_check_of_the_same_claim(
+    workspace: Workspace, bob: User, dave: User
+) -> None:
+    english = _article(workspace, bob, f"Figures out today. {ENGLISH} More next week.", "en")
+    checked = _claim(bob, english, ENGLISH)
+    adjudication_create(user=dave, claim=checked, verdict="true")
+
+    found = find_similar(workspace_id=workspace.pk, texts=[FRENCH, "Il pleuvra demain à Lyon."])
+    assert [[m.claim_id for m in matches] for matches in found] == [[checked.pk], []]
+    assert found[0][0].method == "embedding" and 0.55 <= found[0][0].score <= 1
+    # The checked claim's vector was kept, computed from its text by the model in use.
+    assert TextVector.objects.filter(claim=checked, model=embeddings.DEFAULT_MODEL).exists()
+
+
+def test_a_claim_resolved_later_is_offered_to_the_earlier_ones_that_say_the_same(
+    workspace: Workspace,
+    bob: User,
+    dave: User,
+    api: Callable[[User | None], APIClient],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    french = _article(workspace, bob, f"Bonne nouvelle. {FRENCH} La suite jeudi.", "fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        earlier = _claim(bob, french, FRENCH)
+    assert api(bob).get(f"/api/v1/claims/{earlier.pk}/similar/").json() == []
+
+    english = _article(workspace, bob, f"Figures out today. {ENGLISH} More next week.", "en")
+    with django_capture_on_commit_callbacks(execute=True):
+        later = _claim(bob, english, ENGLISH)
+    with django_capture_on_commit_callbacks(execute=True):
+        adjudication_create(user=dave, claim=later, verdict="mostly-true")
+
+    similar = api(bob).get(f"/api/v1/claims/{earlier.pk}/similar/").json()
+    assert [(m["kind"], m["claim"], m["verdict"], m["language"]) for m in similar] == [
+        ("claim", later.pk, "mostly-true", "en")
+    ]
+    assert similar[0]["method"] == "embedding"
+
+
+def test_the_same_topic_with_other_figures_or_direction_is_not_the_same_claim() -> None:
+    model = embeddings.load_embedder("")
+    assert model is not None
+    names = NameComparer(model.embed)
+    crime = "Violent crime in Dellport fell by 18% after the city hired 150 more police officers."
+    assert discrepancy(crime.replace("fell", "rose"), crime, names) == "direction"
+    assert discrepancy(crime.replace("18%", "40%"), crime, names) == "figures"
+    asylum = "Le nombre de demandes d'asile en France a reculé de 10 % en 2025."
+    assert discrepancy(asylum.replace("2025", "2023"), asylum, names) == "years"
+    assert discrepancy(asylum.replace("France", "Allemagne"), asylum, names) == "names"
+    # Rounding, a share in words and a translated place are the same claim.
+    assert (
+        discrepancy("Près de 10 % de demandes d'asile en moins en France en 2025.", asylum, names)
+        == ""
+    )
+    assert (
+        discrepancy(
+            "Un enfant sur cinq est pauvre en France.", "20% of children in France are poor.", names
+        )
+        == ""
+    )
+    assert discrepancy("Asylum requests in France fell by 10% in 2025.", asylum, names) == ""
+    found = match_texts(
+        model.embed, [crime.replace("fell", "rose"), crime], [crime], threshold=0.55
+    )
+    assert found == [[], [(0, 1.0)]]
+
+
+def test_without_a_model_that_loads_matching_falls_back_to_words(
+    workspace: Workspace, bob: User, dave: User, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.EMBEDDING_MODEL = "/nonexistent/model-directory"
+    french = _article(workspace, bob, f"Bonne nouvelle. {FRENCH} La suite jeudi.", "fr")
+    checked = _claim(bob, french, FRENCH)
+    adjudication_create(user=dave, claim=checked, verdict="true")
+    with caplog.at_level(logging.WARNING):
+        embeddings.forget_loaded()
+        found = find_similar(
+            workspace_id=workspace.pk, texts=[FRENCH.replace("selon", "d'après"), ENGLISH]
+        )
+    assert [[m.method for m in matches] for matches in found] == [["trigram"], []]
+    assert "could not load" in caplog.text and "rules instead" in caplog.text
+
+
+def _jsonl(path: Path, rows: list[dict[str, Any]]) -> str:
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+    return str(path)
+
+
+def test_match_claims_prints_one_json_line_per_query_in_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    checked = _jsonl(
+        tmp_path / "checked.jsonl",
+        [
+            {"id": "c1", "text": ENGLISH, "language": "en"},
+            {"id": 2, "text": "Crime is at an all-time high in this country.", "language": "en"},
+        ],
+    )
+    queries = _jsonl(
+        tmp_path / "queries.jsonl",
+        [
+            {"text": FRENCH, "language": "en"},  # a wrong hint: the language never filters
+            {"text": "La criminalité atteint un niveau record dans ce pays.", "language": "fr"},
+            {"text": "The minimum wage rose by 2% in January.", "language": "en"},
+        ],
+    )
+    call_command("match_claims", queries, against=checked)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [[m["id"] for m in line["matches"]] for line in lines] == [["c1"], [2], []]
+    assert all(0 <= m["score"] <= 1 for line in lines for m in line["matches"])
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"text": "x"\n', "queries.jsonl:1: not JSON"),
+        ('{"text": ""}\n', "queries.jsonl:1: 'text' must be a non-empty string"),
+        ("[1, 2]\n", "queries.jsonl:1: expected a JSON object"),
+    ],
+)
+def test_match_claims_names_the_bad_line(tmp_path: Path, content: str, message: str) -> None:
+    checked = _jsonl(tmp_path / "checked.jsonl", [{"id": 1, "text": ENGLISH, "language": "en"}])
+    (tmp_path / "queries.jsonl").write_text(content)
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("match_claims", str(tmp_path / "queries.jsonl"), against=checked)
+
+
+def test_match_claims_wants_an_id_for_each_checked_claim(tmp_path: Path) -> None:
+    checked = _jsonl(tmp_path / "checked.jsonl", [{"text": ENGLISH, "language": "en"}])
+    queries = _jsonl(tmp_path / "queries.jsonl", [{"text": FRENCH, "language": "fr"}])
+    with pytest.raises(CommandError, match=re.escape("checked.jsonl:1: 'id' is missing")):
+        call_command("match_claims", queries, against=checked)
+
+
+def test_match_claims_runs_on_a_fresh_machine_without_settings(tmp_path: Path) -> None:
+    """As an outside evaluation runs it: a fresh SQLite file, no broker, no secret key, no DEBUG;
+    standard output holds the JSON lines and nothing else."""
+    checked = _jsonl(tmp_path / "checked.jsonl", [{"id": "a", "text": ENGLISH, "language": "en"}])
+    queries = _jsonl(tmp_path / "queries.jsonl", [{"text": FRENCH, "language": "fr"}])
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/fresh.sqlite3",
+        "HOME": str(tmp_path),
+    }
+    done = subprocess.run(  # noqa: S603 - this project's own manage.py
+        [sys.executable, str(ROOT / "manage.py"), "match_claims", "--against", checked, queries],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line) for line in done.stdout.splitlines()] == [
+        {"matches": [{"id": "a", "score": pytest.approx(0.8, abs=0.2)}]}
+    ]
+    missing = subprocess.run(  # noqa: S603 - this project's own manage.py
+        [sys.executable, str(ROOT / "manage.py"), "match_claims", "--against", "nope", queries],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    assert missing.returncode == 1 and "no such file: nope" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+def test_matches_of_outside_fact_checks_are_kept_apart_from_the_desks_claims(
+    workspace: Workspace, bob: User
+) -> None:
+    """A match names either a claim of the desk or an outside fact-check, never both."""
+    from django.db import IntegrityError, transaction
+
+    article = _article(workspace, bob, f"Bonne nouvelle. {FRENCH} La suite jeudi.", "fr")
+    claim = _claim(bob, article, FRENCH)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClaimMatch.objects.create(claim=claim, score=0.9, method="embedding")
+
+
+def test_the_claim_page_shows_an_outside_fact_check_of_the_same_claim(
+    workspace: Workspace,
+    bob: User,
+    client: Any,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    from annotations.models import ReferenceClaim, VerdictLabel
+
+    ReferenceClaim.objects.create(
+        workspace=workspace,
+        url="https://factcheck.example/unemployment-third-quarter",
+        claim_text=ENGLISH,
+        language="en",
+        publisher="Example Checks",
+        rating="Accurate",
+        verdict=VerdictLabel.objects.get(workspace=workspace, slug="true"),
+        origin="test",
+    )
+    article = _article(workspace, bob, f"Bonne nouvelle. {FRENCH} La suite jeudi.", "fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        claim = _claim(bob, article, FRENCH)
+    client.force_login(bob)
+    page = client.get(f"/claims/{claim.pk}/").content.decode()
+    assert 'data-match="reference"' in page
+    assert 'href="https://factcheck.example/unemployment-third-quarter"' in page
+    assert "Example Checks" in page and "Accurate" in page and "similarity 0." in page
