@@ -13,6 +13,8 @@ said") is reported as such so that the pipeline can resolve it from the sentence
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .lexicon import word_set
@@ -64,7 +66,36 @@ def _compile(language: str) -> tuple[re.Pattern[str], frozenset[str]]:
 
 _VERBS = {language: _compile(language) for language in ("fr", "en", "und")}
 _INVERTED_AUX = re.compile(r"\ba-t-(?:il|elle|ils|elles)\s*$")
-_AUXILIARY = re.compile(r"(?:\b(?:a|ont|avait|has|had|have)\s+)?(?:\bpas\s+)?$")
+# Adverbs and asides between a subject and its verb ("Markus Feld a pour sa part évoqué",
+# "The ONS also reported", "Charities have long argued").
+_ADVERBIALS = (
+    r"pour\s+(?:sa|leur)\s+part|de\s+(?:son|leur)\s+côté|quant\s+à\s+(?:lui|elle|eux)|"
+    r"lui\s+aussi|elle\s+aussi|aussi|également|toutefois|pourtant|déjà|encore|ensuite|enfin|"
+    r"alors|d['’]ailleurs|néanmoins|cependant|plusieurs\s+fois|à\s+nouveau|"
+    r"also|long|however|then|later|again|previously|repeatedly|publicly|already|recently|"
+    r"separately|further|still|since|first|once"
+)
+_AUXILIARY = re.compile(
+    rf"(?:\b(?:a|ont|avait|avaient|has|had|have)\s+)?(?:(?:{_ADVERBIALS})\s+)*(?:\bpas\s+)?$"
+)
+# "has not said", "n'a jamais dit", "declined to say": nobody is quoted.
+_NEGATED = re.compile(
+    r"(?:\bnot|n['’]t|\bnever|\bpas|\bjamais|\bplus|\bdeclined\s+to|\brefused\s+to|"
+    r"\brefus(?:e|é)\s+de|\bsans)\s+$",
+    re.IGNORECASE,
+)
+# Lowercase words after a closing quote and a comma that do not report speech ("», tout en").
+_NOT_SPEECH = word_set(
+    "tout toute mais et ou car donc puis alors soit selon dont qui que ce cette ces les des un "
+    "une le la lors avant après depuis pendant comme même sans avec pour par en au aux à"
+)
+# An unnamed speaker: "un surveillant", "a resident", "some parents", "plusieurs élus".
+_INDEFINITE = re.compile(
+    r"^(?:un|une|a|an|some|several|many|most|other|others|plusieurs|certains|certaines|"
+    r"quelques|d['’]autres|de\s+nombreux|de\s+nombreuses|nombre\s+de|beaucoup\s+de|"
+    r"one|two|three|four|deux|trois|quatre|des)\b",
+    re.IGNORECASE,
+)
 _AFTER_QUOTE = re.compile(r"[»”\"]\s*,?\s*$")
 _THAT = re.compile(r"\s*(?:que\b|qu['’]|that\b)")
 _THAT_NEAR = re.compile(r"\s+(?:[^\s«“\"]+\s+){0,4}?(?:que\b|qu['’]|that\b|[«“\":])")
@@ -74,7 +105,7 @@ _NAME_START = re.compile(
 # In French, a lowercase word right after a closing quote and a comma is a speech verb,
 # whatever it is ("« … », tacle le ministre", "« … », s'emporte-t-elle").
 _FR_AFTER_QUOTE = re.compile(
-    r"[»”\"]\s*,\s*(?:(?:a|ont)\s+)?(?:a-t-(?:il|elle)\s+)?[a-zà-ÿ'’]+"
+    r"[»”\"]\s*,\s*(?:(?:a|ont)\s+)?(?:a-t-(?:il|elle)\s+)?(?P<word>[a-zà-ÿ'’]+)"
     r"(?:(?P<pronoun>(?:-t)?-(?:il|elle|ils|elles)\b)|(?P<rest>\s.*))"
 )
 _CLAUSE_VERBS_EN = word_set(
@@ -121,12 +152,22 @@ _POSSESSOR = re.compile(r"^[\w-]+['’]s\s+")
 _ACRONYM = re.compile(r"\b([A-Z]{2,})\s*$")
 _ACRONYM_WORD = re.compile(r"\b[A-Z]{2,}\b")
 _PRONOUNS = word_set("il elle ils elles lui on he she they him them it we nous je i")
+_PLURAL_PRONOUNS = word_set("ils elles eux they them we nous on")
+_PERSONAL_PRONOUNS = word_set("he she him her lui")
 _TITLES = word_set(
     "m. mme mme. mlle me dr dr. pr pr. mr mr. mrs mrs. ms ms. sen. sen rep. rep gov. gov gen. "
     "prof. sir dame lord lady mayor senator representative governor president président "
     "présidente chair chairman chairwoman fed council member secretary minister ministre "
     "judge justice chief speaker state attorney general commissioner director ceo maître "
-    "madame monsieur docteur professeur the le la les"
+    "madame monsieur docteur professeur the le la les councillor councilor councilman "
+    "councilwoman superintendent professor executive officer commander sheriff inspector "
+    "detective sergeant constable chancellor vice-chancellor treasurer premier deputy "
+    "ambassador bishop reverend rabbi dean coach captain"
+)
+_DETERMINER_WORDS = word_set("the le la les l' l’")
+# "le Suédois Anders Holmqvist": a nationality before a name is not part of it.
+_DEMONYM = re.compile(
+    r"^[A-ZÀ-Þ][a-zà-ÿ]+(?:ois|oise|ais|aise|ien|ienne|and|ande|ain|aine|an|ane)$"
 )
 # Capitalised only because they open the sentence: "Selon Météo-France" names Météo-France.
 _OPENING_WORDS = word_set(
@@ -138,10 +179,29 @@ _MAX_WORDS = 9
 
 @dataclass(frozen=True, slots=True)
 class Claimant:
-    """A guessed claimant: a name, or a pronoun to resolve from context, or nothing."""
+    """A guessed claimant: a name, or a pronoun to resolve from context, or nothing.
+
+    ``plural`` marks "ils", "they" (never resolved: a group is not one claimant), ``personal``
+    "he", "she" (a person, never an institution); ``anonymous`` an unnamed speaker ("témoigne
+    un surveillant", "a resident said"), who is nobody to credit and stops a later pronoun from
+    reaching past them.
+    """
 
     name: str | None
     pronoun: bool = False
+    plural: bool = False
+    personal: bool = False
+    anonymous: bool = False
+
+
+def _pronoun(word: str) -> Claimant:
+    word = word.lower().lstrip("-t").lstrip("-")
+    return Claimant(
+        None,
+        pronoun=True,
+        plural=word in _PLURAL_PRONOUNS,
+        personal=word in _PERSONAL_PRONOUNS,
+    )
 
 
 def guess_claimant(sentence: str, language: str) -> str | None:
@@ -170,8 +230,14 @@ def _from_reporting_verbs(sentence: str, lang: str) -> tuple[Claimant | None, Cl
     preposed: Claimant | None = None
     for match in verbs.finditer(sentence):
         left = sentence[: match.start()]
-        if match.group("inverted") or _INVERTED_AUX.search(left):
-            return Claimant(None, pronoun=True), None
+        if _inside_quote(left):
+            continue
+        inverted = match.group("inverted") or _INVERTED_AUX.search(left)
+        if inverted:
+            word = inverted if isinstance(inverted, str) else inverted.group()
+            return _pronoun(word.rsplit("-", 1)[-1]), None
+        if _NEGATED.search(left):
+            continue
         bare = _strip_auxiliary(left)
         previous = bare.split()[-1].lower() if bare.split() else ""
         if previous in _NOUN_MARKERS:
@@ -200,7 +266,11 @@ def _from_french_quote(sentence: str) -> Claimant | None:
     if match is None:
         return None
     if match.group("pronoun"):
-        return Claimant(None, pronoun=True)
+        return _pronoun(match.group("pronoun").rsplit("-", 1)[-1])
+    word = match.group("word").lower()
+    if word in _NOT_SPEECH or word.endswith("ant"):
+        # "», soulignant que …": the speaker is the sentence's subject, found elsewhere.
+        return None
     after = _who_after(match.group("rest"))
     return after if after.name or after.pronoun else None
 
@@ -213,6 +283,24 @@ def _clause_follows(lang: str, verb: str, rest: str) -> bool:
     return lang == "en" and verb in _CLAUSE_VERBS_EN
 
 
+def _anonymous(phrase: str) -> bool:
+    """ "un surveillant qui a requis l'anonymat", "a resident": an unnamed speaker (but "un
+    rapport de la Cour des comptes" names who is credited)."""
+    words = phrase.split()
+    return (
+        bool(_INDEFINITE.match(phrase))
+        and len(words) <= _MAX_WORDS
+        and not any(word[:1].isupper() for word in words[1:])
+    )
+
+
+def _inside_quote(left: str) -> bool:
+    """Whether the text ending here is inside a quotation (its verbs are the quoted speaker's
+    words, not a report of them)."""
+    opened = left.count("«") + left.count("“") - left.count("»") - left.count("”")
+    return opened > 0 or left.count('"') % 2 == 1
+
+
 def _strip_auxiliary(left: str) -> str:
     auxiliary = _AUXILIARY.search(left)
     return left[: auxiliary.start()] if auxiliary else left
@@ -222,7 +310,9 @@ def _who_after(text: str) -> Claimant:
     raw = _cut(text)
     first = raw.split()[0].lower() if raw.split() else ""
     if first in _PRONOUNS:
-        return Claimant(None, pronoun=True)
+        return _pronoun(first)
+    if _anonymous(raw):
+        return Claimant(None, anonymous=True)
     segments = [segment.strip() for segment in raw.split(",")][:2]
     for segment in segments:
         name = _person(segment)
@@ -236,7 +326,9 @@ def _who_before(text: str, *, clause_follows: bool) -> Claimant:
     if not clause:
         return Claimant(None)
     if clause.split()[-1].lower() in _PRONOUNS and len(clause.split()) <= 2:
-        return Claimant(None, pronoun=True)
+        return _pronoun(clause.split()[-1])
+    if _anonymous(clause.split(",")[-1].strip()):
+        return Claimant(None, anonymous=True)
     segments = [segment.strip() for segment in clause.split(",") if segment.strip()]
     tail = _trailing_chunk(segments[-1])
     if tail and (len(tail.split()) >= 2 or _has_title(segments[-1], tail)):
@@ -261,7 +353,9 @@ def _attribution(sentence: str) -> Claimant:
         return Claimant(None)
     raw = _cut(match.group("who")).split(",")[0].strip()
     if raw.split() and raw.split()[0].lower() in _PRONOUNS:
-        return Claimant(None, pronoun=True)
+        return _pronoun(raw.split()[0])
+    if _anonymous(raw):
+        return Claimant(None, anonymous=True)
     return Claimant(_clean_attribution(raw))
 
 
@@ -310,7 +404,18 @@ def _person(segment: str) -> str | None:
         if _ACRONYM_WORD.search(chunk):
             continue
         name = _strip_titles(chunk)
-        if name and (len(name.split()) >= 2 or name != chunk.rstrip(".")):
+        bare = " ".join(
+            word for word in chunk.split() if word.lower() not in _DETERMINER_WORDS
+        ).rstrip(".")
+        if name and (len(name.split()) >= 2 or name != bare):
+            words = name.split()
+            before = segment[: match.start()].split()
+            if (
+                len(words) >= 3
+                and _DEMONYM.match(words[0])
+                and (before and before[-1].lower() in {"le", "la", "the"})
+            ):
+                name = " ".join(words[1:])
             return name
     return None
 
@@ -319,6 +424,13 @@ def _strip_titles(chunk: str) -> str | None:
     words = chunk.replace("\u00a0", " ").split()
     while words and (words[0].lower() in _TITLES or words[0].lower() in _OPENING_WORDS):
         words.pop(0)
+    # "Agriculture Minister Paulo Nsema", "Assistant District Attorney Lena Ortiz": the name
+    # starts after the last title word.
+    last_title = max(
+        (i for i, word in enumerate(words[:-1]) if word.lower().rstrip(".") in _TITLES), default=-1
+    )
+    if last_title >= 0 and words[last_title + 1].lower() not in _BODIES:
+        words = words[last_title + 1 :]
     while words and words[-1].lower() in {"de", "du", "des", "d'", "la", "le"}:
         words.pop()
     name = " ".join(words).rstrip(".,")
@@ -347,3 +459,368 @@ def person_names(sentence: str) -> list[str]:
         if name:
             names.append(name)
     return names
+
+
+# --- Resolving a guess against the rest of the article ---------------------------------------
+
+# How far back a pronoun or a title ("elle", "la ministre", "the senator") looks, within its
+# paragraph, and how far back a title looks for the sentence that introduced it with a name.
+_PRONOUN_LOOKBACK = 4
+_INTRODUCTION_LOOKBACK = 30
+# The longest gap between a title and the name it is put next to ("le ministre du Travail,
+# Étienne Marchal", "Nadia Ferrand, députée de l'Isère").
+_APPOSITION_GAP = 45
+# Head nouns of bodies: "l'agence", "the company" stand for an institution, never a person.
+_BODIES = word_set(
+    "agence institut institution office bureau banque cour conseil commission comité ministère "
+    "département direction service syndicat union fédération confédération association "
+    "organisation société entreprise groupe fondation université école hôpital centre police "
+    "gouvernement parlement assemblée sénat club fonds observatoire autorité cabinet plateforme "
+    "rapport étude enquête bulletin source régulateur firme préfecture mairie municipalité "
+    "agency institute bank court council commission committee ministry department service union "
+    "federation association organisation organization company corporation group firm "
+    "foundation university school college hospital centre center government parliament senate "
+    "club fund observatory authority regulator report study survey trust charity board "
+    "spokesperson spokesman spokeswoman statement club team network operator utility"
+)
+# Titles and roles that stand for a person named before ("la ministre", "the senator").
+_ROLES = word_set(
+    "ministre maire député députée sénateur sénatrice élu élue président présidente directeur "
+    "directrice procureur procureure juge avocat avocate chercheur chercheuse scientifique "
+    "économiste sociologue démographe médecin pédiatre infectiologue professeur professeure "
+    "rapporteur rapporteure porte-parole secrétaire préfet préfète athlète entraîneur "
+    "sélectionneur joueur joueuse dirigeant dirigeante patron patronne syndicaliste militant "
+    "militante adjoint adjointe conseiller conseillère candidat candidate commissaire expert "
+    "experte éleveur éleveuse agriculteur agricultrice édile responsable fondateur fondatrice "
+    "gérant gérante auteur autrice historien historienne climatologue épidémiologiste "
+    "senator mayor minister secretary governor councillor councilman councilwoman councilor "
+    "judge prosecutor lawyer attorney economist researcher scientist professor doctor "
+    "president chair chairman chairwoman chief executive director superintendent commissioner "
+    "candidate officer sheriff coach manager treasurer representative congressman "
+    "congresswoman lawmaker incumbent challenger chancellor vice-chancellor author analyst "
+    "activist campaigner leader founder owner head principal inspector official"
+)
+_PARTICLES = word_set("de du des d' d’ la le van von der den di da dos del bin ben al y")
+_CONNECTORS = word_set("de du des d' d’ la le l' l’ contre pour sur et of for and on the")
+_ORG_START = re.compile(rf"(?<![\w'’-])[{_UPPER}][\w'’-]*")
+_ADJECTIVE = re.compile(
+    r"(?:ique|iques|ale|al|aux|ales|aire|aires|ien|ienne|ais|aise|ois|oise|el|elle|if|ive|"
+    r"é|ée|és|ées|eur|euse|iste|ier|ière|ain|aine|al|an|ane)$"
+)
+_LOWER_STOPS = word_set(
+    "a ont est sont était sera avait qui que qu' qu’ dont où après avant lors dans en à au aux "
+    "par avec depuis pendant selon has have had is was were are said says who which that since "
+    "in at after by with from to as"
+)
+_DETERMINERS_START = word_set("le la les l' l’ the a an un une des du de d' d’ ce cette")
+_ACRONYM_STOPWORDS = word_set(
+    "de du des d la le les l et pour contre sur en à aux of for and the on in"
+)
+
+
+def is_person_name(name: str) -> bool:
+    """Two to five capitalised words (particles allowed), none naming a body: "Claire Dupont",
+    "Gaëlle Le Floch", not "Banque de France" or "Santé publique France"."""
+    words = name.replace("\u00a0", " ").split()
+    if not 2 <= len(words) <= 5 or any(char.isdigit() for char in name):
+        return False
+    for word in words:
+        if word.lower() in _PARTICLES:
+            continue
+        if not word[:1].isupper() or word.lower() in _BODIES or _ACRONYM_WORD.fullmatch(word):
+            return False
+    return words[0].lower() not in _PARTICLES
+
+
+def descriptor_head(name: str) -> str | None:
+    """The head noun when ``name`` is a description rather than a name ("ministre", "the
+    company" -> "company", "athlète de 29 ans" -> "athlète"), else None."""
+    words = name.replace("\u00a0", " ").split()
+    if len(words) == 2 and words[1].lower() in _ROLES and words[1][:1].islower():
+        return words[1]  # "Premier ministre", "UN agency"
+    if not words or words[0][:1].isupper() and not _ACRONYM_WORD.fullmatch(words[0]):
+        return None
+    if len(words) == 1:
+        return words[0].lower()
+    if (
+        len(words) <= 3
+        and words[-1][:1].islower()
+        and all(w.lower() not in _CONNECTORS for w in words)
+    ):
+        # English compounds: "UN agency", "university spokesperson"; French noun + adjective
+        # ("responsable syndical") keeps its first word.
+        first, last = words[0].lower(), words[-1].lower()
+        if last in _BODIES or last in _ROLES:
+            return last
+        return first
+    if any(char.isdigit() for char in name) or not any(w[:1].isupper() for w in words):
+        return words[0].lower()
+    return None
+
+
+def organisation_names(sentence: str) -> list[tuple[int, int, str]]:
+    """Names of bodies in ``sentence`` with their spans: a capitalised word and what carries
+    on its name ("Organisation mondiale de la santé", "Office for National Statistics",
+    "Cour des comptes"), stopping at a verb, a preposition or punctuation."""
+    found: list[tuple[int, int, str]] = []
+    position = 0
+    while True:
+        match = _ORG_START.search(sentence, position)
+        if match is None:
+            return found
+        start, end = match.start(), match.end()
+        words = [match.group()]
+        previous = "name"
+        if words[0].lower() in _OPENING_WORDS or words[0].lower() in _DETERMINERS_START:
+            position = match.end()
+            continue
+        for token in re.finditer(r"\S+", sentence[end:]):
+            word = token.group()
+            bare = word.rstrip(',;:.)»”"')
+            low = bare.lower()
+            if re.match(r"^[«“\"(]", word) or not bare:
+                break
+            if low in _CONNECTORS:
+                if is_person_name(" ".join(words)):
+                    break
+                kind = "connector"
+            elif re.fullmatch(r"(?:l|d)['’].+", low):
+                kind = "name" if bare[2:][:1].isupper() else "lower-after"
+            elif bare[:1].isupper():
+                kind = "name"
+            elif low in _LOWER_STOPS or low in _STRONG_WORDS:
+                break
+            elif previous == "connector":
+                kind = "noun"
+            elif _ADJECTIVE.search(low) and previous in {"name", "noun"}:
+                kind = "adjective"
+            else:
+                break
+            if kind == "lower-after" and previous != "connector":
+                break
+            words.append(bare)
+            end = end + token.end() - len(word) + len(bare)
+            previous = "noun" if kind == "lower-after" else kind
+            if bare != word:
+                break
+        while words and words[-1].lower() in _CONNECTORS:
+            words.pop()
+        name = " ".join(words)
+        end = start + len(sentence[start:end].rstrip())
+        if len(words) >= 2 or len(name) >= 2:
+            found.append((start, end, name))
+        position = max(end, match.end())
+
+
+_STRONG_WORDS = frozenset(
+    " ".join(_STRONG_VERBS.values()).split() + " ".join(_WEAK_VERBS.values()).split()
+)
+
+
+def _initials(name: str) -> str:
+    words = re.split(r"[\s'’-]+", name)
+    return "".join(word[0] for word in words if word and word.lower() not in _ACRONYM_STOPWORDS)
+
+
+class ClaimantResolver:
+    """Claimants of an article's sentences, with pronouns, titles and short names resolved.
+
+    "« … », a-t-elle ajouté" and "la ministre a jugé" take the claimant named before them in
+    the same paragraph (never across a paragraph break: ``paragraphs`` gives each sentence's
+    paragraph, all one paragraph when None); "M. Perrin" takes the full name used earlier in
+    the article ("Julien Perrin"), "l'AFLD" the name its initials stand for. When the context
+    does not settle who is meant, the answer is None: no guess rather than a wrong one.
+    Guesses are computed lazily and cached, so only the sentences that need one pay for it.
+    """
+
+    def __init__(
+        self, sentences: Sequence[str], language: str, paragraphs: Sequence[int] | None = None
+    ) -> None:
+        self._sentences = sentences
+        self._language = language
+        self._paragraphs = list(paragraphs) if paragraphs is not None else [0] * len(sentences)
+        if len(self._paragraphs) != len(sentences):
+            raise ValueError("one paragraph number per sentence")
+        self._resolved: dict[int, str | None] = {}
+        self._guesses: dict[int, Claimant] = {}
+        self._names: dict[int, list[str]] = {}
+        self._organisations: dict[int, list[tuple[int, int, str]]] = {}
+        # Surname -> (sentence positions, full names) of every mention, in text order.
+        self._by_surname: dict[str, tuple[list[int], list[str]]] | None = None
+
+    def at(self, index: int) -> str | None:
+        if index not in self._resolved:
+            self._resolved[index] = None  # a cycle reads "nobody", never recurses forever
+            self._resolved[index] = self._resolve(index)
+        return self._resolved[index]
+
+    def guess(self, index: int) -> Claimant:
+        if index not in self._guesses:
+            self._guesses[index] = find_claimant(self._sentences[index], self._language)
+        return self._guesses[index]
+
+    def _resolve(self, index: int) -> str | None:
+        guess = self.guess(index)
+        if guess.anonymous:
+            return None
+        if guess.pronoun:
+            return self._antecedent(index, guess)
+        name = guess.name
+        if not name:
+            return None
+        head = descriptor_head(name)
+        if head is not None:
+            return self._described(index, name, head)
+        if _ACRONYM_WORD.fullmatch(name):
+            return self._acronym(index, name)
+        if " " not in name:
+            return self._full_name(index, name)
+        return self._whole_organisation(index, name)
+
+    def _same_paragraph(self, index: int) -> range:
+        first = max(0, index - _PRONOUN_LOOKBACK)
+        while first < index and self._paragraphs[first] != self._paragraphs[index]:
+            first += 1
+        return range(index - 1, first - 1, -1)
+
+    def _antecedent(self, index: int, guess: Claimant) -> str | None:
+        """The claimant or the one person named just before, in the same paragraph."""
+        if guess.plural:
+            return None
+        for previous in self._same_paragraph(index):
+            earlier = self.guess(previous)
+            if earlier.anonymous:
+                return None
+            claimant = self.at(previous)
+            if claimant:
+                if guess.personal and not is_person_name(claimant):
+                    return None
+                return claimant
+            people = list(dict.fromkeys(self._mentions(previous)))
+            if len(people) == 1:
+                return self._full_name(previous, people[0])
+            if len(people) > 1:
+                return None
+        return None
+
+    def _described(self, index: int, name: str, head: str) -> str | None:
+        """Who "la ministre", "the company", "l'agence" stands for, if the article says."""
+        body = head in _BODIES
+        introduced = self._introduction(index, head, body=body)
+        if introduced:
+            return introduced
+        if head not in _BODIES and head not in _ROLES:
+            # A word the article never put next to a name ("l'opposition"): nobody to credit.
+            return name if len(name.split()) >= 3 and not descriptor_is_short(name) else None
+        for previous in self._same_paragraph(index):
+            if self.guess(previous).anonymous:
+                return None
+            claimant = self.at(previous)
+            if claimant:
+                return claimant if is_person_name(claimant) != body else None
+        if body:
+            for previous in range(index - 1, max(-1, index - _INTRODUCTION_LOOKBACK), -1):
+                claimant = self.at(previous)
+                if claimant and head in claimant.lower().split():
+                    return claimant
+        return None
+
+    def _introduction(self, index: int, head: str, *, body: bool) -> str | None:
+        """The name a title was put next to in this sentence or one before it ("le ministre du
+        Travail, Étienne Marchal" for "le ministre"; "l'Agence française de …" for "l'agence")."""
+        pattern = re.compile(rf"(?<![\w'’-]){re.escape(head)}s?(?![\w'’-])", re.IGNORECASE)
+        for position in range(index, max(-1, index - _INTRODUCTION_LOOKBACK), -1):
+            sentence = self._sentences[position]
+            heads = [match.span() for match in pattern.finditer(sentence)]
+            if not heads:
+                continue
+            names = self._named_spans(position, body=body)
+            best: tuple[int, str] | None = None
+            for head_start, head_end in heads:
+                for start, end, found in names:
+                    if start <= head_start < end:
+                        gap = 0
+                    elif head_end <= start:
+                        gap = start - head_end
+                    elif end <= head_start:
+                        gap = head_start - end
+                    else:
+                        continue
+                    between = sentence[min(head_end, end) : max(head_start, start)]
+                    if gap > _APPOSITION_GAP or re.search(r"[.;«»“”\"]", between):
+                        continue
+                    if best is None or gap < best[0]:
+                        best = (gap, found)
+            if best is not None:
+                return best[1]
+        return None
+
+    def _named_spans(self, position: int, *, body: bool) -> list[tuple[int, int, str]]:
+        sentence = self._sentences[position]
+        if body:
+            return [
+                (start, end, name)
+                for start, end, name in self._organisations_in(position)
+                if not is_person_name(name) and " " in name
+            ]
+        spans = []
+        for match in _NAME_CHUNK.finditer(sentence):
+            name = _person(match.group())
+            if name and " " in name:
+                spans.append((match.start(), match.end(), name))
+        return spans
+
+    def _organisations_in(self, position: int) -> list[tuple[int, int, str]]:
+        if position not in self._organisations:
+            self._organisations[position] = organisation_names(self._sentences[position])
+        return self._organisations[position]
+
+    def _acronym(self, index: int, acronym: str) -> str:
+        """The name whose initials the acronym is, in this sentence or one before it."""
+        for position in range(index, max(-1, index - _INTRODUCTION_LOOKBACK), -1):
+            for _start, _end, name in self._organisations_in(position):
+                if " " in name and _initials(name).upper() == acronym:
+                    return name
+        return acronym
+
+    def _whole_organisation(self, index: int, name: str) -> str:
+        """ "National Statistics" is the tail of "Office for National Statistics" here."""
+        if is_person_name(name):
+            return name
+        for _start, _end, found in self._organisations_in(index):
+            if found != name and found.endswith(" " + name) and not is_person_name(found):
+                return found
+        return name
+
+    def _full_name(self, index: int, surname: str) -> str:
+        """The full name last mentioned ending with this surname, in this sentence or before;
+        else a body's name starting with it ("Keller" for "Keller Brands")."""
+        if self._by_surname is None:
+            # Built once, on the first bare surname: looking back sentence by sentence for each
+            # one made an article of thousands of "selon l'Insee" quadratic (5 s at 8,000).
+            self._by_surname = {}
+            for position in range(len(self._sentences)):
+                for name in self._mentions(position):
+                    if " " in name:
+                        last = name.rsplit(" ", 1)[1]
+                        self._by_surname.setdefault(last, ([], []))
+                        self._by_surname[last][0].append(position)
+                        self._by_surname[last][1].append(name)
+        positions, names = self._by_surname.get(surname, ([], []))
+        found = bisect_right(positions, index)
+        if found:
+            return names[found - 1]
+        for position in range(index, max(-1, index - _INTRODUCTION_LOOKBACK), -1):
+            for _start, _end, name in self._organisations_in(position):
+                if name.startswith(surname + " "):
+                    return name
+        return surname
+
+    def _mentions(self, index: int) -> list[str]:
+        if index not in self._names:
+            self._names[index] = person_names(self._sentences[index])
+        return self._names[index]
+
+
+def descriptor_is_short(name: str) -> bool:
+    return len(name.split()) < 3

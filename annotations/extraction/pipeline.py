@@ -7,12 +7,11 @@ in the same order, which lets the extraction task be retried without duplicating
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from .claimants import find_claimant, person_names
+from .claimants import ClaimantResolver
 from .language import detect_language, normalise_language
 from .scoring import RuleScorer, SentenceScore, SentenceScorer
 from .segment import split_sentences
@@ -25,8 +24,8 @@ from .segment import split_sentences
 # 0.6 aim, and a reviewer loses more from a missed claim than from dismissing a candidate.
 DEFAULT_THRESHOLD = 0.35
 
-# How far back a pronoun ("a-t-elle ajouté", "he said") looks for the person it stands for.
-_PRONOUN_LOOKBACK = 3
+# A line break between two sentences ends a paragraph: pronouns and titles ("elle", "the
+# senator") are resolved within one.
 _PARAGRAPH_BREAK = re.compile(r"\n")
 
 
@@ -83,7 +82,7 @@ def extract_candidates(
     spans = split_sentences(text, lang)
     sentences = [text[start:end] for start, end in spans]
     scores = score_sentences(active, sentences, lang)
-    claimants = ClaimantResolver(sentences, lang)
+    claimants = ClaimantResolver(sentences, lang, paragraphs=paragraph_numbers(text, spans))
     candidates = [
         Candidate(
             start=start,
@@ -104,74 +103,35 @@ def extract_candidates(
     )
 
 
+def attribute_sentences(
+    text: str, language: str | None = None
+) -> list[tuple[int, int, str | None]]:
+    """Every sentence of ``text`` as ``(start, end, claimant)``, attributed exactly as
+    ``extract_candidates`` attributes its candidates (for evaluating attribution alone)."""
+    lang = normalise_language(language) or detect_language(text)
+    spans = split_sentences(text, lang)
+    claimants = ClaimantResolver(
+        [text[start:end] for start, end in spans], lang, paragraphs=paragraph_numbers(text, spans)
+    )
+    return [(start, end, claimants.at(index)) for index, (start, end) in enumerate(spans)]
+
+
+def paragraph_numbers(text: str, spans: Sequence[tuple[int, int]]) -> list[int]:
+    """The paragraph of each sentence: a line break between two sentences starts a new one."""
+    numbers: list[int] = []
+    paragraph = 0
+    previous_end = 0
+    for start, end in spans:
+        if numbers and _PARAGRAPH_BREAK.search(text, previous_end, start):
+            paragraph += 1
+        numbers.append(paragraph)
+        previous_end = end
+    return numbers
+
+
 def score_sentences(
     scorer: SentenceScorer, sentences: Sequence[str], language: str
 ) -> list[SentenceScore]:
     if isinstance(scorer, BatchSentenceScorer):
         return scorer.score_many(sentences, language)
     return [scorer.score(sentence, language) for sentence in sentences]
-
-
-class ClaimantResolver:
-    """Claimants of an article's sentences, with pronouns and bare surnames resolved.
-
-    "« … », a-t-elle ajouté" takes the claimant of one of the previous sentences; "M. Perrin"
-    takes the full name used earlier in the article ("Julien Perrin"). Guesses are computed
-    lazily and cached, so only the sentences that need one pay for it.
-    """
-
-    def __init__(self, sentences: Sequence[str], language: str) -> None:
-        self._sentences = sentences
-        self._language = language
-        self._resolved: dict[int, str | None] = {}
-        self._names: dict[int, list[str]] = {}
-        # Surname -> (sentence positions, full names) of every mention, in text order.
-        self._by_surname: dict[str, tuple[list[int], list[str]]] | None = None
-
-    def at(self, index: int) -> str | None:
-        if index not in self._resolved:
-            self._resolved[index] = self._resolve(index)
-        return self._resolved[index]
-
-    def _resolve(self, index: int) -> str | None:
-        guess = find_claimant(self._sentences[index], self._language)
-        if guess.pronoun:
-            return self._antecedent(index)
-        if guess.name and " " not in guess.name:
-            return self._full_name(index, guess.name)
-        return guess.name
-
-    def _antecedent(self, index: int) -> str | None:
-        # The nearest sentence that names someone wins, whether as its claimant or as a
-        # mention ("Le troisième candidat, Ahmed Belkacem, mise sur… Il propose…").
-        first = max(0, index - _PRONOUN_LOOKBACK)
-        for previous in range(index - 1, first - 1, -1):
-            claimant = self.at(previous)
-            if claimant:
-                return claimant
-            names = self._mentions(previous)
-            if names:
-                return names[-1]
-        return None
-
-    def _full_name(self, index: int, surname: str) -> str:
-        """The full name last mentioned ending with this surname, in this sentence or before."""
-        if self._by_surname is None:
-            # Built once, on the first bare surname: looking back sentence by sentence for each
-            # one made an article of thousands of "selon l'Insee" quadratic (5 s at 8,000).
-            self._by_surname = {}
-            for position in range(len(self._sentences)):
-                for name in self._mentions(position):
-                    if " " in name:
-                        last = name.rsplit(" ", 1)[1]
-                        self._by_surname.setdefault(last, ([], []))
-                        self._by_surname[last][0].append(position)
-                        self._by_surname[last][1].append(name)
-        positions, names = self._by_surname.get(surname, ([], []))
-        found = bisect_right(positions, index)
-        return names[found - 1] if found else surname
-
-    def _mentions(self, index: int) -> list[str]:
-        if index not in self._names:
-            self._names[index] = person_names(self._sentences[index])
-        return self._names[index]
