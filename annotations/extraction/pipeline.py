@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from .claimants import ClaimantResolver
+from . import claimants
 from .language import detect_language, normalise_language
 from .scoring import RuleScorer, SentenceScore, SentenceScorer
 from .segment import split_sentences
@@ -27,6 +27,9 @@ DEFAULT_THRESHOLD = 0.35
 # A line break between two sentences ends a paragraph: pronouns and titles ("elle", "the
 # senator") are resolved within one.
 _PARAGRAPH_BREAK = re.compile(r"\n")
+
+# Attribution lives in claimants.py; kept importable from here, where it always was.
+ClaimantResolver = claimants.ClaimantResolver
 
 
 @dataclass(frozen=True, slots=True)
