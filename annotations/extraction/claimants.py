@@ -33,11 +33,11 @@ _STRONG_VERBS = {
     "nuance plaidé plaide soupiré soupire rétorqué rétorque tranché tranche défend défendu "
     "accuse accusé lâché lâche argué argue évoque évoqué promet promis propose proposé "
     "s'agace s’agace s'inquiète s’inquiète s'indigne s’indigne s'exclame s’exclame conclut "
-    "juge jugé",
+    "juge jugé confirme confirmé justifié justifie",
     "en": "said say says told tells stated claimed claims argued argues declared asserted "
     "contended insisted insists explained explains acknowledged admitted testified blamed "
     "promised pledged countered replied responded conceded alleged alleges warned warns "
-    "announced announces tweeted",
+    "announced announces tweeted confirmed confirms",
 }
 # Verbs that also start plain narration ("employers added 175,000 jobs", "la note"): they
 # name a claimant only right after a quote or comma, or when followed by "that"/"que".
@@ -140,8 +140,18 @@ _PARTICIPLE = re.compile(
 _DOCUMENTS = word_set(
     "rapport étude enquête analyse sondage chiffres données projections comptes statistiques "
     "estimations calculs prévisions bilan baromètre report study survey analysis poll data "
-    "figures estimates projections calculations audit review"
+    "figures estimates projections calculations audit review bulletin note communiqué relevé "
+    "records results statement document documents rapports études"
 )
+_DOCUMENT_ADJECTIVES = word_set(
+    "dernier dernière derniers dernières nouveau nouvelle nouveaux récent récente premier "
+    "première latest new recent annual first last official officiel officielle provisional "
+    "provisoire own"
+)
+_LINK = re.compile(
+    r"\s(?:de\s+la|de\s+l['’]|des|du|de|d['’]|of\s+the|of|from\s+the|from)\s*(?P<what>.+)"
+)
+_CAPITAL_SOON = re.compile(rf"^(?:(?:the|le|la|les)\s+)?(?:\w+\s+)?[{_UPPER}]")
 _AGENT = re.compile(r"\s(?:par|by)\s+(.+)")
 _LEADING_LINK = re.compile(r"^(?:de\s+la|de\s+l['’]|des|du|de|d['’]|of\s+the|of|from|in)\s*")
 _DETERMINERS = re.compile(
@@ -330,18 +340,73 @@ def _who_before(text: str, *, clause_follows: bool) -> Claimant:
     if _anonymous(clause.split(",")[-1].strip()):
         return Claimant(None, anonymous=True)
     segments = [segment.strip() for segment in clause.split(",") if segment.strip()]
-    tail = _trailing_chunk(segments[-1])
-    if tail and (len(tail.split()) >= 2 or _has_title(segments[-1], tail)):
-        return Claimant(_strip_titles(tail))
+    last = segments[-1]
+    if len(last.split()) == 1 and last.lower() in _PRONOUNS:
+        # "…, where, he said, crashes had dropped": an incise.
+        return _pronoun(last)
+    if len(segments) > 1 and last[:1].islower():
+        # "Priya Raman, chief economist at Halden Bank, said": the apposition describes the
+        # person before it.
+        for segment in segments[:-1]:
+            name = _person(segment)
+            if name:
+                return Claimant(name)
+    of = _PERSON_OF.match(last)
+    if of and is_person_name(_strip_titles(of.group(1)) or ""):
+        # "Eleanor Vance of the Atlantic Seabird Project said"
+        return Claimant(_strip_titles(of.group(1)))
+    tail = _trailing_chunk(last)
+    if tail and (len(tail.split()) >= 2 or _has_title(last, tail)):
+        return Claimant(_without_demonym(last, tail, _strip_titles(tail)))
     if len(segments) > 1:
         for segment in segments[:-1]:
             name = _person(segment)
             if name:
                 return Claimant(name)
-    last = segments[-1]
-    if clause_follows and len(last.split()) <= _MAX_WORDS - 1 and last[:1].isupper():
+    if (
+        clause_follows
+        and len(last.split()) <= _MAX_WORDS - 1
+        and last[:1].isupper()
+        and not _generic_plural(last)
+    ):
         return Claimant(_clean_phrase(last))
     return Claimant(None)
+
+
+_PERSON_OF = re.compile(
+    rf"^(?:(?:the|le|la)\s+)?({_NAME_WORD}(?:\s+{_NAME_WORD})+)\s+(?:of|from|at|de|du|d['’])\s*\S"
+)
+
+
+def _generic_plural(phrase: str) -> bool:
+    """ "Critics", "Housing charities", "Les syndicats": a group, not a claimant."""
+    words = _DETERMINERS.sub("", phrase.strip(), count=1).split()
+    if not words or _ACRONYM_WORD.fullmatch(words[-1]):
+        return False
+    last = words[-1].lower()
+    plural = (last.endswith("s") and not last.endswith(("ss", "us"))) or last.endswith("x")
+    return plural and all(word[:1].islower() for word in words[1:])
+
+
+def _without_demonym(segment: str, chunk: str, name: str | None) -> str | None:
+    """ "le Suédois Anders Holmqvist" -> "Anders Holmqvist"."""
+    if name is None:
+        return None
+    words = name.split()
+    before = segment[: segment.rfind(chunk)].split()
+    if (
+        len(words) >= 3
+        and _DEMONYM.match(words[0])
+        and before
+        and before[-1].lower()
+        in {
+            "le",
+            "la",
+            "the",
+        }
+    ):
+        return " ".join(words[1:])
+    return name
 
 
 def _attribution(sentence: str) -> Claimant:
@@ -361,14 +426,32 @@ def _attribution(sentence: str) -> Claimant:
 
 def _clean_attribution(raw: str) -> str | None:
     body = _DETERMINERS.sub("", raw, count=1)
+    words = body.split()
+    while len(words) > 1 and words[0].lower() in _DOCUMENT_ADJECTIVES:
+        words.pop(0)
+    body = " ".join(words)
     head = body.split(" ", 1)
-    if head[0].lower() in _DOCUMENTS:
+    first = head[0].lower()
+    second = head[1].split()[0].lower() if len(head) > 1 and head[1].split() else ""
+    plural_people = first[-1:] in {"s", "x"} and first[:1].isalpha() and head[0][:1].islower()
+    if first in _DOCUMENTS or second in _DOCUMENTS or plural_people:
+        # "l'enquête annuelle de Santé publique France publiée jeudi", "les inspecteurs de
+        # l'Office français de la biodiversité", "figures published by Westmoor Police".
         rest = head[1] if len(head) > 1 else ""
         agent = _AGENT.search(" " + rest)
-        rest = agent.group(1) if agent else _LEADING_LINK.sub("", rest, count=1)
+        if agent:
+            rest = agent.group(1)
+        else:
+            links = list(_LINK.finditer(" " + rest))
+            named = [link for link in links if _CAPITAL_SOON.match(link.group("what"))]
+            chosen = named[0] if named else (links[-1] if links and not plural_people else None)
+            rest = chosen.group("what") if chosen else ""
         rest = _PARTICIPLE.split(" " + rest)[0].strip()
+        rest = _CUT_WORDS.split(" " + rest)[0].strip()
         if rest:
             return _clean_phrase(rest)
+        if plural_people:
+            return None
     cleaned = _clean_phrase(_PARTICIPLE.split(" " + body)[0].strip())
     if cleaned and cleaned[:1].islower():
         acronym = _ACRONYM.search(cleaned)
@@ -502,7 +585,7 @@ _ROLES = word_set(
 )
 _PARTICLES = word_set("de du des d' d’ la le van von der den di da dos del bin ben al y")
 _CONNECTORS = word_set("de du des d' d’ la le l' l’ contre pour sur et of for and on the")
-_ORG_START = re.compile(rf"(?<![\w'’-])[{_UPPER}][\w'’-]*")
+_ORG_START = re.compile(rf"(?:(?<=\b[lLdD]['’])|(?<![\w'’-]))[{_UPPER}][\w'’-]*")
 _ADJECTIVE = re.compile(
     r"(?:ique|iques|ale|al|aux|ales|aire|aires|ien|ienne|ais|aise|ois|oise|el|elle|if|ive|"
     r"é|ée|és|ées|eur|euse|iste|ier|ière|ain|aine|al|an|ane)$"
@@ -511,6 +594,9 @@ _LOWER_STOPS = word_set(
     "a ont est sont était sera avait qui que qu' qu’ dont où après avant lors dans en à au aux "
     "par avec depuis pendant selon has have had is was were are said says who which that since "
     "in at after by with from to as"
+)
+_TITLE_LEADS = word_set(
+    "le la l' l’ les the his her its their son sa ses leur notre our a an un une ce cette this"
 )
 _DETERMINERS_START = word_set("le la les l' l’ the a an un une des du de d' d’ ce cette")
 _ACRONYM_STOPWORDS = word_set(
@@ -538,9 +624,11 @@ def descriptor_head(name: str) -> str | None:
     words = name.replace("\u00a0", " ").split()
     if len(words) == 2 and words[1].lower() in _ROLES and words[1][:1].islower():
         return words[1]  # "Premier ministre", "UN agency"
-    if not words or words[0][:1].isupper() and not _ACRONYM_WORD.fullmatch(words[0]):
+    if not words or (words[0][:1].isupper() and not _ACRONYM_WORD.fullmatch(words[0])):
         return None
     if len(words) == 1:
+        if words[0][:1].isupper():
+            return None  # "OCDE"
         return words[0].lower()
     if (
         len(words) <= 3
@@ -553,7 +641,9 @@ def descriptor_head(name: str) -> str | None:
         if last in _BODIES or last in _ROLES:
             return last
         return first
-    if any(char.isdigit() for char in name) or not any(w[:1].isupper() for w in words):
+    if any(char.isdigit() for char in name) or not any(
+        re.sub(r"^[ldLD]['’]", "", w)[:1].isupper() for w in words
+    ):
         return words[0].lower()
     return None
 
@@ -571,7 +661,8 @@ def organisation_names(sentence: str) -> list[tuple[int, int, str]]:
         start, end = match.start(), match.end()
         words = [match.group()]
         previous = "name"
-        if words[0].lower() in _OPENING_WORDS or words[0].lower() in _DETERMINERS_START:
+        opening = words[0].lower().replace("’", "'")
+        if opening in _OPENING_WORDS or opening in _DETERMINERS_START or opening == "d'après":
             position = match.end()
             continue
         for token in re.finditer(r"\S+", sentence[end:]):
@@ -737,7 +828,13 @@ class ClaimantResolver:
             names = self._named_spans(position, body=body)
             best: tuple[int, str] | None = None
             for head_start, head_end in heads:
+                # "le ministre délégué, Arnaud Vasseur": after a determiner or a possessive the
+                # title comes before its name; bare ("Nadia Ferrand, députée") it may follow it.
+                before = sentence[:head_start].split()
+                leading = bool(before) and before[-1].lower() in _TITLE_LEADS
                 for start, end, found in names:
+                    if leading and end <= head_start:
+                        continue
                     if start <= head_start < end:
                         gap = 0
                     elif head_end <= start:
@@ -785,11 +882,13 @@ class ClaimantResolver:
 
     def _whole_organisation(self, index: int, name: str) -> str:
         """ "National Statistics" is the tail of "Office for National Statistics" here."""
-        if is_person_name(name):
-            return name
         for _start, _end, found in self._organisations_in(index):
-            if found != name and found.endswith(" " + name) and not is_person_name(found):
-                return found
+            if found != name and found.endswith(" " + name):
+                # Only the tail after a link word: "Office for | National Statistics", never a
+                # person's name grown with what stood before it.
+                before = found[: -len(name)].split()
+                if before and before[-1].lower() in _CONNECTORS and not is_person_name(found):
+                    return found
         return name
 
     def _full_name(self, index: int, surname: str) -> str:
