@@ -297,6 +297,12 @@ class Claim(models.Model):
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The same claim in other articles (annotations.services.clusters): grouped from the registry's
+    # matches, or by an editor. None: not grouped with any other claim yet. Always a cluster of the
+    # claim's own workspace (a rule across two tables: the service keeps it).
+    cluster = models.ForeignKey(
+        "ClaimCluster", on_delete=models.SET_NULL, null=True, blank=True, related_name="claims"
+    )
 
     objects = LiveManager()
     all_objects = models.Manager()  # noqa: DJ012 (ruff takes LiveManager() for a field)
@@ -739,6 +745,46 @@ class ClaimMatch(models.Model):
     def __str__(self) -> str:
         target = self.matched_claim_id or f"ref {self.matched_reference_id}"
         return f"match {target} ({self.score:.2f})"
+
+
+class ClaimCluster(models.Model):
+    """The same claim as it appears in several articles of a workspace: its claims point here
+    (Claim.cluster). Formed from the registry's matches and by editors, who merge and split."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"cluster {self.pk}"
+
+
+class ClaimKeptApart(models.Model):
+    """Two claims an editor split apart: no automatic grouping puts them in one cluster again
+    (only an editor's merge does, which removes the pair). Stored once, lower id first."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("claim_id", "other_id")
+        indexes: ClassVar = [
+            models.Index(fields=("other",), name="kept_apart_other"),
+        ]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("claim", "other"), name="kept_apart_unique"),
+            models.CheckConstraint(condition=Q(claim__lt=F("other")), name="kept_apart_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"claims {self.claim_id} and {self.other_id} kept apart"
 
 
 class Assignment(models.Model):
