@@ -109,7 +109,7 @@ _FR_AFTER_QUOTE = re.compile(
     r"(?:(?P<pronoun>(?:-t)?-(?:il|elle|ils|elles)\b)|(?P<rest>\s.*))"
 )
 _CLAUSE_VERBS_EN = word_set(
-    "said say says told tells claimed claims argued argues insisted insists contended asserted "
+    "confirmed confirms said say says told tells claimed claims argued argues insisted insists contended asserted "
     "testified alleged alleges acknowledged admitted conceded countered replied responded "
     "warned warns blamed promised pledged"
 )
@@ -148,9 +148,7 @@ _DOCUMENT_ADJECTIVES = word_set(
     "première latest new recent annual first last official officiel officielle provisional "
     "provisoire own"
 )
-_LINK = re.compile(
-    r"\s(?:de\s+la|de\s+l['’]|des|du|de|d['’]|of\s+the|of|from\s+the|from)\s*(?P<what>.+)"
-)
+_LINK = re.compile(r"\s(?:de\s+la|de\s+l['’]|des|du|de|d['’]|of\s+the|of|from\s+the|from)\s*(?=\S)")
 _CAPITAL_SOON = re.compile(rf"^(?:(?:the|le|la|les)\s+)?(?:\w+\s+)?[{_UPPER}]")
 _AGENT = re.compile(r"\s(?:par|by)\s+(.+)")
 _LEADING_LINK = re.compile(r"^(?:de\s+la|de\s+l['’]|des|du|de|d['’]|of\s+the|of|from|in)\s*")
@@ -344,7 +342,13 @@ def _who_before(text: str, *, clause_follows: bool) -> Claimant:
     if len(last.split()) == 1 and last.lower() in _PRONOUNS:
         # "…, where, he said, crashes had dropped": an incise.
         return _pronoun(last)
-    if len(segments) > 1 and last[:1].islower():
+    tail = _trailing_chunk(last)
+    tail_start = last.rfind(tail) if tail else -1
+    affiliation = tail is None or (
+        bool(last[:tail_start].split())
+        and last[:tail_start].split()[-1].lower() in _AFFILIATION_WORDS
+    )
+    if len(segments) > 1 and last[:1].islower() and affiliation:
         # "Priya Raman, chief economist at Halden Bank, said": the apposition describes the
         # person before it.
         for segment in segments[:-1]:
@@ -355,7 +359,6 @@ def _who_before(text: str, *, clause_follows: bool) -> Claimant:
     if of and is_person_name(_strip_titles(of.group(1)) or ""):
         # "Eleanor Vance of the Atlantic Seabird Project said"
         return Claimant(_strip_titles(of.group(1)))
-    tail = _trailing_chunk(last)
     if tail and (len(tail.split()) >= 2 or _has_title(last, tail)):
         return Claimant(_without_demonym(last, tail, _strip_titles(tail)))
     if len(segments) > 1:
@@ -373,6 +376,7 @@ def _who_before(text: str, *, clause_follows: bool) -> Claimant:
     return Claimant(None)
 
 
+_AFFILIATION_WORDS = word_set("at of for from de du des d' d’ chez à au aux with within in")
 _PERSON_OF = re.compile(
     rf"^(?:(?:the|le|la)\s+)?({_NAME_WORD}(?:\s+{_NAME_WORD})+)\s+(?:of|from|at|de|du|d['’])\s*\S"
 )
@@ -442,10 +446,13 @@ def _clean_attribution(raw: str) -> str | None:
         if agent:
             rest = agent.group(1)
         else:
-            links = list(_LINK.finditer(" " + rest))
-            named = [link for link in links if _CAPITAL_SOON.match(link.group("what"))]
+            text = " " + rest
+            links = [text[link.end() :] for link in _LINK.finditer(text)]
+            named = [what for what in links if _CAPITAL_SOON.match(what)]
             chosen = named[0] if named else (links[-1] if links and not plural_people else None)
-            rest = chosen.group("what") if chosen else ""
+            if not named and rest[:1].isupper():
+                chosen = rest  # "un sondage Ifop publié dimanche"
+            rest = chosen or ""
         rest = _PARTICIPLE.split(" " + rest)[0].strip()
         rest = _CUT_WORDS.split(" " + rest)[0].strip()
         if rest:
@@ -564,6 +571,7 @@ _BODIES = word_set(
     "federation association organisation organization company corporation group firm "
     "foundation university school college hospital centre center government parliament senate "
     "club fund observatory authority regulator report study survey trust charity board "
+    "street avenue road square parade boulevard lane bridge park rue place quai pont parc "
     "spokesperson spokesman spokeswoman statement club team network operator utility"
 )
 # Titles and roles that stand for a person named before ("la ministre", "the senator").
