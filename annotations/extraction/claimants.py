@@ -148,7 +148,10 @@ _DOCUMENT_ADJECTIVES = word_set(
     "première latest new recent annual first last official officiel officielle provisional "
     "provisoire own"
 )
-_LINK = re.compile(r"\s(?:de\s+la|de\s+l['’]|des|du|de|d['’]|of\s+the|of|from\s+the|from)\s*(?=\S)")
+_LINK = re.compile(
+    r"\s(?:de\s+la|de\s+l['’]|des|du|de|d['’]|of\s+the|of|from\s+the|from|in)\s*(?=\S)"
+)
+
 _CAPITAL_SOON = re.compile(rf"^(?:(?:the|le|la|les)\s+)?(?:\w+\s+)?[{_UPPER}]")
 _AGENT = re.compile(r"\s(?:par|by)\s+(.+)")
 _LEADING_LINK = re.compile(r"^(?:de\s+la|de\s+l['’]|des|du|de|d['’]|of\s+the|of|from|in)\s*")
@@ -340,6 +343,9 @@ def _who_before(text: str, *, clause_follows: bool) -> Claimant:
     segments = [segment.strip() for segment in clause.split(",") if segment.strip()]
     last = segments[-1]
     if len(last.split()) == 1 and last.lower() in _PRONOUNS:
+        if len(segments) > 1 and last.lower() in {"lui", "elle", "eux", "elles"}:
+            # "Son voisin, lui, assure": the stressed pronoun repeats the subject before it.
+            return Claimant(_person(segments[-2]))
         # "…, where, he said, crashes had dropped": an incise.
         return _pronoun(last)
     tail = _trailing_chunk(last)
@@ -596,13 +602,14 @@ _CONNECTORS = word_set("de du des d' d’ la le l' l’ contre pour sur et of fo
 _ORG_START = re.compile(rf"(?:(?<=\b[lLdD]['’])|(?<![\w'’-]))[{_UPPER}][\w'’-]*")
 _ADJECTIVE = re.compile(
     r"(?:ique|iques|ale|al|aux|ales|aire|aires|ien|ienne|ais|aise|ois|oise|el|elle|if|ive|"
-    r"é|ée|és|ées|eur|euse|iste|ier|ière|ain|aine|al|an|ane)$"
+    r"eur|euse|iste|ier|ière|ain|aine|al|an|ane|éen|éenne)$"
 )
 _LOWER_STOPS = word_set(
     "a ont est sont était sera avait qui que qu' qu’ dont où après avant lors dans en à au aux "
     "par avec depuis pendant selon has have had is was were are said says who which that since "
     "in at after by with from to as"
 )
+_OWNER_LINK = re.compile(r"\s*(?:de\s+la|de\s+l['’]|du|des|de|d['’]|of\s+the|of|for)\s*")
 _TITLE_LEADS = word_set(
     "le la l' l’ les the his her its their son sa ses leur notre our a an un une ce cette this"
 )
@@ -795,7 +802,11 @@ class ClaimantResolver:
                 if guess.personal and not is_person_name(claimant):
                     return None
                 return claimant
-            people = list(dict.fromkeys(self._mentions(previous)))
+            people = [
+                name
+                for name in dict.fromkeys(self._mentions(previous))
+                if " " not in name or is_person_name(name)
+            ]
             if len(people) == 1:
                 return self._full_name(previous, people[0])
             if len(people) > 1:
@@ -854,6 +865,9 @@ class ClaimantResolver:
                     between = sentence[min(head_end, end) : max(head_start, start)]
                     if gap > _APPOSITION_GAP or re.search(r"[.;«»“”\"]", between):
                         continue
+                    if body and head_end <= start and _OWNER_LINK.fullmatch(between):
+                        # "le ministère de l'Éducation nationale" is named by all of it.
+                        found = sentence[head_start:end]
                     if best is None or gap < best[0]:
                         best = (gap, found)
             if best is not None:
