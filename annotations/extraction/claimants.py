@@ -33,17 +33,18 @@ _STRONG_VERBS = {
     "nuance plaidé plaide soupiré soupire rétorqué rétorque tranché tranche défend défendu "
     "accuse accusé lâché lâche argué argue évoque évoqué promet promis propose proposé "
     "s'agace s’agace s'inquiète s’inquiète s'indigne s’indigne s'exclame s’exclame conclut "
-    "juge jugé confirme confirmé justifié justifie",
+    "juge jugé confirme confirmé justifié justifie salué salue requis craint cité cite",
     "en": "said say says told tells stated claimed claims argued argues declared asserted "
     "contended insisted insists explained explains acknowledged admitted testified blamed "
     "promised pledged countered replied responded conceded alleged alleges warned warns "
-    "announced announces tweeted confirmed confirms",
+    "announced announces tweeted confirmed confirms described describes urged urges cautioned "
+    "cautions accused accuses hailed",
 }
 # Verbs that also start plain narration ("employers added 175,000 jobs", "la note"): they
 # name a claimant only right after a quote or comma, or when followed by "that"/"que".
 _WEAK_VERBS = {
     "fr": "ajouté ajoute noté note lancé lance avancé avance relevé relève observé observe "
-    "poursuivi poursuit glissé glisse",
+    "poursuivi poursuit glissé glisse demande demandé réclame réclamé appelle appelé souhaite",
     "en": "added adds noted notes wrote writes reported recalled suggested estimated "
     "estimates predicted predicts",
 }
@@ -71,7 +72,7 @@ _INVERTED_AUX = re.compile(r"\ba-t-(?:il|elle|ils|elles)\s*$")
 _ADVERBIALS = (
     r"pour\s+(?:sa|leur)\s+part|de\s+(?:son|leur)\s+côté|quant\s+à\s+(?:lui|elle|eux)|"
     r"lui\s+aussi|elle\s+aussi|aussi|également|toutefois|pourtant|déjà|encore|ensuite|enfin|"
-    r"alors|d['’]ailleurs|néanmoins|cependant|plusieurs\s+fois|à\s+nouveau|"
+    r"alors|d['’]ailleurs|néanmoins|cependant|plusieurs\s+fois|à\s+nouveau|d['’]ores\s+et\s+déjà|"
     r"also|long|however|then|later|again|previously|repeatedly|publicly|already|recently|"
     r"separately|further|still|since|first|once"
 )
@@ -85,6 +86,11 @@ _NEGATED = re.compile(
     re.IGNORECASE,
 )
 # Lowercase words after a closing quote and a comma that do not report speech ("», tout en").
+# "as the result was announced": a passive verb has no speaker in front of it.
+_PASSIVE = re.compile(
+    r"\b(?:was|were|been|being|is|are|be|été|est|sont|était|étaient|sera|seront)\s+$",
+    re.IGNORECASE,
+)
 _NOT_SPEECH = word_set(
     "tout toute mais et ou car donc puis alors soit selon dont qui que ce cette ces les des un "
     "une le la lors avant après depuis pendant comme même sans avec pour par en au aux à"
@@ -183,7 +189,8 @@ _DEMONYM = re.compile(
 # Capitalised only because they open the sentence: "Selon Météo-France" names Météo-France.
 _OPENING_WORDS = word_set(
     "selon pour for according mais et but and when quand si if in en dans à au aux avec with "
-    "after après avant before since depuis chez interrogée interrogé asked"
+    "after après avant before since depuis chez interrogée interrogé asked outside inside along "
+    "near across beside"
 )
 _MAX_WORDS = 9
 
@@ -247,7 +254,7 @@ def _from_reporting_verbs(sentence: str, lang: str) -> tuple[Claimant | None, Cl
         if inverted:
             word = inverted if isinstance(inverted, str) else inverted.group()
             return _pronoun(word.rsplit("-", 1)[-1]), None
-        if _NEGATED.search(left):
+        if _NEGATED.search(left) or _PASSIVE.search(left):
             continue
         bare = _strip_auxiliary(left)
         previous = bare.split()[-1].lower() if bare.split() else ""
@@ -338,9 +345,11 @@ def _who_before(text: str, *, clause_follows: bool) -> Claimant:
         return Claimant(None)
     if clause.split()[-1].lower() in _PRONOUNS and len(clause.split()) <= 2:
         return _pronoun(clause.split()[-1])
-    if _anonymous(clause.split(",")[-1].strip()):
-        return Claimant(None, anonymous=True)
     segments = [segment.strip() for segment in clause.split(",") if segment.strip()]
+    if len(segments) == 1 and _anonymous(segments[0]):
+        return Claimant(None, anonymous=True)
+    # "Vela, who bikes to City Hall, said": a relative clause says nothing of who speaks.
+    segments = [segment for segment in segments if not _RELATIVE.match(segment)] or segments
     last = segments[-1]
     if len(last.split()) == 1 and last.lower() in _PRONOUNS:
         if len(segments) > 1 and last.lower() in {"lui", "elle", "eux", "elles"}:
@@ -356,11 +365,22 @@ def _who_before(text: str, *, clause_follows: bool) -> Claimant:
     )
     if len(segments) > 1 and last[:1].islower() and affiliation:
         # "Priya Raman, chief economist at Halden Bank, said": the apposition describes the
-        # person before it.
+        # person (or the body) before it.
         for segment in segments[:-1]:
             name = _person(segment)
             if name:
                 return Claimant(name)
+        body = _DETERMINERS.sub("", segments[-2]).strip()
+        names = organisation_names(body)
+        if (
+            re.match(r"^(?:the|le|la|l['’])\s*", last, re.IGNORECASE)
+            and names
+            and names[0][0] == 0
+            and names[0][1] >= len(body.rstrip(" ."))
+            and " " in names[0][2]
+        ):
+            # "The Office for Students, the regulator for higher education, said"
+            return Claimant(names[0][2])
     of = _PERSON_OF.match(last)
     if of and is_person_name(_strip_titles(of.group(1)) or ""):
         # "Eleanor Vance of the Atlantic Seabird Project said"
@@ -372,14 +392,18 @@ def _who_before(text: str, *, clause_follows: bool) -> Claimant:
             name = _person(segment)
             if name:
                 return Claimant(name)
+    titled = _DETERMINERS.match(last)
     if (
-        clause_follows
+        (clause_follows or (titled and descriptor_head(_DETERMINERS.sub("", last)) in _KNOWN_HEADS))
         and len(last.split()) <= _MAX_WORDS - 1
-        and last[:1].isupper()
+        and (last[:1].isupper() or titled)
         and not _generic_plural(last)
     ):
         return Claimant(_clean_phrase(last))
     return Claimant(None)
+
+
+_RELATIVE = re.compile(r"^(?:who|which|whose|qui|dont|où|lequel|laquelle)\b", re.IGNORECASE)
 
 
 _AFFILIATION_WORDS = word_set("at of for from de du des d' d’ chez à au aux with within in")
@@ -389,10 +413,17 @@ _PERSON_OF = re.compile(
 
 
 def _generic_plural(phrase: str) -> bool:
-    """ "Critics", "Housing charities", "Les syndicats": a group, not a claimant."""
+    """ "Housing charities", "Les syndicats": a group, not a claimant. A single capitalised
+    word is left to the resolver: "Critics" and "Coles" differ only by what the article says
+    before."""
     words = _DETERMINERS.sub("", phrase.strip(), count=1).split()
     if not words or _ACRONYM_WORD.fullmatch(words[-1]):
         return False
+    if _DETERMINERS.match(phrase.strip()) and words[0][:1].isupper():
+        return False  # "La Fédération des loueurs saisonniers": a name
+    if len(words) == 1 and words[0][:1].isupper() and not _DETERMINERS.match(phrase.strip()):
+        return False
+
     last = words[-1].lower()
     plural = (last.endswith("s") and not last.endswith(("ss", "us"))) or last.endswith("x")
     return plural and all(word[:1].islower() for word in words[1:])
@@ -501,19 +532,27 @@ def _person(segment: str) -> str | None:
             continue
         name = _strip_titles(chunk)
         bare = " ".join(
-            word for word in chunk.split() if word.lower() not in _DETERMINER_WORDS
+            word
+            for word in chunk.split()
+            if word.lower() not in _DETERMINER_WORDS and word.lower() not in _OPENING_WORDS
         ).rstrip(".")
         if name and (len(name.split()) >= 2 or name != bare):
-            words = name.split()
-            before = segment[: match.start()].split()
-            if (
-                len(words) >= 3
-                and _DEMONYM.match(words[0])
-                and (before and before[-1].lower() in {"le", "la", "the"})
-            ):
-                name = " ".join(words[1:])
-            return name
+            return _trim_name(name, segment[: match.start()])
     return None
+
+
+def _trim_name(name: str, before: str) -> str:
+    """Drop what ran into a name from before it: "le Suédois Anders Holmqvist", "le sénateur
+    de la Drôme Gilles Pétrier"."""
+    words = name.split()
+    previous = before.split()[-1].lower() if before.split() else ""
+    if len(words) >= 3 and (
+        (_DEMONYM.match(words[0]) and previous in {"le", "la", "the"})
+        or previous in {"la", "du", "des", "de", "of", "l'", "l’", "d'", "d’"}
+        or re.search(r"\b[dl]['’]$", before)
+    ):
+        return " ".join(words[1:])
+    return name
 
 
 def _strip_titles(chunk: str) -> str | None:
@@ -610,6 +649,7 @@ _LOWER_STOPS = word_set(
     "in at after by with from to as"
 )
 _OWNER_LINK = re.compile(r"\s*(?:de\s+la|de\s+l['’]|du|des|de|d['’]|of\s+the|of|for)\s*")
+_PLURAL_WORD = re.compile(r"(?<![su])s$")
 _TITLE_LEADS = word_set(
     "le la l' l’ les the his her its their son sa ses leur notre our a an un une ce cette this"
 )
@@ -780,7 +820,10 @@ class ClaimantResolver:
         if _ACRONYM_WORD.fullmatch(name):
             return self._acronym(index, name)
         if " " not in name:
-            return self._full_name(index, name)
+            full = self._full_name(index, name)
+            if full == name and _PLURAL_WORD.search(name):
+                return None  # "Critics say", "Republicans argued": a group
+            return full
         return self._whole_organisation(index, name)
 
     def _same_paragraph(self, index: int) -> range:
@@ -822,12 +865,22 @@ class ClaimantResolver:
         if head not in _BODIES and head not in _ROLES:
             # A word the article never put next to a name ("l'opposition"): nobody to credit.
             return name if len(name.split()) >= 3 and not descriptor_is_short(name) else None
+        # Otherwise the one person (or body) the paragraph has named so far, if only one.
+        named: list[str] = []
         for previous in self._same_paragraph(index):
             if self.guess(previous).anonymous:
-                return None
+                break
             claimant = self.at(previous)
-            if claimant:
-                return claimant if is_person_name(claimant) != body else None
+            if claimant and is_person_name(claimant) != body:
+                named.append(claimant)
+            if not body:
+                named += [
+                    self._full_name(previous, person)
+                    for person in self._mentions(previous)
+                    if is_person_name(person)
+                ]
+        if len(set(named)) == 1:
+            return named[0]
         if body:
             for previous in range(index - 1, max(-1, index - _INTRODUCTION_LOOKBACK), -1):
                 claimant = self.at(previous)
@@ -886,6 +939,7 @@ class ClaimantResolver:
         for match in _NAME_CHUNK.finditer(sentence):
             name = _person(match.group())
             if name and " " in name:
+                name = _trim_name(name, sentence[: match.start()])
                 spans.append((match.start(), match.end(), name))
         return spans
 
@@ -945,3 +999,6 @@ class ClaimantResolver:
 
 def descriptor_is_short(name: str) -> bool:
     return len(name.split()) < 3
+
+
+_KNOWN_HEADS = _ROLES | _BODIES
