@@ -237,7 +237,7 @@ def find_claimant(sentence: str, language: str) -> Claimant:
         if after_quote is not None:
             return after_quote
     attribution = _attribution(sentence)
-    if attribution.name or attribution.pronoun:
+    if attribution.name or attribution.pronoun or attribution.anonymous:
         return attribution
     return preposed or Claimant(None)
 
@@ -264,13 +264,13 @@ def _from_reporting_verbs(sentence: str, lang: str) -> tuple[Claimant | None, Cl
         rest = sentence[match.end() :]
         if _AFTER_QUOTE.search(bare):
             after = _who_after(rest)
-            if after.name or after.pronoun:
+            if after.name or after.pronoun or after.anonymous:
                 return after, None
             continue
         verb = match.group("verb")
         if preposed is None and (verb not in weak or _THAT.match(rest)):
             before = _who_before(bare, clause_follows=_clause_follows(lang, verb, rest))
-            preposed = before if before.name or before.pronoun else None
+            preposed = before if before.name or before.pronoun or before.anonymous else None
         if preposed is None and bare.rstrip().endswith(",") and _NAME_START.match(rest):
             # "Une évaluation … a montré …, souligne la sociologue Mélanie Faure."
             after = _who_after(rest)
@@ -290,7 +290,7 @@ def _from_french_quote(sentence: str) -> Claimant | None:
         # "», soulignant que …": the speaker is the sentence's subject, found elsewhere.
         return None
     after = _who_after(match.group("rest"))
-    return after if after.name or after.pronoun else None
+    return after if after.name or after.pronoun or after.anonymous else None
 
 
 def _clause_follows(lang: str, verb: str, rest: str) -> bool:
@@ -617,6 +617,9 @@ _BODIES = word_set(
     "foundation university school college hospital centre center government parliament senate "
     "club fund observatory authority regulator report study survey trust charity board "
     "street avenue road square parade boulevard lane bridge park rue place quai pont parc "
+    "energy water brands holdings motors airlines airways capital partners systems foods media "
+    "homes rail railways offshore power steel pharma labs technologies solutions industries "
+    "insurance logistics telecom press times news post herald journal inc ltd plc llc sa sas "
     "spokesperson spokesman spokeswoman statement club team network operator utility"
 )
 # Titles and roles that stand for a person named before ("la ministre", "the senator").
@@ -714,7 +717,9 @@ def organisation_names(sentence: str) -> list[tuple[int, int, str]]:
         if match is None:
             return found
         start, end = match.start(), match.end()
-        words = [match.group()]
+        if re.match(r"^[LD]['’]", match.group()):
+            start += 2  # "L'Agence nationale de l'eau"
+        words = [sentence[start:end]]
         previous = "name"
         opening = words[0].lower().replace("’", "'")
         if opening in _OPENING_WORDS or opening in _DETERMINERS_START or opening == "d'après":
