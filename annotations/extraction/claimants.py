@@ -38,15 +38,16 @@ _STRONG_VERBS = {
     "contended insisted insists explained explains acknowledged admitted testified blamed "
     "promised pledged countered replied responded conceded alleged alleges warned warns "
     "announced announces tweeted confirmed confirms described describes urged urges cautioned "
-    "cautions accused accuses hailed",
+    "cautions accused accuses hailed called calls",
 }
 # Verbs that also start plain narration ("employers added 175,000 jobs", "la note"): they
 # name a claimant only right after a quote or comma, or when followed by "that"/"que".
 _WEAK_VERBS = {
     "fr": "ajouté ajoute noté note lancé lance avancé avance relevé relève observé observe "
-    "poursuivi poursuit glissé glisse demande demandé réclame réclamé appelle appelé souhaite",
+    "poursuivi poursuit glissé glisse demande demandé réclame réclamé appelle appelé souhaite "
+    "montre montré révèle révélé",
     "en": "added adds noted notes wrote writes reported recalled suggested estimated "
-    "estimates predicted predicts",
+    "estimates predicted predicts pointed found finds showed shows concluded concludes",
 }
 _GENERIC_VERBS = "said says told"
 
@@ -90,6 +91,18 @@ _NEGATED = re.compile(
 _PASSIVE = re.compile(
     r"\b(?:was|were|been|being|is|are|be|été|est|sont|était|étaient|sera|seront)\s+$",
     re.IGNORECASE,
+)
+_QUOTE_THEN_SUBJECT = re.compile(r"[»”\"]\s*,?\s*(?:\S+\s+){0,3}\S+\s*$")
+_PARTICIPLE_SPEECH = re.compile(
+    r",\s+(?:saying|telling|adding|arguing|insisting|noting|warning|claiming|stressing)\b|"
+    r"\bby\s+saying\b|"
+    r"\ben\s+(?:soulignant|affirmant|assurant|estimant|rappelant|expliquant|précisant|"
+    r"ajoutant|déclarant|indiquant|martelant|dénonçant)\b",
+    re.IGNORECASE,
+)
+_SUBJECT = re.compile(
+    rf"^\s*(?P<subject>(?:(?:[A-Z][a-z]+\s+)*[A-Z][a-z]+\s+)?{_NAME_WORD}(?:\s+{_NAME_WORD})*"
+    r"|il|elle|he|she|Il|Elle|He|She)(?:\s*,[^,]{1,80},)?\s+[a-zà-ÿ]"
 )
 _NOT_SPEECH = word_set(
     "tout toute mais et ou car donc puis alors soit selon dont qui que ce cette ces les des un "
@@ -239,7 +252,27 @@ def find_claimant(sentence: str, language: str) -> Claimant:
     attribution = _attribution(sentence)
     if attribution.name or attribution.pronoun or attribution.anonymous:
         return attribution
-    return preposed or Claimant(None)
+    return preposed or _subject_of_participle(sentence, lang) or Claimant(None)
+
+
+def _subject_of_participle(sentence: str, lang: str) -> Claimant | None:
+    """ "Ian Fairlie defended the change, saying …", "Castellano opened by saying that …",
+    "Il a réagi en soulignant que …": the sentence's subject made the claim."""
+    if not _PARTICIPLE_SPEECH.search(sentence):
+        return None
+    subject = _SUBJECT.match(sentence)
+    if subject is None:
+        return None
+    chunk = subject.group("subject")
+    if chunk.lower() in _PRONOUNS:
+        return _pronoun(chunk)
+    name = _strip_titles(chunk)
+    if not name or name.lower() in _OPENING_WORDS or _generic_plural(chunk):
+        return None
+    for start, _end, body in organisation_names(sentence[: subject.end("subject") + 60]):
+        if start <= subject.end("subject") and " " in body and not is_person_name(body):
+            return Claimant(body)  # "La Fédération nationale ovine réclame …, en soulignant"
+    return Claimant(name)
 
 
 def _from_reporting_verbs(sentence: str, lang: str) -> tuple[Claimant | None, Claimant | None]:
@@ -268,7 +301,9 @@ def _from_reporting_verbs(sentence: str, lang: str) -> tuple[Claimant | None, Cl
                 return after, None
             continue
         verb = match.group("verb")
-        if preposed is None and (verb not in weak or _THAT.match(rest)):
+        # "…," he added: a weak verb right after a quote and its subject reports it.
+        quoted_subject = _QUOTE_THEN_SUBJECT.search(bare)
+        if preposed is None and (verb not in weak or _THAT.match(rest) or quoted_subject):
             before = _who_before(bare, clause_follows=_clause_follows(lang, verb, rest))
             preposed = before if before.name or before.pronoun or before.anonymous else None
         if preposed is None and bare.rstrip().endswith(",") and _NAME_START.match(rest):
@@ -644,7 +679,7 @@ _CONNECTORS = word_set("de du des d' d’ la le l' l’ contre pour sur et of fo
 _ORG_START = re.compile(rf"(?:(?<=\b[lLdD]['’])|(?<![\w'’-]))[{_UPPER}][\w'’-]*")
 _ADJECTIVE = re.compile(
     r"(?:ique|iques|ale|al|aux|ales|aire|aires|ien|ienne|ais|aise|ois|oise|el|elle|if|ive|"
-    r"eur|euse|iste|ier|ière|ain|aine|al|an|ane|éen|éenne)$"
+    r"eur|euse|iste|ier|ière|ain|aine|al|an|ane|éen|éenne|ine)$"
 )
 _LOWER_STOPS = word_set(
     "a ont est sont était sera avait qui que qu' qu’ dont où après avant lors dans en à au aux "
@@ -653,6 +688,7 @@ _LOWER_STOPS = word_set(
 )
 _OWNER_LINK = re.compile(r"\s*(?:de\s+la|de\s+l['’]|du|des|de|d['’]|of\s+the|of|for)\s*")
 _PLURAL_WORD = re.compile(r"(?<![su])s$")
+_CAPITALISED = re.compile(rf"(?<![\w'’-])[{_UPPER}][\w’'-]+")
 _TITLE_LEADS = word_set(
     "le la l' l’ les the his her its their son sa ses leur notre our a an un une ce cette this"
 )
@@ -743,7 +779,7 @@ def organisation_names(sentence: str) -> list[tuple[int, int, str]]:
                 break
             elif previous == "connector":
                 kind = "noun"
-            elif _ADJECTIVE.search(low) and previous in {"name", "noun"}:
+            elif _ADJECTIVE.search(low) and previous in {"name", "noun", "adjective"}:
                 kind = "adjective"
             else:
                 break
@@ -850,16 +886,26 @@ class ClaimantResolver:
                 if guess.personal and not is_person_name(claimant):
                     return None
                 return claimant
-            people = [
-                name
-                for name in dict.fromkeys(self._mentions(previous))
-                if " " not in name or is_person_name(name)
-            ]
+            people = list(dict.fromkeys(self._people_in(previous)))
             if len(people) == 1:
-                return self._full_name(previous, people[0])
+                return people[0]
             if len(people) > 1:
                 return None
         return None
+
+    def _people_in(self, index: int) -> list[str]:
+        """Full names of the people a sentence mentions: "Claire Dupont", "M. Dupont", or a
+        bare "Kaur" the article named in full before."""
+        people = [
+            self._full_name(index, name)
+            for name in self._mentions(index)
+            if " " not in name or is_person_name(name)
+        ]
+        for word in _CAPITALISED.findall(self._sentences[index]):
+            full = self._full_name(index, word) if word.lower() not in _OPENING_WORDS else word
+            if full != word and is_person_name(full) and full not in people:
+                people.append(full)
+        return people
 
     def _described(self, index: int, name: str, head: str) -> str | None:
         """Who "la ministre", "the company", "l'agence" stands for, if the article says."""
