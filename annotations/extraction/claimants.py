@@ -33,7 +33,9 @@ _STRONG_VERBS = {
     "nuance plaidé plaide soupiré soupire rétorqué rétorque tranché tranche défend défendu "
     "accuse accusé lâché lâche argué argue évoque évoqué promet promis propose proposé "
     "s'agace s’agace s'inquiète s’inquiète s'indigne s’indigne s'exclame s’exclame conclut "
-    "juge jugé confirme confirmé justifié justifie salué salue requis craint cité cite",
+    "juge jugé confirme confirmé justifié justifie salué salue requis craint cité cite "
+    "réaffirmé réaffirme réitéré réitère disait déclarait affirmait assurait estimait "
+    "indiquait expliquait soulignait rappelait jugeait relevait",
     "en": "said say says told tells stated claimed claims argued argues declared asserted "
     "contended insisted insists explained explains acknowledged admitted testified blamed "
     "promised pledged countered replied responded conceded alleged alleges warned warns "
@@ -74,11 +76,12 @@ _ADVERBIALS = (
     r"pour\s+(?:sa|leur)\s+part|de\s+(?:son|leur)\s+côté|quant\s+à\s+(?:lui|elle|eux)|"
     r"lui\s+aussi|elle\s+aussi|aussi|également|toutefois|pourtant|déjà|encore|ensuite|enfin|"
     r"alors|d['’]ailleurs|néanmoins|cependant|plusieurs\s+fois|à\s+nouveau|d['’]ores\s+et\s+déjà|"
+    r"se|s['’]en|"
     r"also|long|however|then|later|again|previously|repeatedly|publicly|already|recently|"
     r"separately|further|still|since|first|once"
 )
 _AUXILIARY = re.compile(
-    rf"(?:\b(?:a|ont|avait|avaient|has|had|have)\s+)?(?:(?:{_ADVERBIALS})\s+)*(?:\bpas\s+)?$"
+    rf"(?:\b(?:a|ont|avait|avaient|has|had|have)\s+)?(?:\b(?:{_ADVERBIALS})\s+)*(?:\bpas\s+)?$"
 )
 # "has not said", "n'a jamais dit", "declined to say": nobody is quoted.
 _NEGATED = re.compile(
@@ -119,7 +122,7 @@ _AFTER_QUOTE = re.compile(r"[»”\"]\s*,?\s*$")
 _THAT = re.compile(r"\s*(?:que\b|qu['’]|that\b)")
 _THAT_NEAR = re.compile(r"\s+(?:[^\s«“\"]+\s+){0,4}?(?:que\b|qu['’]|that\b|[«“\":])")
 _NAME_START = re.compile(
-    rf"\s+(?:(?:le|la|les|l['’]|the)\s*)?[{_UPPER}]|\s+(?:le|la|l['’]|the)\s+\w+\s"
+    rf"\s+(?:(?:le|la|les|l['’]|the)\s*)?[{_UPPER}]|\s+(?:le|la|l['’]|the)\s*\w+(?:\s|[.,;]|$)"
 )
 # In French, a lowercase word right after a closing quote and a comma is a speech verb,
 # whatever it is ("« … », tacle le ministre", "« … », s'emporte-t-elle").
@@ -140,7 +143,7 @@ _ATTRIBUTION = re.compile(
     r"(?:^|\s|[«“\"(])(?:selon|d['’]après|according\s+to)\s+(?P<who>.+)", re.IGNORECASE
 )
 _POUR = re.compile(
-    rf"^[«“\"]?\s*(?:[Pp]our|[Ff]or)\s+(?:(?:l['’]|le\s+|la\s+)[a-zà-ÿ-]+\s+)?"
+    rf"^[«“\"]?\s*(?:[Pp]our|[Ff]or)\s+(?:(?:l['’]|le\s+|la\s+)[a-zà-ÿ-]+\s*,?\s+)?"
     rf"(?P<who>{_NAME_WORD}(?:\s+{_NAME_WORD})+)\s*,"
 )
 _CUT = re.compile(r"[;:!?»”\"(\[\]]|\.(?:\s*$|\s+[^A-ZÀ-Þ])")
@@ -343,7 +346,7 @@ def _anonymous(phrase: str) -> bool:
     return (
         bool(_INDEFINITE.match(phrase))
         and len(words) <= _MAX_WORDS
-        and not any(word[:1].isupper() for word in words[1:])
+        and not any(re.sub(r"^[ldLD]['’]", "", word)[:1].isupper() for word in words[1:])
     )
 
 
@@ -371,7 +374,10 @@ def _who_after(text: str) -> Claimant:
         name = _person(segment)
         if name:
             return Claimant(name)
-    return Claimant(_clean_phrase(_CUT_WORDS.split(segments[0])[0]) if segments else None)
+    phrase = _CUT_WORDS.split(segments[0])[0] if segments else ""
+    if _generic_plural(phrase):
+        return Claimant(None)  # "…, rappellent les défenseurs de la mesure"
+    return Claimant(_clean_phrase(phrase))
 
 
 def _who_before(text: str, *, clause_follows: bool) -> Claimant:
@@ -617,7 +623,8 @@ def _clean_phrase(phrase: str) -> str | None:
     if not words or len(words) > _MAX_WORDS or words[0].lower() in _PRONOUNS:
         return None
     if words[0][:1].isupper() and words[0].lower() in _TITLES:
-        return _strip_titles(phrase)
+        # "Premier ministre" is all title: kept whole for the resolver to read as one.
+        return _strip_titles(phrase) or phrase
     return phrase
 
 
@@ -689,6 +696,11 @@ _LOWER_STOPS = word_set(
 _OWNER_LINK = re.compile(r"\s*(?:de\s+la|de\s+l['’]|du|des|de|d['’]|of\s+the|of|for)\s*")
 _PLURAL_WORD = re.compile(r"(?<![su])s$")
 _CAPITALISED = re.compile(rf"(?<![\w'’-])[{_UPPER}][\w’'-]+")
+_DISTINCT_BODIES = word_set(
+    "gouvernement government police parlement parliament assemblée assembly sénat senate "
+    "opposition majorité mairie préfecture ministère ministry département department justice "
+    "cour court conseil council tribunal commission committee comité"
+)
 _TITLE_LEADS = word_set(
     "le la l' l’ les the his her its their son sa ses leur notre our a an un une ce cette this"
 )
@@ -862,7 +874,8 @@ class ClaimantResolver:
             return self._acronym(index, name)
         if " " not in name:
             full = self._full_name(index, name)
-            if full == name and _PLURAL_WORD.search(name):
+            opening = self._sentences[index].lstrip(' «“"').startswith(name)
+            if full == name and opening and _PLURAL_WORD.search(name):
                 return None  # "Critics say", "Republicans argued": a group
             return full
         return self._whole_organisation(index, name)
@@ -915,10 +928,12 @@ class ClaimantResolver:
             return introduced
         if head not in _BODIES and head not in _ROLES:
             # A word the article never put next to a name ("l'opposition"): nobody to credit.
-            return name if len(name.split()) >= 3 and not descriptor_is_short(name) else None
+            return None
         # Otherwise the one person (or body) the paragraph has named so far, if only one.
         named: list[str] = []
-        for previous in self._same_paragraph(index):
+        # "le gouvernement", "the police" are not whichever body was quoted last.
+        paragraph = range(0) if head in _DISTINCT_BODIES else self._same_paragraph(index)
+        for previous in paragraph:
             if self.guess(previous).anonymous:
                 break
             claimant = self.at(previous)
@@ -1046,10 +1061,6 @@ class ClaimantResolver:
         if index not in self._names:
             self._names[index] = person_names(self._sentences[index])
         return self._names[index]
-
-
-def descriptor_is_short(name: str) -> bool:
-    return len(name.split()) < 3
 
 
 _KNOWN_HEADS = _ROLES | _BODIES
