@@ -289,12 +289,19 @@ def adjudications_visible(sight: Sight) -> Q:
 
 
 def matches_visible(sight: Sight) -> Q:
-    """Already-checked look-alikes whose final verdict this user may see: outside fact-checks in
-    the workspace's reference corpus are public work, seen by every member."""
+    """Already-checked look-alikes this user may see: an outside fact-check of the workspace's
+    reference corpus (public work, seen by every member), or a claim still checked (final
+    verdict, not withdrawn) whose verdict the user may see."""
+    checked = Q(
+        matched_claim__withdrawn_at__isnull=True,
+        matched_claim__status__in=[Claim.Status.RESOLVED, Claim.Status.PUBLISHED],
+    )
     if sight.all_clear:
-        return _everything()
+        return Q(matched_reference__isnull=False) | checked
     return Q(matched_reference__workspace_id__in=sorted(sight.member)) | (
-        verdicts_visible(sight, "matched_claim__") & claims_listed(sight, "matched_claim__")
+        checked
+        & verdicts_visible(sight, "matched_claim__")
+        & claims_listed(sight, "matched_claim__")
     )
 
 

@@ -189,6 +189,14 @@ def claim_settled(claim_id: int) -> int:
     return claim_settled_refresh(claim_id=claim_id)
 
 
+@workbench_task("annotations.refresh_workspace_matches")
+def refresh_workspace_matches(workspace_id: int) -> int:
+    """Outside fact-checks were imported: match the workspace's open claims and candidates again."""
+    from annotations.services.matching import workspace_matches_refresh
+
+    return workspace_matches_refresh(workspace_id=workspace_id)
+
+
 @workbench_task("annotations.sweep_stalled_articles")
 def sweep_stalled_articles() -> dict[str, int]:
     """Run by celery beat: send again the fetches and extractions that were never picked up."""

@@ -245,3 +245,69 @@ def test_the_claim_page_shows_an_outside_fact_check_of_the_same_claim(
     assert 'data-match="reference"' in page
     assert 'href="https://factcheck.example/unemployment-third-quarter"' in page
     assert "Example Checks" in page and "Accurate" in page and "similarity 0." in page
+
+
+def _settle(dave: User, claim: Claim, capture: DjangoCaptureOnCommitCallbacks) -> Claim:
+    with capture(execute=True):
+        adjudication_create(user=dave, claim=claim, verdict="true")
+    return Claim.objects.get(pk=claim.pk)
+
+
+def test_a_settled_claim_is_not_offered_where_it_says_something_else(
+    workspace: Workspace,
+    bob: User,
+    dave: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    rose = "Unemployment rose by 0.3 points in the third quarter, according to Insee."
+    other = _article(workspace, bob, f"Figures out today. {rose} More next week.", "en")
+    with django_capture_on_commit_callbacks(execute=True):
+        opposite = _claim(bob, other, rose)
+    english = _article(workspace, bob, f"Figures out today. {ENGLISH} More next week.", "en")
+    with django_capture_on_commit_callbacks(execute=True):
+        checked = _claim(bob, english, ENGLISH)
+    _settle(dave, checked, django_capture_on_commit_callbacks)
+    assert not ClaimMatch.objects.filter(claim=opposite).exists()
+
+
+def test_what_a_claim_shows_does_not_move_when_colleagues_settle_it(
+    workspace: Workspace,
+    bob: User,
+    dave: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    """Blind review: a claim's own look-alikes follow its text, never its status."""
+    from annotations.models import ReferenceClaim
+
+    english = _article(workspace, bob, f"Figures out today. {ENGLISH} More next week.", "en")
+    with django_capture_on_commit_callbacks(execute=True):
+        claim = _claim(bob, english, ENGLISH)
+    ReferenceClaim.objects.create(
+        workspace=workspace, url="https://x.example/a", claim_text=FRENCH, origin="test"
+    )
+    _settle(dave, claim, django_capture_on_commit_callbacks)
+    assert not ClaimMatch.objects.filter(claim=claim).exists()
+
+
+def test_a_withdrawn_or_reopened_claim_is_no_longer_offered_as_checked(
+    workspace: Workspace,
+    alice: User,
+    bob: User,
+    dave: User,
+    api: Callable[[User | None], APIClient],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    from annotations.services.withdrawals import claim_withdraw
+
+    french = _article(workspace, bob, f"Bonne nouvelle. {FRENCH} La suite jeudi.", "fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        earlier = _claim(bob, french, FRENCH)
+    english = _article(workspace, bob, f"Figures out today. {ENGLISH} More next week.", "en")
+    with django_capture_on_commit_callbacks(execute=True):
+        later = _claim(bob, english, ENGLISH)
+    later = _settle(dave, later, django_capture_on_commit_callbacks)
+    assert [m["claim"] for m in api(bob).get(f"/api/v1/claims/{earlier.pk}/similar/").json()] == [
+        later.pk
+    ]
+    claim_withdraw(user=alice, claim=later)
+    assert api(bob).get(f"/api/v1/claims/{earlier.pk}/similar/").json() == []

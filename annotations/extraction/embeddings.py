@@ -19,6 +19,7 @@ No Django here: callers pass the setting in.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Sequence
@@ -101,15 +102,17 @@ class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local directory (the ``embeddings-st`` extra)."""
 
     def __init__(self, path: str, threads: int = 1) -> None:
-        import torch  # type: ignore[import-not-found,unused-ignore]
-        from sentence_transformers import SentenceTransformer  # type: ignore[import-not-found,unused-ignore]
+        import torch
+        from sentence_transformers import SentenceTransformer
 
         torch.set_num_threads(max(1, threads))
         folder = Path(path)
         if not folder.is_dir():
             raise FileNotFoundError(f"EMBEDDING_MODEL: no model directory at {path}")
         self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-        self.name = f"st:{folder.name}"[:80]
+        # The folder's name and a digest of its full path: two models never share vectors.
+        where = hashlib.blake2b(str(folder.resolve()).encode(), digest_size=4).hexdigest()
+        self.name = f"st:{folder.name[:60]}:{where}"
         size = self._model.get_sentence_embedding_dimension()
         self.dimension = int(size) if size else int(self.embed(["ok"]).shape[1])
         self._lock = threading.Lock()

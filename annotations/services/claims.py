@@ -192,5 +192,8 @@ def claim_update(*, user: User, claim: Claim, version: int, **fields: str) -> Cl
         from annotations.services.dispatch import enqueue_on_commit
 
         enqueue_on_commit(tasks.match_claim, claim.pk)
+        if claim.status in (Claim.Status.RESOLVED, Claim.Status.PUBLISHED):
+            # Checked already: what it is offered to follows its wording too.
+            enqueue_on_commit(tasks.claim_settled, claim.pk)
     claim.refresh_from_db()
     return claim

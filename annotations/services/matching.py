@@ -22,9 +22,9 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from annotations.extraction.claim_matching import NameComparer, match_vectors, rank
+from annotations.extraction.claim_matching import NameComparer, match_vectors, rank, verified
 from annotations.extraction.embeddings import Embedder, Vectors, from_bytes, to_bytes
 from annotations.extraction.similarity import (
     FUZZY_MIN_SCORE,
@@ -116,7 +116,7 @@ def vectors_for(
             model=embedder.name, **{f"{kind}_id__in": pks}
         ).values_list(f"{kind}_id", "digest", "vector")
         for pk, digest, blob in rows:
-            if digest == _digest(texts[(kind, pk)]):
+            if digest == _digest(texts[(kind, pk)]) and len(blob) == 4 * embedder.dimension:
                 stored[(kind, pk)] = from_bytes([blob], embedder.dimension)[0]
     missing = [owner for owner in texts if owner not in stored]
     for begin in range(0, len(missing), _VECTOR_BATCH):
@@ -334,7 +334,6 @@ class _Changes:
         ClaimMatch.objects.bulk_create(self.new, ignore_conflicts=True)
 
 
-@transaction.atomic
 def candidate_matches_refresh(*, article_id: int, workspace_id: int) -> int:
     """Match the article's pending candidates; return how many matches they have now.
 
@@ -348,7 +347,8 @@ def candidate_matches_refresh(*, article_id: int, workspace_id: int) -> int:
         ).values_list("pk", "text")
     )
     found = find_similar(workspace_id=workspace_id, texts=[text for _pk, text in candidates])
-    candidate_matches_store(candidates=candidates, found=found)
+    with transaction.atomic():  # short: the matches were found outside it
+        candidate_matches_store(candidates=candidates, found=found)
     return sum(len(matches) for matches in found)
 
 
@@ -365,7 +365,6 @@ def candidate_matches_store(
     changes.apply()
 
 
-@transaction.atomic
 def claim_matches_refresh(*, claim_id: int) -> int:
     """Match one claim (by its quote and its rewording); return how many matches it has now.
 
@@ -383,20 +382,26 @@ def claim_matches_refresh(*, claim_id: int) -> int:
             if match.key not in best or match.score > best[match.key].score:
                 best[match.key] = match
     wanted = sorted(best.values(), key=lambda match: (-match.score, match.key))[:MAX_MATCHES]
-    changes = _Changes()
-    changes.plan(list(ClaimMatch.objects.filter(claim_id=claim_id)), wanted, {"claim_id": claim_id})
-    changes.apply()
+    # Found outside the transaction (computing vectors may take a while); written in a short one.
+    with transaction.atomic():
+        changes = _Changes()
+        changes.plan(
+            list(ClaimMatch.objects.filter(claim_id=claim_id)), wanted, {"claim_id": claim_id}
+        )
+        changes.apply()
     return len(wanted)
 
 
 def claim_settled_refresh(*, claim_id: int) -> int:
-    """A claim got its final verdict or was published: match it, and offer it to the workspace's
-    other claims and pending candidates that say the same (those made before it was checked).
-    Return how many of them it was offered to.
+    """A claim got its final verdict or was published (or its wording changed after): offer it to
+    the workspace's other claims and pending candidates that say the same, those made before it was
+    checked. Return how many of them it is offered to.
 
-    With embeddings only: the lexical search runs from each new text, not back from a checked one.
+    The settled claim's own matches are left as they are: they follow its text, never its status
+    (under blind review, a colleague's verdict must not change what a reviewer reads). Its earlier
+    offers that no longer hold (reworded since) are withdrawn. With embeddings only: the lexical
+    search runs from each new text, not back from a checked one.
     """
-    claim_matches_refresh(claim_id=claim_id)
     embedder = current_embedder()
     claim = (
         Claim.objects.filter(pk=claim_id, status__in=FINAL_STATUSES)
@@ -406,10 +411,9 @@ def claim_settled_refresh(*, claim_id: int) -> int:
     if embedder is None or claim is None:
         return 0
     workspace_id = claim.workspace_id
+    settled_text = claim_text(claim.exact, claim.normalised_text)
     settled = vectors_for(
-        embedder,
-        workspace_id=workspace_id,
-        texts={(CLAIM, claim_id): claim_text(claim.exact, claim.normalised_text)},
+        embedder, workspace_id=workspace_id, texts={(CLAIM, claim_id): settled_text}
     )[(CLAIM, claim_id)]
     others: dict[Owner, str] = {}
     for pk, exact, normalised in (
@@ -424,27 +428,72 @@ def claim_settled_refresh(*, claim_id: int) -> int:
         others[(CANDIDATE, pk)] = text
     vectors = vectors_for(embedder, workspace_id=workspace_id, texts=others)
     owners = list(vectors)
-    if not owners:
-        return 0
-    found = rank(
-        np_stack([vectors[owner] for owner in owners]),
-        settled.reshape(1, -1),
-        threshold=match_threshold(embedder),
-        limit=1,
-    )
-    offered = [
-        (owner, matches[0][1]) for owner, matches in zip(owners, found, strict=False) if matches
-    ]
+    found: list[list[tuple[int, float]]] = []
+    if owners:
+        found = verified(
+            rank(
+                np_stack([vectors[owner] for owner in owners]),
+                settled.reshape(1, -1),
+                threshold=match_threshold(embedder),
+                limit=1,
+            ),
+            [others[owner] for owner in owners],
+            [settled_text],
+            NameComparer(embedder.embed),
+        )
+    offered = {
+        owner: matches[0][1] for owner, matches in zip(owners, found, strict=True) if matches
+    }
     with transaction.atomic():
+        stored: dict[Owner, list[ClaimMatch]] = {}
+        for match in ClaimMatch.objects.filter(
+            Q(matched_claim_id=claim_id)
+            | Q(claim_id__in=[pk for kind, pk in offered if kind == CLAIM])
+            | Q(candidate_id__in=[pk for kind, pk in offered if kind == CANDIDATE])
+        ):
+            owner = (
+                (CLAIM, match.claim_id)
+                if match.claim_id
+                else (CANDIDATE, int(match.candidate_id or 0))
+            )
+            stored.setdefault(owner, []).append(match)
         changes = _Changes()
-        for (kind, pk), score in offered:
-            owner_field = "claim_id" if kind == CLAIM else "candidate_id"
-            stored = list(ClaimMatch.objects.filter(**{owner_field: pk}))
+        for owner, matches in stored.items():
+            if owner not in offered:
+                # Offered before, no longer the same claim (reworded since).
+                changes.stale += [m.pk for m in matches if m.matched_claim_id == claim_id]
+        for (kind, pk), score in offered.items():
+            field = "claim_id" if kind == CLAIM else "candidate_id"
             changes.plan(
-                stored, [Match(claim_id, score, EMBEDDING)], {owner_field: pk}, keep_others=True
+                stored.get((kind, pk), []),
+                [Match(claim_id, score, EMBEDDING)],
+                {field: pk},
+                keep_others=True,
             )
         changes.apply()
     return len(offered)
+
+
+def workspace_matches_refresh(*, workspace_id: int) -> int:
+    """Match again every claim still being checked and every pending candidate of a workspace (its
+    reference corpus grew); return how many matches they have now."""
+    total = 0
+    for claim_id in (
+        Claim.objects.filter(workspace_id=workspace_id)
+        .exclude(status__in=FINAL_STATUSES)
+        .values_list("pk", flat=True)
+        .iterator()
+    ):
+        total += claim_matches_refresh(claim_id=claim_id)
+    for article_id in (
+        CandidateClaim.objects.filter(
+            article__workspace_id=workspace_id, status=CandidateClaim.Status.PENDING
+        )
+        .values_list("article_id", flat=True)
+        .distinct()
+    ):
+        total += candidate_matches_refresh(article_id=article_id, workspace_id=workspace_id)
+    return total
 
 
 def claim_settled_later(claim_id: int) -> None:

@@ -667,4 +667,11 @@ def references_import(*, workspace: Workspace, items: Iterable[Any], origin: str
                 batch = []
     if batch:
         _write_batch(workspace, batch, labels, origin, outcome)
+    if outcome.created or outcome.updated:
+        # New outside fact-checks may say the same as claims made before: a worker looks again.
+        from annotations import tasks  # the tasks module imports the services
+        from annotations.services.dispatch import enqueue_on_commit
+
+        with transaction.atomic():
+            enqueue_on_commit(tasks.refresh_workspace_matches, workspace.pk)
     return outcome

@@ -63,6 +63,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["against"] == "-" and options["queries"] == "-":
+            raise CommandError("only one of QUERIES and --against can be - (standard input)")
         checked = read_claims(options["against"], with_id=True)
         queries = read_claims(options["queries"], with_id=False)
         ids = [identifier for identifier, _text in checked]
