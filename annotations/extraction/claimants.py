@@ -844,6 +844,8 @@ class ClaimantResolver:
         self._guesses: dict[int, Claimant] = {}
         self._names: dict[int, list[str]] = {}
         self._organisations: dict[int, list[tuple[int, int, str]]] = {}
+        self._spans: dict[tuple[int, bool], list[tuple[int, int, str]]] = {}
+
         # Surname -> (sentence positions, full names) of every mention, in text order.
         self._by_surname: dict[str, tuple[list[int], list[str]]] | None = None
 
@@ -915,8 +917,8 @@ class ClaimantResolver:
             if " " not in name or is_person_name(name)
         ]
         for word in _CAPITALISED.findall(self._sentences[index]):
-            full = self._full_name(index, word) if word.lower() not in _OPENING_WORDS else word
-            if full != word and is_person_name(full) and full not in people:
+            full = self._person_named(index, word)
+            if full and is_person_name(full) and full not in people:
                 people.append(full)
         return people
 
@@ -994,19 +996,24 @@ class ClaimantResolver:
         return None
 
     def _named_spans(self, position: int, *, body: bool) -> list[tuple[int, int, str]]:
+        key = (position, body)
+        if key in self._spans:
+            return self._spans[key]
         sentence = self._sentences[position]
+        spans = []
         if body:
-            return [
+            spans = [
                 (start, end, name)
                 for start, end, name in self._organisations_in(position)
                 if not is_person_name(name) and " " in name
             ]
-        spans = []
-        for match in _NAME_CHUNK.finditer(sentence):
-            name = _person(match.group())
-            if name and " " in name:
-                name = _trim_name(name, sentence[: match.start()])
-                spans.append((match.start(), match.end(), name))
+        else:
+            for match in _NAME_CHUNK.finditer(sentence):
+                name = _person(match.group())
+                if name and " " in name:
+                    name = _trim_name(name, sentence[: match.start()])
+                    spans.append((match.start(), match.end(), name))
+        self._spans[key] = spans
         return spans
 
     def _organisations_in(self, position: int) -> list[tuple[int, int, str]]:
@@ -1036,6 +1043,17 @@ class ClaimantResolver:
     def _full_name(self, index: int, surname: str) -> str:
         """The full name last mentioned ending with this surname, in this sentence or before;
         else a body's name starting with it ("Keller" for "Keller Brands")."""
+        person = self._person_named(index, surname)
+        if person:
+            return person
+        for position in range(index, max(-1, index - _INTRODUCTION_LOOKBACK), -1):
+            for _start, _end, name in self._organisations_in(position):
+                if name.startswith(surname + " "):
+                    return name
+        return surname
+
+    def _person_named(self, index: int, surname: str) -> str | None:
+        """The full name last mentioned ending with this surname, in this sentence or before."""
         if self._by_surname is None:
             # Built once, on the first bare surname: looking back sentence by sentence for each
             # one made an article of thousands of "selon l'Insee" quadratic (5 s at 8,000).
@@ -1049,13 +1067,7 @@ class ClaimantResolver:
                         self._by_surname[last][1].append(name)
         positions, names = self._by_surname.get(surname, ([], []))
         found = bisect_right(positions, index)
-        if found:
-            return names[found - 1]
-        for position in range(index, max(-1, index - _INTRODUCTION_LOOKBACK), -1):
-            for _start, _end, name in self._organisations_in(position):
-                if name.startswith(surname + " "):
-                    return name
-        return surname
+        return names[found - 1] if found else None
 
     def _mentions(self, index: int) -> list[str]:
         if index not in self._names:
