@@ -108,7 +108,7 @@ def article_text(article: Article) -> tuple[str, list[tuple[int, ClefLine]]]:
 
 
 def normalise(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name.replace("’", "'").lower())
+    decomposed = unicodedata.normalize("NFKD", name.replace("\u2019", "'").lower())
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     plain = re.sub(r"[^\w\s]", " ", plain)
     plain = " ".join(plain.split())

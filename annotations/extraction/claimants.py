@@ -384,58 +384,80 @@ def _who_before(text: str, *, clause_follows: bool) -> Claimant:
     clause = re.split(r"[»”\"«“]", text)[-1].strip(" ,\u00a0\u202f")
     if not clause:
         return Claimant(None)
-    if clause.split()[-1].lower() in _PRONOUNS and len(clause.split()) <= 2:
-        return _pronoun(clause.split()[-1])
+    words = clause.split()
+    if words[-1].lower() in _PRONOUNS and len(words) <= 2:
+        return _pronoun(words[-1])
     segments = [segment.strip() for segment in clause.split(",") if segment.strip()]
     if len(segments) == 1 and _anonymous(segments[0]):
         return Claimant(None, anonymous=True)
     # "Vela, who bikes to City Hall, said": a relative clause says nothing of who speaks.
     segments = [segment for segment in segments if not _RELATIVE.match(segment)] or segments
+    found = _pronoun_segment(segments) or _apposition(segments) or _named_subject(segments)
+    return found or _described_subject(segments[-1], clause_follows=clause_follows)
+
+
+def _pronoun_segment(segments: list[str]) -> Claimant | None:
     last = segments[-1]
-    if len(last.split()) == 1 and last.lower() in _PRONOUNS:
-        if len(segments) > 1 and last.lower() in {"lui", "elle", "eux", "elles"}:
-            # "Son voisin, lui, assure": the stressed pronoun repeats the subject before it.
-            return Claimant(_person(segments[-2]))
-        # "…, where, he said, crashes had dropped": an incise.
-        return _pronoun(last)
+    if len(last.split()) != 1 or last.lower() not in _PRONOUNS:
+        return None
+    if len(segments) > 1 and last.lower() in {"lui", "elle", "eux", "elles"}:
+        # "Son voisin, lui, assure": the stressed pronoun repeats the subject before it.
+        return Claimant(_person(segments[-2]))
+    # "…, where, he said, crashes had dropped": an incise.
+    return _pronoun(last)
+
+
+def _apposition(segments: list[str]) -> Claimant | None:
+    """ "Priya Raman, chief economist at Halden Bank, said": the apposition describes the
+    person (or the body) before it."""
+    last = segments[-1]
+    if len(segments) < 2 or not last[:1].islower():
+        return None
     tail = _trailing_chunk(last)
-    tail_start = last.rfind(tail) if tail else -1
-    affiliation = tail is None or (
-        bool(last[:tail_start].split())
-        and last[:tail_start].split()[-1].lower() in _AFFILIATION_WORDS
-    )
-    if len(segments) > 1 and last[:1].islower() and affiliation:
-        # "Priya Raman, chief economist at Halden Bank, said": the apposition describes the
-        # person (or the body) before it.
-        for segment in segments[:-1]:
-            name = _person(segment)
-            if name:
-                return Claimant(name)
-        body = _DETERMINERS.sub("", segments[-2]).strip()
-        names = organisation_names(body)
-        if (
-            re.match(r"^(?:the|le|la|l['’])\s*", last, re.IGNORECASE)
-            and names
-            and names[0][0] == 0
-            and names[0][1] >= len(body.rstrip(" ."))
-            and " " in names[0][2]
-        ):
-            # "The Office for Students, the regulator for higher education, said"
-            return Claimant(names[0][2])
+    if tail is not None:
+        before = last[: last.rfind(tail)].split()
+        if not before or before[-1].lower() not in _AFFILIATION_WORDS:
+            return None  # "…, la députée centriste Hélène Bastide a assuré"
+    for segment in segments[:-1]:
+        name = _person(segment)
+        if name:
+            return Claimant(name)
+    body = _DETERMINERS.sub("", segments[-2]).strip()
+    names = organisation_names(body)
+    if (
+        re.match(r"^(?:the|le|la|l['’])\s*", last, re.IGNORECASE)
+        and names
+        and names[0][0] == 0
+        and names[0][1] >= len(body.rstrip(" ."))
+        and " " in names[0][2]
+    ):
+        # "The Office for Students, the regulator for higher education, said"
+        return Claimant(names[0][2])
+    return None
+
+
+def _named_subject(segments: list[str]) -> Claimant | None:
+    last = segments[-1]
     of = _PERSON_OF.match(last)
     if of and is_person_name(_strip_titles(of.group(1)) or ""):
         # "Eleanor Vance of the Atlantic Seabird Project said"
         return Claimant(_strip_titles(of.group(1)))
+    tail = _trailing_chunk(last)
     if tail and (len(tail.split()) >= 2 or _has_title(last, tail)):
         return Claimant(_without_demonym(last, tail, _strip_titles(tail)))
-    if len(segments) > 1:
-        for segment in segments[:-1]:
-            name = _person(segment)
-            if name:
-                return Claimant(name)
+    for segment in segments[:-1]:
+        name = _person(segment)
+        if name:
+            return Claimant(name)
+    return None
+
+
+def _described_subject(last: str, *, clause_follows: bool) -> Claimant:
+    """ "Santé publique France estime que", "The company said", "La chercheuse insiste"."""
     titled = _DETERMINERS.match(last)
+    known = bool(titled) and descriptor_head(_DETERMINERS.sub("", last)) in _KNOWN_HEADS
     if (
-        (clause_follows or (titled and descriptor_head(_DETERMINERS.sub("", last)) in _KNOWN_HEADS))
+        (clause_follows or known)
         and len(last.split()) <= _MAX_WORDS - 1
         and (last[:1].isupper() or titled)
         and not _generic_plural(last)
@@ -586,7 +608,7 @@ def _trim_name(name: str, before: str) -> str:
     """Drop what ran into a name from before it: "le Suédois Anders Holmqvist", "le sénateur
     de la Drôme Gilles Pétrier"."""
     words = name.split()
-    previous = before.split()[-1].lower() if before.split() else ""
+    previous = before.rsplit(maxsplit=1)[-1].lower() if before.split() else ""
     if len(words) >= 3 and (
         (_DEMONYM.match(words[0]) and previous in {"le", "la", "the"})
         or previous in {"la", "du", "des", "de", "of", "l'", "l’", "d'", "d’"}
@@ -732,26 +754,23 @@ def descriptor_head(name: str) -> str | None:
         return words[1]  # "Premier ministre", "UN agency"
     if not words or (words[0][:1].isupper() and not _ACRONYM_WORD.fullmatch(words[0])):
         return None
+    head: str | None = None
     if len(words) == 1:
-        if words[0][:1].isupper():
-            return None  # "OCDE"
-        return words[0].lower()
-    if (
+        head = None if words[0][:1].isupper() else words[0].lower()  # not "OCDE"
+    elif (
         len(words) <= 3
         and words[-1][:1].islower()
         and all(w.lower() not in _CONNECTORS for w in words)
     ):
         # English compounds: "UN agency", "university spokesperson"; French noun + adjective
         # ("responsable syndical") keeps its first word.
-        first, last = words[0].lower(), words[-1].lower()
-        if last in _BODIES or last in _ROLES:
-            return last
-        return first
-    if any(char.isdigit() for char in name) or not any(
+        last = words[-1].lower()
+        head = last if last in _BODIES or last in _ROLES else words[0].lower()
+    elif any(char.isdigit() for char in name) or not any(
         re.sub(r"^[ldLD]['’]", "", w)[:1].isupper() for w in words
     ):
-        return words[0].lower()
-    return None
+        head = words[0].lower()
+    return head
 
 
 def organisation_names(sentence: str) -> list[tuple[int, int, str]]:
@@ -764,56 +783,88 @@ def organisation_names(sentence: str) -> list[tuple[int, int, str]]:
         match = _ORG_START.search(sentence, position)
         if match is None:
             return found
-        start, end = match.start(), match.end()
-        if re.match(r"^[LD]['’]", match.group()):
-            start += 2  # "L'Agence nationale de l'eau"
-        words = [sentence[start:end]]
-        previous = "name"
-        opening = words[0].lower().replace("’", "'")
+        position = match.end()
+        start = match.start() + (2 if re.match(r"^[LD]['’]", match.group()) else 0)
+        opening = sentence[start : match.end()].lower().replace("’", "'")
         if opening in _OPENING_WORDS or opening in _DETERMINERS_START or opening == "d'après":
-            position = match.end()
             continue
-        for token in re.finditer(r"\S+", sentence[end:]):
+        words = [sentence[start : match.end()]]
+        end = match.end()
+        previous = "name"
+        for token in re.finditer(r"\S+", sentence[match.end() :]):
             word = token.group()
             bare = word.rstrip(',;:.)»”"')
-            low = bare.lower()
-            if re.match(r"^[«“\"(]", word) or not bare:
-                break
-            if low in _CONNECTORS:
-                if is_person_name(" ".join(words)):
-                    break
-                kind = "connector"
-            elif re.fullmatch(r"(?:l|d)['’].+", low):
-                kind = "name" if bare[2:][:1].isupper() else "lower-after"
-            elif bare[:1].isupper():
-                kind = "name"
-            elif low in _LOWER_STOPS or low in _STRONG_WORDS:
-                break
-            elif previous == "connector":
-                kind = "noun"
-            elif _ADJECTIVE.search(low) and previous in {"name", "noun", "adjective"}:
-                kind = "adjective"
-            else:
-                break
-            if kind == "lower-after" and previous != "connector":
+            kind = _org_word_kind(word, bare, previous, words)
+            if kind is None:
                 break
             words.append(bare)
-            end = end + token.end() - len(word) + len(bare)
-            previous = "noun" if kind == "lower-after" else kind
+            end = match.end() + token.start() + len(bare)
+            previous = kind
             if bare != word:
                 break
-        while words and words[-1].lower() in _CONNECTORS:
-            words.pop()
-        name = " ".join(words)
-        end = start + len(sentence[start:end].rstrip())
-        if len(words) >= 2 or len(name) >= 2:
-            found.append((start, end, name))
-        position = max(end, match.end())
+        while len(words) > 1 and words[-1].lower() in _CONNECTORS:
+            end = sentence.rindex(words.pop(), start, end)
+            end = start + len(sentence[start:end].rstrip())
+        found.append((start, end, " ".join(words)))
+        position = max(end, position)
+
+
+def _org_word_kind(word: str, bare: str, previous: str, words: list[str]) -> str | None:
+    """How ``word`` carries on a body's name ("name", "connector", "noun", "adjective"), or
+    None where the name stops."""
+    low = bare.lower()
+    kind: str | None = None
+    if re.match(r"^[«“\"(]", word) or not bare:
+        kind = None
+    elif low in _CONNECTORS:
+        # "Eleanor Vance of the Atlantic Seabird Project": a person's name ends before "of".
+        kind = None if is_person_name(" ".join(words)) else "connector"
+    elif re.fullmatch(r"(?:l|d)['’].+", low):
+        if bare[2:][:1].isupper():
+            kind = "name"
+        elif previous == "connector":
+            kind = "noun"
+    elif bare[:1].isupper():
+        kind = "name"
+    elif low in _LOWER_STOPS or low in _STRONG_WORDS:
+        kind = None
+    elif previous == "connector":
+        kind = "noun"
+    elif _ADJECTIVE.search(low) and previous in {"name", "noun", "adjective"}:
+        kind = "adjective"
+    return kind
 
 
 _STRONG_WORDS = frozenset(
     " ".join(_STRONG_VERBS.values()).split() + " ".join(_WEAK_VERBS.values()).split()
 )
+
+
+def _apposed(
+    sentence: str, head_span: tuple[int, int], name_span: tuple[int, int, str], *, body: bool
+) -> tuple[int, str] | None:
+    """(distance, name) when the title at ``head_span`` is put next to the name, else None."""
+    head_start, head_end = head_span
+    start, end, name = name_span
+    # "le ministre délégué, Arnaud Vasseur": after a determiner or a possessive the title
+    # comes before its name; bare ("Nadia Ferrand, députée") it may follow it.
+    before = sentence[:head_start].split()
+    leading = bool(before) and before[-1].lower() in _TITLE_LEADS
+    if start <= head_start < end:
+        gap = 0
+    elif head_end <= start:
+        gap = start - head_end
+    elif end <= head_start and not leading:
+        gap = head_start - end
+    else:
+        return None
+    between = sentence[min(head_end, end) : max(head_start, start)]
+    if gap > _APPOSITION_GAP or re.search(r"[.;«»“”\"]", between):
+        return None
+    if body and head_end <= start and _OWNER_LINK.fullmatch(between):
+        # "le ministère de l'Éducation nationale" is named by all of it.
+        name = sentence[head_start:end]
+    return gap, name
 
 
 def _initials(name: str) -> str:
@@ -862,25 +913,27 @@ class ClaimantResolver:
 
     def _resolve(self, index: int) -> str | None:
         guess = self.guess(index)
-        if guess.anonymous:
-            return None
         if guess.pronoun:
             return self._antecedent(index, guess)
         name = guess.name
-        if not name:
+        if guess.anonymous or not name:
             return None
         head = descriptor_head(name)
         if head is not None:
             return self._described(index, name, head)
+        if " " in name:
+            return self._whole_organisation(index, name)
+        return self._one_word(index, name)
+
+    def _one_word(self, index: int, name: str) -> str | None:
+        """ "Perrin" -> "Julien Perrin", "AFLD" -> its full name, "Critics" -> nobody."""
         if _ACRONYM_WORD.fullmatch(name):
             return self._acronym(index, name)
-        if " " not in name:
-            full = self._full_name(index, name)
-            opening = self._sentences[index].lstrip(' «“"').startswith(name)
-            if full == name and opening and _PLURAL_WORD.search(name):
-                return None  # "Critics say", "Republicans argued": a group
-            return full
-        return self._whole_organisation(index, name)
+        full = self._full_name(index, name)
+        opening = self._sentences[index].lstrip(' «“"').startswith(name)
+        if full == name and opening and _PLURAL_WORD.search(name):
+            return None  # "Critics say", "Republicans argued": a group
+        return full
 
     def _same_paragraph(self, index: int) -> range:
         first = max(0, index - _PRONOUN_LOOKBACK)
@@ -890,22 +943,16 @@ class ClaimantResolver:
 
     def _antecedent(self, index: int, guess: Claimant) -> str | None:
         """The claimant or the one person named just before, in the same paragraph."""
-        if guess.plural:
-            return None
-        for previous in self._same_paragraph(index):
-            earlier = self.guess(previous)
-            if earlier.anonymous:
-                return None
+        for previous in [] if guess.plural else self._same_paragraph(index):
+            if self.guess(previous).anonymous:
+                break
             claimant = self.at(previous)
             if claimant:
-                if guess.personal and not is_person_name(claimant):
-                    return None
-                return claimant
+                # "he", "she" never stand for a body.
+                return None if guess.personal and not is_person_name(claimant) else claimant
             people = list(dict.fromkeys(self._people_in(previous)))
-            if len(people) == 1:
-                return people[0]
-            if len(people) > 1:
-                return None
+            if people:
+                return people[0] if len(people) == 1 else None
         return None
 
     def _people_in(self, index: int) -> list[str]:
@@ -966,33 +1013,14 @@ class ClaimantResolver:
             if not heads:
                 continue
             names = self._named_spans(position, body=body)
-            best: tuple[int, str] | None = None
-            for head_start, head_end in heads:
-                # "le ministre délégué, Arnaud Vasseur": after a determiner or a possessive the
-                # title comes before its name; bare ("Nadia Ferrand, députée") it may follow it.
-                before = sentence[:head_start].split()
-                leading = bool(before) and before[-1].lower() in _TITLE_LEADS
-                for start, end, found in names:
-                    if leading and end <= head_start:
-                        continue
-                    if start <= head_start < end:
-                        gap = 0
-                    elif head_end <= start:
-                        gap = start - head_end
-                    elif end <= head_start:
-                        gap = head_start - end
-                    else:
-                        continue
-                    between = sentence[min(head_end, end) : max(head_start, start)]
-                    if gap > _APPOSITION_GAP or re.search(r"[.;«»“”\"]", between):
-                        continue
-                    if body and head_end <= start and _OWNER_LINK.fullmatch(between):
-                        # "le ministère de l'Éducation nationale" is named by all of it.
-                        found = sentence[head_start:end]
-                    if best is None or gap < best[0]:
-                        best = (gap, found)
-            if best is not None:
-                return best[1]
+            pairs = [
+                pair
+                for head_span in heads
+                for name_span in names
+                if (pair := _apposed(sentence, head_span, name_span, body=body)) is not None
+            ]
+            if pairs:
+                return min(pairs, key=lambda pair: pair[0])[1]
         return None
 
     def _named_spans(self, position: int, *, body: bool) -> list[tuple[int, int, str]]:
