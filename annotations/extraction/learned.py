@@ -7,6 +7,9 @@ sentences are a small minority, and a linear model's weights can be read back as
 
 Kinds always come from the rules, so a candidate's kinds mean the same thing whichever scorer
 made it; the learned part adds its probability and the n-grams that pushed it up.
+
+The other learned scorer, over the rules and the sentence embedding (what generalises to text
+nobody trained on), is in ``checkworthy``; ``LearnedScorer.loads`` reads both formats.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from .checkworthy import EmbeddingScorer, is_embedding_model
 from .evaluation import ClefLine, read_clef_tsv
 from .scoring import FEATURE_NAMES, RuleScorer, SentenceScore
 
@@ -191,12 +195,15 @@ class LearnedScorer:
         return _MAGIC + zlib.compress(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), 6)
 
     @classmethod
-    def loads(cls, data: bytes) -> LearnedScorer:
-        """Restore a model saved by ``dumps``.
+    def loads(cls, data: bytes) -> LearnedScorer | EmbeddingScorer:
+        """Restore a model saved by ``dumps``, or an embedding model (``--features
+        embeddings``: JSON, numbers only, read without unpickling).
 
-        This unpickles: only load bytes this application wrote itself (the workbench's own
-        database), never a model file from elsewhere.
+        An n-gram model unpickles: only load bytes this application wrote itself (the
+        workbench's own database), never a model file from elsewhere.
         """
+        if is_embedding_model(data):
+            return EmbeddingScorer.loads(data)
         if not data.startswith(_MAGIC):
             raise ValueError("not a serialised claim scorer")
         # Trusted input only, as the docstring says: the bytes come from the workbench's own table.

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from .evaluation import average_precision, f1_at_threshold, precision_at_k, read_clef_tsv
-from .learned import LearnedScorer, train_scorer
-from .pipeline import DEFAULT_THRESHOLD
+from .learned import train_scorer
+from .pipeline import DEFAULT_THRESHOLD, BatchSentenceScorer
 
 # Fewer than this and cross-validation folds hold one or two sentences of a class: the figures
 # would be noise, and the model little better than the rules it starts from.
@@ -158,7 +158,7 @@ def out_of_fold_scores(
     assignment: Sequence[int],
     k: int,
     *,
-    train: Callable[..., LearnedScorer] = train_scorer,
+    train: Callable[..., BatchSentenceScorer] = train_scorer,
 ) -> list[float]:
     """Each example's score from the model trained on the other folds."""
     scores = [0.0] * len(examples)
@@ -211,7 +211,7 @@ def cross_validate(
     folds: int = DEFAULT_FOLDS,
     threshold: float = DEFAULT_THRESHOLD,
     unit: str = "group",
-    train: Callable[..., LearnedScorer] = train_scorer,
+    train: Callable[..., BatchSentenceScorer] = train_scorer,
 ) -> Evaluation:
     """Train on all folds but one, score the one held out, for each fold; judge the scores.
 
