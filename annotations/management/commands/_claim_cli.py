@@ -50,9 +50,10 @@ def checked_threshold(value: float) -> float:
 
 
 def load_scorer(path: str | None) -> SentenceScorer | None:
-    """The model in a file written by `train_claim_scorer --output`, or None for the rules.
+    """The model in a file written by `train_claim_scorer --output`, or None for the default.
 
-    Such files are pickles: load only models you (or your desk) trained.
+    An n-gram model's file is a pickle: load only models you (or your desk) trained. An
+    embedding model's (``--features embeddings``) is JSON, numbers only.
     """
     if path is None:
         return None
@@ -74,5 +75,6 @@ def add_model_argument(parser: Any) -> None:
     parser.add_argument(
         "--model",
         metavar="PATH",
-        help="A model file written by train_claim_scorer --output (default: the shipped rules).",
+        help="A model file written by train_claim_scorer --output (default: the shipped model, "
+        "or the rules when no embedder loads).",
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -20,6 +22,9 @@ from annotations.extraction.training import (
 )
 from annotations.models import ScorerModel, Workspace
 
+if TYPE_CHECKING:
+    from annotations.extraction.learned import LearnedScorer
+
 from ._claim_cli import checked_language, checked_threshold
 
 _VERSION_MAX = ScorerModel._meta.get_field("version").max_length or 100
@@ -28,7 +33,8 @@ _VERSION_MAX = ScorerModel._meta.get_field("version").max_length or 100
 class Command(BaseCommand):
     help = (
         "Train a check-worthiness model (word and character n-grams plus the rules' features, "
-        "logistic regression) from a workspace's accepted and dismissed candidates and "
+        "logistic regression; or, with --features embeddings, the rules' features plus the "
+        "multilingual sentence embedding) from a workspace's accepted and dismissed candidates and "
         "hand-marked claims (--workspace), or from labelled TSV files in the CLEF CheckThat! "
         "format (--from-tsv). The model is cross-validated (whole articles or files per fold), "
         "then trained on everything and stored, versioned, for the workspace (--activate: the "
@@ -57,6 +63,14 @@ class Command(BaseCommand):
             "--activate", action="store_true", help="Make it the workspace's active scorer."
         )
         parser.add_argument("--output", metavar="PATH", help="Also write the model to this file.")
+        parser.add_argument(
+            "--features",
+            choices=("ngrams", "embeddings"),
+            default="ngrams",
+            help="What the model reads besides the rules' features: word and character n-grams "
+            "(default), or the sentence embedding (EMBEDDING_MODEL; holds better on text unlike "
+            "the training data, and is saved as JSON).",
+        )
         parser.add_argument(
             "--folds",
             type=int,
@@ -96,6 +110,7 @@ class Command(BaseCommand):
         )
         version = self._version(options["model_version"], workspace, store=workspace is not None)
         output = self._output(options["output"])
+        train = self._trainer(options["features"])
 
         if files:
             language = checked_language(options["language"]) or "en"
@@ -120,12 +135,10 @@ class Command(BaseCommand):
             f"{len(examples)} sentences ({positives} check-worthy, {negatives} other) "
             f"from {groups} {unit}{'s' if groups != 1 else ''}"
         )
-        metrics = self._evaluate(examples, options["folds"], threshold, unit)
+        metrics = self._evaluate(examples, options["folds"], threshold, unit, train)
         metrics |= {"n_positive": positives, "n_negative": negatives, unit + "s": groups}
 
-        from annotations.extraction.learned import train_scorer
-
-        scorer = train_scorer(
+        scorer = train(
             [(example.text, example.language, example.label) for example in examples],
             version=version,
         )
@@ -136,7 +149,8 @@ class Command(BaseCommand):
             from annotations.services.scorers import scorer_model_store
 
             stored = scorer_model_store(
-                scorer=scorer,
+                # Both kinds of model have what storing reads: name, metadata.n_examples, dumps().
+                scorer=cast("LearnedScorer", scorer),
                 workspace_id=workspace.pk,
                 trained_from=source,
                 metrics=metrics,
@@ -146,6 +160,23 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"model {version} stored for workspace {workspace.pk}: {state}")
             )
+
+    def _trainer(self, features: str) -> Callable[..., Any]:
+        if features == "ngrams":
+            from annotations.extraction.learned import train_scorer
+
+            return train_scorer
+        from annotations.extraction.checkworthy import CachingEmbedder, train_embedding_scorer
+        from annotations.services.embedding import current_embedder
+
+        embedder = current_embedder()
+        if embedder is None:
+            raise CommandError(
+                "--features embeddings: no sentence embedder loaded (EMBEDDING_MODEL is off or "
+                "the model cannot load; see the log)"
+            )
+        # Cross-validation trains once per fold on the same sentences: embed each once.
+        return partial(train_embedding_scorer, embedder=CachingEmbedder(embedder))
 
     def _workspace(self, workspace_id: int | None) -> Workspace | None:
         if workspace_id is None:
@@ -185,13 +216,20 @@ class Command(BaseCommand):
             raise CommandError(f"--from-tsv: {error}") from None
 
     def _evaluate(
-        self, examples: list[LabelledSentence], folds: int, threshold: float, unit: str
+        self,
+        examples: list[LabelledSentence],
+        folds: int,
+        threshold: float,
+        unit: str,
+        train: Callable[..., Any],
     ) -> dict[str, Any]:
         if folds == 0:
             self.stdout.write("evaluation skipped (--folds 0)")
             return {"evaluation": "skipped"}
         try:
-            evaluation = cross_validate(examples, folds=folds, threshold=threshold, unit=unit)
+            evaluation = cross_validate(
+                examples, folds=folds, threshold=threshold, unit=unit, train=train
+            )
         except TrainingDataError as error:
             raise CommandError(f"cannot cross-validate: {error}") from None
         at_k = ", ".join(f"P@{k} {v:.3f}" for k, v in evaluation.precision_at.items())
