@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/workbench} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 
-.PHONY: install install-dev run worker beat test check format format-check lint types bench-api bench-candidates bench-export bench-agreement bench-extraction bench-search bench-schema bench-schema-stateful bench-reextract clean
+.PHONY: install install-dev run worker beat test check format format-check lint types bench-api bench-candidates bench-export bench-agreement bench-extraction default-scorer bench-checkworthy bench-search bench-schema bench-schema-stateful bench-reextract clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -98,6 +98,15 @@ bench-extraction: $(DEV_STAMP)
 	$(BIN)/python bench/clef_eval.py
 	$(BIN)/python bench/french_eval.py
 	$(TEST_ENV) $(BIN)/python bench/worker_throughput.py
+
+## Rebuild the shipped check-worthiness model (annotations/extraction/default_model/embed-1.json)
+## from the project's own development news; `make default-scorer CHECK=1` only compares.
+default-scorer: $(RUN_STAMP)
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python -m annotations.extraction.build_default_scorer $(if $(CHECK),--check)
+
+## Check-worthiness on held-out news (run once per change), CLEF debates and speed.
+bench-checkworthy: $(DEV_STAMP)
+	$(BIN)/python bench/checkworthy_eval.py all
 
 ## Running extraction again on an article with 1,000, 4,000 and 8,000 pending candidates (a minute).
 bench-reextract: $(DEV_STAMP)
