@@ -200,6 +200,17 @@ def _disagreement_opened(e: _Event) -> str:
     return _("The reviewers' verdicts differ (%(said)s).") % {"said": said}
 
 
+def _claims(ids: Any) -> str:
+    return ", ".join(str(pk) for pk in ids) if isinstance(ids, list) else ""
+
+
+def _cluster_split(e: _Event) -> str:
+    return _(
+        "%(actor)s split this claim off from its group (claims %(claims)s): it is not grouped "
+        "with them again automatically."
+    ) % {"actor": e.actor, "claims": _claims(e.before.get("with"))}
+
+
 _SENTENCES: dict[str, Callable[[_Event], str]] = {
     "corrected": _corrected,
     "review_set": _review_set,
@@ -229,6 +240,18 @@ _SENTENCES: dict[str, Callable[[_Event], str]] = {
         % {"exact": _quote(e.after.get("exact"))}
     ),
     "source_linked": _source_linked,
+    "cluster_grouped": lambda e: str(
+        _("Grouped automatically with the same claim in other articles.")
+    ),
+    "cluster_merged": lambda e: (
+        _("%(actor)s grouped this claim with claim %(claim)s: they are the same claim.")
+        % {"actor": e.actor, "claim": e.after.get("claim", "?")}
+    ),
+    "cluster_split": _cluster_split,
+    "cluster_left": lambda e: (
+        _("%(actor)s split claim %(claim)s off from this group.")
+        % {"actor": e.actor, "claim": e.after.get("claim", "?")}
+    ),
     "source_removed": lambda e: (
         _("%(actor)s removed a source link: %(url)s")
         % {"actor": e.actor, "url": e.before.get("url", "")}

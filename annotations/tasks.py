@@ -175,18 +175,26 @@ def extract_article(article_id: int) -> int:
 
 @workbench_task("annotations.match_claim")
 def match_claim(claim_id: int) -> int:
-    """Find the already-checked claims that say the same as a new claim."""
+    """Find the already-checked claims that say the same as a new claim, then group it with
+    them (annotations.services.clusters)."""
+    from annotations.services.clusters import clusters_refresh_for
     from annotations.services.matching import claim_matches_refresh
 
-    return claim_matches_refresh(claim_id=claim_id)
+    found = claim_matches_refresh(claim_id=claim_id)
+    clusters_refresh_for(claim_id)
+    return found
 
 
 @workbench_task("annotations.claim_settled")
 def claim_settled(claim_id: int) -> int:
-    """A claim got its final verdict or was published: refresh the registry's matches around it."""
+    """A claim got its final verdict or was published: refresh the registry's matches around it,
+    then group it with the claims it matches either way (annotations.services.clusters)."""
+    from annotations.services.clusters import clusters_refresh_for
     from annotations.services.matching import claim_settled_refresh
 
-    return claim_settled_refresh(claim_id=claim_id)
+    offered = claim_settled_refresh(claim_id=claim_id)
+    clusters_refresh_for(claim_id)
+    return offered
 
 
 @workbench_task("annotations.refresh_workspace_matches")

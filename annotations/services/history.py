@@ -15,6 +15,11 @@ Kinds written by the services (`before` / `after` hold what changed, as plain JS
 - `withdrawn`, `highlight_withdrawn`: the claim, or one person's highlight, undone.
 - `merged`: with independent highlighting, another claim of the same passage merged into this one
   (services.merging; the absorbed claim's own events move here).
+- `cluster_grouped`: the claim joined the cluster of the claims it matches (automatic; names no
+  other claim, since a match says the other claim was checked), `cluster_merged`: an editor
+  grouped it with another claim (after: that claim and the cluster), `cluster_split`: an editor
+  split it off its group (before: the claims left), `cluster_left`: another claim was split off
+  this one's group (services.clusters).
 
 Rows are only ever added: nothing here updates or deletes one.
 """
