@@ -74,6 +74,7 @@ READS: dict[str, list[str]] = {
     ],
     "agreement": ["/workspaces/{ws}/agreement/"],
     "claim-similar": ["/api/v1/claims/{c1}/similar/"],
+    "claim-cluster": ["/api/v1/claims/{c1}/cluster/", "/api/v1/claims/{c2}/cluster/"],
     "candidate-similar": ["/api/v1/candidates/{candidate}/similar/"],
     "workspace-export": ["/api/v1/workspaces/{ws}/export/?format=csv"],
     "export-job-list": ["/api/v1/workspaces/{ws}/exports/"],
@@ -147,6 +148,8 @@ WRITES = {
     "claim-review",
     "claim-correct",
     "claim-unpublish",
+    "claim-cluster-merge",
+    "claim-cluster-split",
     "workspace-member",
     "logout",
 }
@@ -167,6 +170,8 @@ WRITE_EXAMPLES = {
     "claim-review": "/api/v1/claims/{c1}/review/",
     "claim-correct": "/api/v1/claims/{c1}/correct/",
     "claim-unpublish": "/api/v1/claims/{c1}/unpublish/",
+    "claim-cluster-merge": "/api/v1/claims/{c1}/cluster/merge/",
+    "claim-cluster-split": "/api/v1/claims/{c1}/cluster/split/",
     "workspace-member": "/api/v1/workspaces/{ws}/members/1/",
     "logout": "/logout/",
 }

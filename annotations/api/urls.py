@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from annotations.api import exports, extraction, review, views
+from annotations.api import clusters, exports, extraction, review, views
 
 router = DefaultRouter()
 router.register("workspaces", views.WorkspaceViewSet, basename="workspace")
@@ -28,6 +28,20 @@ urlpatterns = [
         "claims/<int:claim_id>/similar/",
         extraction.ClaimSimilarView.as_view(),
         name="claim-similar",
+    ),
+    # The same claim across articles (annotations.api.clusters).
+    path(
+        "claims/<int:claim_id>/cluster/", clusters.ClaimClusterView.as_view(), name="claim-cluster"
+    ),
+    path(
+        "claims/<int:claim_id>/cluster/merge/",
+        clusters.ClaimClusterMergeView.as_view(),
+        name="claim-cluster-merge",
+    ),
+    path(
+        "claims/<int:claim_id>/cluster/split/",
+        clusters.ClaimClusterSplitView.as_view(),
+        name="claim-cluster-split",
     ),
     path(
         "candidates/<int:candidate_id>/similar/",
