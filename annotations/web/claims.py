@@ -34,12 +34,13 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from annotations import queues, selectors, selectors_review
+from annotations import queues, selectors, selectors_clusters, selectors_review
+from annotations.access import require_role
 from annotations.events import describe_event
 from annotations.export_rows import claim_reviews
 from annotations.middleware import allow_images_from
 from annotations.models import Article, Claim, ClaimEvent, Role, VerdictLabel
-from annotations.services import publishing
+from annotations.services import clusters, publishing
 from annotations.web.colours import STATUS_LABELS, claim_colour, verdict_colour
 
 
@@ -129,6 +130,14 @@ class UnpublishForm(forms.Form):
 
 
 PUBLISHING_ACTIONS = ("publish", "correct", "unpublish")
+# The editor's grouping of the same claim across articles (annotations.services.clusters).
+CLUSTER_ACTIONS = ("cluster_merge", "cluster_split")
+
+
+class ClusterMergeForm(forms.Form):
+    """ "Same claim: group them", on an already-checked claim of the workspace."""
+
+    claim = forms.IntegerField(min_value=1, max_value=2**63 - 1, label=gettext_lazy("Claim"))
 
 
 def _publishing_form(action: str, data: Any, scale: list[VerdictLabel]) -> forms.Form:
@@ -154,7 +163,10 @@ def claim_page(request: HttpRequest, claim_id: int) -> HttpResponse:
     failed = ""
     if request.method == "POST":
         failed = request.POST.get("action", "")
-        if failed not in forms_:
+        if failed in CLUSTER_ACTIONS:
+            if _cluster_action(request, claim, failed):
+                return redirect(reverse("claim", args=[claim.pk]))
+        elif failed not in forms_:
             messages.error(request, _("Unknown action."))
         elif _publishing_action(request, claim, forms_, failed):
             return redirect(reverse("claim", args=[claim.pk]))
@@ -203,6 +215,43 @@ def _publishing_action(
         for field, items in by_field.items():
             for message in items:
                 form.add_error(field if field in form.fields else None, message)
+        return False
+    return True
+
+
+def _cluster_action(request: HttpRequest, claim: Claim, action: str) -> bool:
+    """An editor groups this claim with an already-checked one, or splits it off its group;
+    True when done (a message says so), else the problem is said as a message."""
+    user = request.user
+    assert isinstance(user, User)
+    require_role(user=user, workspace_id=claim.workspace_id, role=Role.EDITOR)
+    try:
+        if action == "cluster_split":
+            clusters.cluster_split(user=user, claim=claim)
+            messages.success(
+                request,
+                _(
+                    "Split off: this claim is no longer grouped with the others, and will not be "
+                    "grouped with them again automatically."
+                ),
+            )
+            return True
+        form = ClusterMergeForm(request.POST)
+        if not form.is_valid():
+            for field, problems in form.errors.items():
+                for message in problems:
+                    messages.error(request, field_message(form, field, str(message)))
+            return False
+        try:
+            other = selectors.claim_get(user=user, claim_id=form.cleaned_data["claim"])
+        except Http404:
+            messages.error(request, _("No such claim in your workspaces."))
+            return False
+        clusters.clusters_merge(user=user, claim_a=claim, claim_b=other)
+        messages.success(request, _("Grouped: these claims are the same claim."))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
         return False
     return True
 
@@ -277,6 +326,7 @@ def _member_claim_page(
     ]
     adjudications = list(selectors.adjudication_history(user=request.user, claim=claim))
     mine = next((a for a in assessments if a.reviewer_id == request.user.pk), None)
+    cluster = selectors_clusters.claim_cluster(user=request.user, claim=claim)
     context: dict[str, Any] = {
         "claim": claim,
         "shown": shown,
@@ -292,6 +342,23 @@ def _member_claim_page(
         ),
         "adjudication": adjudications[0] if adjudications else None,
         "similar": shown.similar,
+        # The same claim in other articles, as the policy lets this reader see it: each other
+        # claim with its status label, verdict name and colour.
+        "cluster": [
+            (
+                other,
+                STATUS_LABELS.get(status, status),
+                names.get(verdict or "", ""),
+                claim_colour(status, verdict, scale),
+            )
+            for other, status, verdict in (
+                (c, str(getattr(c, "shown_status", "")), getattr(c, "shown_verdict", None))
+                for c in cluster.claims
+            )
+        ],
+        # Editors group an already-checked match with this claim, or split it off its group.
+        "can_group": role >= Role.EDITOR,
+        "in_cluster": {claim.pk, *(other.pk for other in cluster.claims)},
         "history": history,
         # The policy withholds the others' work on this claim from this reader (blind review).
         "blind": not shown.verdicts_visible,
