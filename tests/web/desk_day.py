@@ -11,6 +11,9 @@
 6. alice publishes the resolved claims with the desk's article, a visitor reads a claim's public
    page and its ClaimReview, alice exports ClaimReview, CSV for Excel and FEVER, freezes a release
    and reads the dashboard.
+7. The next day an article in the other language repeats the published quotation; outside
+   fact-checks were imported overnight. bob's new claim shows both under "Already checked"; he
+   takes the desk's verdict with "Use this verdict", which saves nothing until he saves.
 
 Each step asserts what the person must see and what they must not, and saves screenshots in
 tests/screenshots/ (each also checked with axe-core by the session fixture). The French day is
@@ -80,6 +83,21 @@ class Upload:
 
 
 @dataclass(frozen=True)
+class Echo:
+    """The next day's article, in the other language, repeating the published quotation, and an
+    outside fact-check of the same claim imported into the reference corpus."""
+
+    language: str
+    text: str
+    sentence: str  # the repeat, as erin makes it a claim
+    reference_url: str
+    reference_text: str
+    reference_language: str
+    publisher: str
+    rating: str
+
+
+@dataclass(frozen=True)
 class Day:
     locale: str
     prefix: str  # of the screenshots
@@ -103,6 +121,7 @@ class Day:
     # The names alice gives the scale's labels on the settings page (slug -> name).
     scale_names: dict[str, str] = field(default_factory=dict)
     keyboard_only: bool = False
+    echo: Echo | None = None
 
     @property
     def title(self) -> str:
@@ -587,6 +606,79 @@ def step_6_editor_publishes(
     editor.shot(f"{day.prefix}-6f-dashboard", full_page=True)
 
 
+def step_7_registry(
+    start: Start, day: Day, workspace: Workspace, article: Article, erin: User, bob: User
+) -> None:
+    """An article in the other language repeats the published quotation: bob's claim on it shows
+    the desk's published claim and an outside fact-check under "Already checked", and "Use this
+    verdict" fills his form without saving it."""
+    echo = day.echo
+    assert echo is not None
+    published = _claim(article, day.quote_narrower)
+    assert published.status == Claim.Status.PUBLISHED and published.final_verdict is not None
+    # Overnight: the reference corpus gets an outside fact-check (import_claimreview's service),
+    # and erin brings in the new article and makes the repeat a claim (the match runs after).
+    from annotations.services.articles import article_create
+    from annotations.services.claims import claim_create
+    from annotations.services.references import references_import
+
+    outcome = references_import(
+        workspace=workspace,
+        items=[
+            {
+                "@type": "ClaimReview",
+                "url": echo.reference_url,
+                "claimReviewed": echo.reference_text,
+                "inLanguage": echo.reference_language,
+                "author": {"@type": "Organization", "name": echo.publisher},
+                "reviewRating": {"@type": "Rating", "alternateName": echo.rating},
+            }
+        ],
+        origin="desk-day",
+    )
+    assert outcome.created == 1, outcome
+    fresh = article_create(user=erin, workspace=workspace, text=echo.text, language=echo.language)
+    start_at = echo.text.index(echo.sentence)
+    repeat = claim_create(
+        user=erin, article=fresh, start=start_at, end=start_at + len(echo.sentence)
+    ).claim
+
+    reviewer = start(bob, day.locale)
+    hands = Hands(reviewer.page, keyboard_only=day.keyboard_only)
+    page = reviewer.open(f"/articles/{fresh.pk}/#claim-{repeat.pk}")
+    page.wait_for_selector(f'.claim-view[data-claim="{repeat.pk}"][data-ready]')
+    similar = page.locator('[data-list="similar"]')
+    expect(similar.locator("li")).to_have_count(2)
+    expect(similar).to_contain_text(echo.publisher)
+    expect(similar).to_contain_text(published.final_verdict.name)
+    reuse = similar.locator(f'button[data-reuse="{published.final_verdict.slug}"]').first
+    similar.scroll_into_view_if_needed()
+    reviewer.shot(f"{day.prefix}-7a-already-checked")
+    hands.press(reuse)
+    form = page.locator('[data-form="assessment"]')
+    expect(form.locator("[name=verdict]")).to_have_value(published.final_verdict.slug)
+    expect(form.locator("[name=rationale]")).not_to_have_value("")
+    # Offered, never applied by itself: nothing is saved until bob saves.
+    assert not repeat.assessments.exists()
+    expect(form.locator("[name=rationale]")).to_have_value(re.compile(rf"/claims/{published.pk}/"))
+    reviewer.shot(f"{day.prefix}-7b-verdict-reused")
+    hands.press(form.locator("button[type=submit]"))
+    expect(form.locator(".saved")).to_be_visible()
+    assert list(repeat.assessments.values_list("verdict__slug", flat=True)) == [
+        published.final_verdict.slug
+    ]
+
+    # The claim's page lists both, with language, publisher, rating and link.
+    page = reviewer.open(f"/claims/{repeat.pk}/")
+    card = page.locator('[data-section="similar"]')
+    expect(card.locator('li[data-match="claim"]')).to_contain_text(published.final_verdict.name)
+    outside = card.locator('li[data-match="reference"]')
+    expect(outside).to_contain_text(echo.publisher)
+    expect(outside).to_contain_text(echo.rating)
+    expect(outside.locator("a")).to_have_attribute("href", echo.reference_url)
+    reviewer.shot(f"{day.prefix}-7c-claim-page-already-checked", full_page=True)
+
+
 def play_desk_day(
     start: Start,
     day: Day,
@@ -604,4 +696,6 @@ def play_desk_day(
     step_4_second_reviewer(start, day, article, carol)
     step_5_adjudicator(start, day, article, dave)
     step_6_editor_publishes(start, day, workspace, article, alice)
+    if day.echo is not None:
+        step_7_registry(start, day, workspace, article, erin, bob)
     assert Adjudication.objects.filter(claim__article=article).count() == 3

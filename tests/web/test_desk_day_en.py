@@ -15,7 +15,7 @@ from annotations.models import Article, Assessment, CandidateClaim, Claim, Claim
 from annotations.services.articles import article_create
 from annotations.services.claims import claim_create
 from tests.web.browser import highlighted_span, select_text, utf16_index
-from tests.web.desk_day import Day, Upload, Words, play_desk_day
+from tests.web.desk_day import Day, Echo, Upload, Words, play_desk_day
 
 pytestmark = pytest.mark.browser
 
@@ -80,6 +80,21 @@ ENGLISH = Day(
     review_url="https://desk.example/2026/12/council-record",
     organisation="The Checkers",
     search="crime doubled",
+    echo=Echo(
+        language="fr",
+        text=(
+            "Conseil municipal : la sécurité au cœur des débats.\n"
+            "Le chef de l'opposition a répété que la criminalité avait doublé depuis 2020 dans le "
+            "centre-ville.\n"
+            "La séance a été levée vers minuit."
+        ),
+        sentence="la criminalité avait doublé depuis 2020 dans le centre-ville",
+        reference_url="https://checks.example/2026/crime-city-centre",
+        reference_text="Crime in the city centre has doubled since 2020.",
+        reference_language="en",
+        publisher="Example Checks",
+        rating="Misleading",
+    ),
 )
 
 

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from annotations.models import Article, Workspace
-from tests.web.desk_day import Day, Upload, Words, play_desk_day
+from tests.web.desk_day import Day, Echo, Upload, Words, play_desk_day
 
 pytestmark = pytest.mark.browser
 
@@ -76,6 +76,21 @@ FRENCH = Day(
     review_url="https://verificateurs.example/2026/12/bilan-emploi",
     organisation="Les Vérificateurs",
     search="reforme retraites",  # without its accent
+    echo=Echo(
+        language="en",
+        text=(
+            "Pensions row goes on.\n"
+            "MP Marc Lefort repeated on Tuesday that the pension reform will cost 12 billion euros "
+            "by 2030.\n"
+            "The debate resumes next week."
+        ),
+        sentence="the pension reform will cost 12 billion euros by 2030",
+        reference_url="https://verif.example/2026/retraites-12-milliards",
+        reference_text="La réforme des retraites coûtera 12 milliards d'euros d'ici 2030.",
+        reference_language="fr",
+        publisher="Vérif Exemple",
+        rating="Trompeur",
+    ),
     # The desk names its scale in French on the settings page (the slugs stay the same).
     scale_names={
         "false": "Faux",

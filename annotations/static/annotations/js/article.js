@@ -517,6 +517,11 @@ function renderSimilar(container, items, compact) {
     if (url) {
       li.appendChild(document.createTextNode(" "));
       li.appendChild(safeLink(url, match.kind === "reference" ? gettext("fact-check") : gettext("source")));
+    } else if (match.kind === "claim" && match.claim) {
+      const page = el("a", "", gettext("Claim page"));
+      page.href = "/claims/" + match.claim + "/";
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(page);
     }
     if (!compact && match.verdict && config.can.assess) li.appendChild(reuseButton(match, url));
     list.appendChild(li);
@@ -537,7 +542,7 @@ function reuseButton(match, url) {
     select.dispatchEvent(new Event("change", { bubbles: true }));
     const rationale = select.form.elements.namedItem("rationale");
     if (rationale && !rationale.value.trim()) {
-      const where = url || (match.claim ? "#claim-" + match.claim : "");
+      const where = url || (match.claim ? window.location.origin + "/claims/" + match.claim + "/" : "");
       rationale.value = interpolate(gettext("Same claim as one already checked: %s"), [where]);
       rationale.dispatchEvent(new Event("input", { bubbles: true }));
     }
