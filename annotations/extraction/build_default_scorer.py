@@ -167,7 +167,7 @@ def build() -> tuple[EmbeddingScorer, dict[str, object]]:
         },
         "built_by": "python -m annotations.extraction.build_default_scorer",
     }
-    scorer = train_embedding_scorer(rows, version=VERSION, embedder=cached, details=details)
+    scorer = train_embedding_scorer(rows, version=VERSION, embedder=cached, c=C, details=details)
     model = scorer.model
     shipped = EmbeddingScorer(
         LinearModel(model.names, model.coefficients, model.intercept + shift),

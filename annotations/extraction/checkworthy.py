@@ -59,10 +59,16 @@ FORMAT_VERSION = 1
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "default_model" / "embed-1.json"
 # Inputs: each rule feature fired (0/1), the rules' own logit, French or not, the embedding.
 # Embedding components of a unit vector are small (about 1/sqrt(512)); scaling them up lets one
-# regularisation strength suit both blocks. Both settings were chosen by cross-validation over
-# whole articles of the project's development news (annotations/extraction/build_default_scorer.py).
+# regularisation strength suit both blocks. The scale and the shipped model's C were chosen by
+# cross-validation over whole articles of the project's development news
+# (annotations/extraction/build_default_scorer.py).
 EMBEDDING_SCALE = 3.0
 C = 0.3
+# A model trained on other data (train_claim_scorer) picks its own C among these, by
+# cross-validation on its training examples: how much the embedding may move the rules depends
+# on the data (debates transcripts want far stronger regularisation than news).
+C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
+INNER_FOLDS = 3
 _LOGIT_CLIP = 1e-4
 _RULES = RuleScorer()
 
@@ -329,20 +335,49 @@ def fit_linear(
     )
 
 
+def choose_c(features: NDArray[np.float64], labels: NDArray[np.int64]) -> tuple[float, str]:
+    """The C of ``C_GRID`` with the best mean average precision over ``INNER_FOLDS`` folds of
+    consecutive examples (files are read in order, so a fold holds mostly whole articles or
+    debates, and a model is not judged on sentences of an article it saw). Ties go to the
+    stronger regularisation. Folds without both classes are skipped; with none left, ``C``."""
+    from .evaluation import average_precision
+
+    count = len(labels)
+    bounds = [count * part // INNER_FOLDS for part in range(INNER_FOLDS + 1)]
+    results: list[tuple[float, float]] = []
+    for c in C_GRID:
+        precisions = []
+        for part in range(INNER_FOLDS):
+            held = np.zeros(count, dtype=bool)
+            held[bounds[part] : bounds[part + 1]] = True
+            if len(set(labels[held].tolist())) < 2 or len(set(labels[~held].tolist())) < 2:
+                continue
+            model = fit_linear(features[~held], labels[~held], c=c)
+            precisions.append(
+                average_precision(model.decision(features[held]).tolist(), labels[held].tolist())
+            )
+        if precisions:
+            results.append((round(sum(precisions) / len(precisions), 4), -c))
+    if not results:
+        return C, "default (too few examples to cross-validate)"
+    score, negative_c = max(results)
+    return -negative_c, f"{INNER_FOLDS}-fold cross-validation on the training examples (AP {score})"
+
+
 def train_embedding_scorer(
     examples: Iterable[tuple[str, str, int]],
     *,
     version: str,
     embedder: Embedder | None = None,
     trained_at: datetime | None = None,
-    c: float = C,
+    c: float | None = None,
     details: dict[str, Any] | None = None,
 ) -> EmbeddingScorer:
     """Train on ``(text, language, label)`` examples, label 1 for check-worthy.
 
-    ``embedder`` defaults to the process's; training without one raises ValueError. Both
-    classes must be present. Deterministic: the same examples in the same order give the same
-    model.
+    ``embedder`` defaults to the process's; training without one raises ValueError. ``c``
+    None: chosen by ``choose_c``. Both classes must be present. Deterministic: the same
+    examples in the same order give the same model.
     """
     active = embedder if embedder is not None else default_embedder()
     if active is None:
@@ -354,6 +389,9 @@ def train_embedding_scorer(
     if len({label for _, _, label in rows}) < 2:
         raise ValueError("training needs both check-worthy and other sentences")
     features, labels = training_matrix(rows, active)
+    how = "given"
+    if c is None:
+        c, how = choose_c(features, labels)
     model = fit_linear(features, labels, c=c)
     moment = (trained_at or datetime.now(UTC)).astimezone(UTC)
     metadata = ScorerMetadata(
@@ -365,7 +403,7 @@ def train_embedding_scorer(
         rules_version=_RULES.name,
         embedder=active.name,
         dimension=active.dimension,
-        details={"C": c, **(details or {})},
+        details={"C": c, "C_chosen_by": how, **(details or {})},
     )
     return EmbeddingScorer(model, metadata, active)
 
