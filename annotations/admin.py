@@ -62,6 +62,7 @@ from annotations.models import (
     ExportJob,
     Highlight,
     Membership,
+    ReferenceClaim,
     ReleaseFile,
     Role,
     ScorerModel,
@@ -691,10 +692,40 @@ class ScorerModelAdmin(ScopedAdmin[ScorerModel]):
 
 @admin.register(ClaimMatch)
 class ClaimMatchAdmin(ReadOnlyAdmin):
-    workspace_field = "matched_claim__workspace"
-    list_display = ("matched_claim", "claim", "candidate", "score", "method", "created_at")
+    # Scoped by the claim or candidate that was matched: a match of an outside fact-check has no
+    # matched claim.
+    list_display = (
+        "claim",
+        "candidate",
+        "matched_claim",
+        "matched_reference",
+        "score",
+        "method",
+        "created_at",
+    )
     list_filter = ("method",)
-    list_select_related = ("matched_claim", "claim", "candidate")
+    list_select_related = ("matched_claim", "matched_reference", "claim", "candidate")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        workspaces = self._workspaces(request)
+        if workspaces is None:
+            return queryset
+        return queryset.filter(
+            Q(claim__workspace_id__in=sorted(workspaces))
+            | Q(candidate__article__workspace_id__in=sorted(workspaces))
+        )
+
+
+@admin.register(ReferenceClaim)
+class ReferenceClaimAdmin(ScopedAdmin[ReferenceClaim]):
+    """The reference corpus: outside fact-checks imported with import_claimreview."""
+
+    list_display = ("claim_text", "publisher", "rating", "verdict", "language", "review_date")
+    list_filter = (("workspace", admin.RelatedOnlyFieldListFilter), "language", "origin")
+    search_fields = ("claim_text", "publisher", "url")
+    list_select_related = ("verdict", "workspace")
+    readonly_fields = ("imported_at", "updated_at")
 
 
 @admin.register(Assignment)

@@ -311,3 +311,36 @@ def test_a_withdrawn_or_reopened_claim_is_no_longer_offered_as_checked(
     ]
     claim_withdraw(user=alice, claim=later)
     assert api(bob).get(f"/api/v1/claims/{earlier.pk}/similar/").json() == []
+
+
+def test_the_admin_lists_the_reference_corpus_and_its_matches_per_workspace(
+    workspace: Workspace,
+    alice: User,
+    bob: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    from annotations.models import ReferenceClaim
+    from annotations.services.workspaces import workspace_create
+
+    ReferenceClaim.objects.create(
+        workspace=workspace, url="https://x.example/ours", claim_text=ENGLISH, origin="test"
+    )
+    elsewhere = workspace_create(user=bob, name="Another desk")
+    ReferenceClaim.objects.create(
+        workspace=elsewhere, url="https://x.example/theirs", claim_text="THEIRS-Q9", origin="t"
+    )
+    article = _article(workspace, bob, f"Bonne nouvelle. {FRENCH} La suite jeudi.", "fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        _claim(bob, article, FRENCH)
+    alice.is_staff = True
+    alice.save()
+    alice.user_permissions.add(*Permission.objects.filter(codename__startswith="view_"))
+    editor = Client()
+    editor.force_login(alice)
+    corpus = editor.get("/admin/annotations/referenceclaim/").content.decode()
+    assert "Unemployment fell" in corpus and "THEIRS-Q9" not in corpus
+    matches = editor.get("/admin/annotations/claimmatch/").content.decode()
+    assert "1 claim match" in matches
