@@ -680,13 +680,18 @@ _BODIES = word_set(
     "federation association organisation organization company corporation group firm "
     "foundation university school college hospital centre center government parliament senate "
     "club fund observatory authority regulator report study survey trust charity board "
-    "street avenue road square parade boulevard lane bridge park rue place quai pont parc "
     "energy water brands holdings motors airlines airways capital partners systems foods media "
     "homes rail railways offshore power steel pharma labs technologies solutions industries "
     "insurance logistics telecom press times news post herald journal inc ltd plc llc sa sas "
     "spokesperson spokesman spokeswoman statement club team network operator utility"
 )
 # Titles and roles that stand for a person named before ("la ministre", "the senator").
+# Places: never a person, never a body that speaks ("Harbor Street", "Marine Parade").
+_PLACES = word_set(
+    "street avenue road square parade boulevard lane bridge park river lake valley hill "
+    "mountain island bay coast county district region province rue place quai pont parc "
+    "fleuve rivière lac vallée île baie côte région département canton"
+)
 _ROLES = word_set(
     "ministre maire député députée sénateur sénatrice élu élue président présidente directeur "
     "directrice procureur procureure juge avocat avocate chercheur chercheuse scientifique "
@@ -741,7 +746,10 @@ def is_person_name(name: str) -> bool:
     for word in words:
         if word.lower() in _PARTICLES:
             continue
-        if not word[:1].isupper() or word.lower() in _BODIES or _ACRONYM_WORD.fullmatch(word):
+        low = word.lower()
+        if not word[:1].isupper() or low in _BODIES or low in _PLACES:
+            return False
+        if _ACRONYM_WORD.fullmatch(word):
             return False
     return words[0].lower() not in _PARTICLES
 
@@ -865,6 +873,10 @@ def _apposed(
         # "le ministère de l'Éducation nationale" is named by all of it.
         name = sentence[head_start:end]
     return gap, name
+
+
+def _is_place(name: str) -> bool:
+    return any(word.lower() in _PLACES for word in name.split())
 
 
 def _initials(name: str) -> str:
@@ -993,6 +1005,12 @@ class ClaimantResolver:
                     self._full_name(previous, person)
                     for person in self._mentions(previous)
                     if is_person_name(person)
+                ]
+            else:
+                named += [
+                    name
+                    for _start, _end, name in self._organisations_in(previous)
+                    if " " in name and not is_person_name(name) and not _is_place(name)
                 ]
         if len(set(named)) == 1:
             return named[0]
