@@ -4,7 +4,9 @@ Patterns are tried from the most to the least reliable: a reporting verb right a
 quote or a comma ("« … », a déclaré la ministre, Claire Fontanel"), then an attribution
 ("selon", "d'après", "according to", "pour l'économiste X,"), then a reporting verb after its
 subject ("Le député Pierre Caradec affirme que"). A pronoun subject ("a-t-elle ajouté", "he
-said") is reported as such so that the pipeline can resolve it from the sentences before.
+said") is reported as such, and ``ClaimantResolver`` resolves it, a title ("la ministre", "the
+company") or a bare surname from the rest of the article: pronouns within their paragraph only,
+and no guess when the context names more than one candidate. Measured by bench/claimant_eval.py.
 """
 
 # Typographic quotes and apostrophes are the data these rules read, not typos.
