@@ -114,7 +114,6 @@ def test_without_a_model_that_loads_matching_falls_back_to_words(
     checked = _claim(bob, french, FRENCH)
     adjudication_create(user=dave, claim=checked, verdict="true")
     with caplog.at_level(logging.WARNING):
-        embeddings.forget_loaded()
         found = find_similar(
             workspace_id=workspace.pk, texts=[FRENCH.replace("selon", "d'après"), ENGLISH]
         )

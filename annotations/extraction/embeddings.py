@@ -102,13 +102,13 @@ class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local directory (the ``embeddings-st`` extra)."""
 
     def __init__(self, path: str, threads: int = 1) -> None:
+        folder = Path(path)
+        if not folder.is_dir():  # before importing torch, which takes seconds
+            raise FileNotFoundError(f"EMBEDDING_MODEL: no model directory at {path}")
         import torch
         from sentence_transformers import SentenceTransformer
 
         torch.set_num_threads(max(1, threads))
-        folder = Path(path)
-        if not folder.is_dir():
-            raise FileNotFoundError(f"EMBEDDING_MODEL: no model directory at {path}")
         self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
         # The folder's name and a digest of its full path: two models never share vectors.
         where = hashlib.blake2b(str(folder.resolve()).encode(), digest_size=4).hexdigest()
