@@ -139,7 +139,7 @@ def test_re_extraction_writes_only_what_changed_in_a_few_statements(
 
     assert _candidates(article) == before
     assert set(CandidateClaim.objects.filter(article=article).values_list("scorer", flat=True)) == {
-        "rules-1"
+        "embed-1"
     }
     writes = [q["sql"] for q in same_text.captured_queries if "candidateclaim" in q["sql"].lower()]
     assert not [sql for sql in writes if sql.startswith(("UPDATE", "INSERT", "DELETE"))]

@@ -65,7 +65,7 @@ def test_it_extracts_after_commit_and_says_so_on_the_article(
     assert shown["extraction_status"] == "done" and shown["extraction_error"] == ""
     assert shown["language"] == "en"  # detected, since none was given
     candidates = CandidateClaim.objects.filter(article_id=shown["id"])
-    assert {c.scorer for c in candidates} == {"rules-1"}
+    assert {c.scorer for c in candidates} == {"embed-1"}
     assert all(c.score >= DEFAULT_THRESHOLD for c in candidates)
     said = next(c for c in candidates if "200,000" in c.text)
     assert "quotation" in said.kinds and said.claimant_guess == "Maria Lopez"

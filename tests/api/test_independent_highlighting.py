@@ -103,7 +103,9 @@ def test_it_keeps_a_reviewers_candidate_decisions_to_herself(
     erin: User,
     api: Api,
 ) -> None:
-    workspace_update(user=alice, workspace=workspace, blind_review=True)
+    # A low threshold: every sentence of the text a candidate (the default model leaves out
+    # the opposition's opinion).
+    workspace_update(user=alice, workspace=workspace, blind_review=True, candidate_threshold=0.05)
     with django_capture_on_commit_callbacks(execute=True):
         article = article_create(user=erin, workspace=workspace, text=FRENCH_TEXT, language="fr")
     first, second, third, fourth = CandidateClaim.objects.filter(article=article).order_by("start")[

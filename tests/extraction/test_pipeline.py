@@ -72,7 +72,7 @@ def test_it_records_which_scorer_made_the_candidates() -> None:
         "« Nous avons",
         "« Le chômage",
     ]
-    assert extract_candidates(ARTICLE).scorer == "rules-1"
+    assert extract_candidates(ARTICLE).scorer == "embed-1"
 
 
 def test_it_scores_a_whole_article_in_one_call_when_the_scorer_can_batch() -> None:
