@@ -337,6 +337,8 @@ SPECTACULAR_SETTINGS = {
     # One name per shared choice set in the schema (fetch and extraction share their statuses).
     "ENUM_NAME_OVERRIDES": {
         "ArticleStatusEnum": "annotations.models.Article.Status",
+        # A claim's status as the reader may see it (blind review adds awaiting_verdict).
+        "ClaimStatusEnum": "annotations.policy.SHOWN_STATUSES",
         "RoleEnum": "annotations.api.serializers.ROLE_CHOICES",
     },
 }
