@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from annotations.models import ClaimEvent
 
@@ -205,10 +206,15 @@ def _claims(ids: Any) -> str:
 
 
 def _cluster_split(e: _Event) -> str:
-    return _(
+    others = e.before.get("with")
+    count = len(others) if isinstance(others, list) else 0
+    return ngettext(
+        "%(actor)s split this claim off from its group (claim %(claims)s): it is not grouped "
+        "with it again automatically.",
         "%(actor)s split this claim off from its group (claims %(claims)s): it is not grouped "
-        "with them again automatically."
-    ) % {"actor": e.actor, "claims": _claims(e.before.get("with"))}
+        "with them again automatically.",
+        count,
+    ) % {"actor": e.actor, "claims": _claims(others)}
 
 
 _SENTENCES: dict[str, Callable[[_Event], str]] = {

@@ -607,11 +607,17 @@ def step_6_editor_publishes(
 
 
 def step_7_registry(
-    start: Start, day: Day, workspace: Workspace, article: Article, erin: User, bob: User
+    start: Start,
+    day: Day,
+    workspace: Workspace,
+    article: Article,
+    people: tuple[User, User, User],
 ) -> None:
     """An article in the other language repeats the published quotation: bob's claim on it shows
     the desk's published claim and an outside fact-check under "Already checked", and "Use this
-    verdict" fills his form without saving it."""
+    verdict" fills his form without saving it. alice finds the two claims grouped as the same
+    claim, splits them apart, and groups them again."""
+    erin, bob, alice = people
     echo = day.echo
     assert echo is not None
     published = _claim(article, day.quote_narrower)
@@ -678,6 +684,33 @@ def step_7_registry(
     expect(outside.locator("a")).to_have_attribute("href", echo.reference_url)
     reviewer.shot(f"{day.prefix}-7c-claim-page-already-checked", full_page=True)
 
+    # The editor: the two claims were grouped by themselves as one claim across the articles.
+    editor = start(alice, day.locale)
+    hands = Hands(editor.page, keyboard_only=day.keyboard_only)
+    page = editor.open(f"/claims/{repeat.pk}/")
+    group = page.locator('[data-section="cluster"]')
+    expect(group.locator(f'li[data-cluster-claim="{published.pk}"]')).to_contain_text(
+        published.final_verdict.name
+    )
+    expect(group).to_contain_text(article.title)
+    # Not the same claim after all: split off, and the registry does not group them again.
+    hands.press(group.locator('[data-form="cluster-split"] button'))
+    expect(page.locator('[data-section="cluster"]')).to_have_count(0)
+    repeat.refresh_from_db()
+    published.refresh_from_db()
+    assert repeat.cluster_id is None or repeat.cluster_id != published.cluster_id
+    # It is: grouped again from its match under "Already checked".
+    merge = page.locator('[data-section="similar"] [data-form="cluster-merge"] button')
+    editor.shot(f"{day.prefix}-7d-editor-split")
+    hands.press(merge)
+    expect(
+        page.locator(f'[data-section="cluster"] li[data-cluster-claim="{published.pk}"]')
+    ).to_be_visible()
+    repeat.refresh_from_db()
+    published.refresh_from_db()
+    assert repeat.cluster_id is not None and repeat.cluster_id == published.cluster_id
+    editor.shot(f"{day.prefix}-7e-editor-grouped", full_page=True)
+
 
 def play_desk_day(
     start: Start,
@@ -697,5 +730,5 @@ def play_desk_day(
     step_5_adjudicator(start, day, article, dave)
     step_6_editor_publishes(start, day, workspace, article, alice)
     if day.echo is not None:
-        step_7_registry(start, day, workspace, article, erin, bob)
+        step_7_registry(start, day, workspace, article, (erin, bob, alice))
     assert Adjudication.objects.filter(claim__article=article).count() == 3

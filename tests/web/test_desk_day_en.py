@@ -39,7 +39,9 @@ ENGLISH = Day(
     prefix="en",
     text=(
         "The council said the new budget cuts waste by 12 percent.\n"
-        '"We have built 3,000 new homes this year," the mayor told reporters on Monday.\n'
+        # Reported speech: the shipped model misses this claim as a direct quotation (README,
+        # check-worthiness), and the day needs the extractor to find all six.
+        "The mayor told reporters on Monday that the city had built 3,000 new homes this year.\n"
         "Unemployment in the region fell to 4.2 percent in March, according to the statistics "
         "office.\n"
         "Critics say the housing figure ignores 1,200 homes that were demolished 🏚️.\n"
