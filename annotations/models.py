@@ -12,6 +12,8 @@ from typing import ClassVar, TypeVar
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 # The extractor's own default (chosen on the French news set), so that a new desk starts with it.
@@ -863,6 +865,60 @@ class ClaimEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on claim {self.claim_id}"
+
+
+# The longest comment on a claim, in characters.
+COMMENT_BODY_MAX = 5000
+
+
+class Comment(models.Model):
+    """A note on a claim by a member of its workspace, or a reply to one (one level deep: a reply
+    to a reply joins the same thread). Read through annotations.policy (blind review hides the
+    others' comments from a reviewer until their own verdict is in, but for instructions).
+
+    Deleting keeps the row in its place in the thread, its body blanked (`deleted_at`)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The comment this one answers: always a top-level comment of the same claim (a rule across
+    # two rows, kept by annotations.services.comments).
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    body = models.TextField(max_length=COMMENT_BODY_MAX, blank=True)
+    # A note from an editor or adjudicator for everyone on the claim: blind review never hides it.
+    instruction = models.BooleanField(default=False)
+    # The workspace members the body names as @username (resolved when written or edited).
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("claim_id", "created_at", "id")
+        indexes: ClassVar = [
+            models.Index(fields=("claim", "created_at"), name="comment_claim_created"),
+        ]
+        constraints: ClassVar = [
+            # A live comment says something, within the limit; a deleted one says nothing and
+            # records who deleted it.
+            models.CheckConstraint(
+                condition=(
+                    Q(deleted_at__isnull=True, deleted_by__isnull=True)
+                    & ~Q(body="")
+                    & LessThanOrEqual(Length("body"), COMMENT_BODY_MAX)
+                )
+                | Q(deleted_at__isnull=False, deleted_by__isnull=False, body=""),
+                name="comment_body_unless_deleted",
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="comment_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on claim {self.claim_id}"
 
 
 class ExportJob(models.Model):

@@ -25,6 +25,8 @@ The rule, by the reader's current role in the workspace:
   submitted the article (annotations.services.merging).
 - In a blind workspace an **annotator** sees claims, highlights and statuses, and verdicts (with
   the sources reviewers linked) only once the claim is published.
+- Comments on a claim are hidden like verdicts (`comments_visible`), but for the reader's own and
+  for instructions, which editors and adjudicators write for everyone.
 
 Work by members below the reviewer role (an annotator preparing claims, linking sources, accepting
 candidates) is preparation, not review: it is visible to everyone.
@@ -323,6 +325,19 @@ def events_visible(sight: Sight) -> Q:
         | Q(kind__in=ALWAYS_SHOWN_EVENTS)
         | (Q(kind__in=CONTENT_EVENTS) & (Q(actor_id=sight.user_id) | preparer))
     )
+
+
+def comments_visible(sight: Sight) -> Q:
+    """Comments on claims this user may see (the claim itself is checked by `claims_listed`).
+
+    A comment can say what its author thinks of the claim as plainly as a verdict: in a blind
+    workspace it is hidden like one, until the claim is unlocked for the reader (their own verdict,
+    or publication), whoever wrote it. Always shown: the reader's own comments, and instructions
+    (notes editors and adjudicators mark for everyone). A blind annotator, who gives no verdict,
+    sees the others' comments once the claim is published."""
+    if sight.all_clear:
+        return _everything()
+    return Q(author_id=sight.user_id) | Q(instruction=True) | verdicts_visible(sight, "claim__")
 
 
 def decides_privately(sight: Sight, workspace_id: int) -> bool:

@@ -69,3 +69,23 @@ def span_jaccard(a_start: int, a_end: int, b_start: int, b_end: int) -> float:
 # least this: one reviewer's "the rate rose 3%" and another's "unemployment rate rose 3% in May"
 # are one claim; two adjacent sentences are not.
 SAME_CLAIM_JACCARD = 0.5
+
+
+# An @mention: "@" and a username (Django's characters: letters, digits, and . @ + - _), not
+# preceded by such a character (an e-mail address "x@desk.fr" names nobody).
+_MENTION = re.compile(r"(?<![\w.@+-])@([\w.@+-]+)")
+
+
+def mentioned_names(text: str, limit: int = 50) -> list[str]:
+    """The usernames a text names as @username, in order, each once, at most `limit` of them.
+    A name ending a sentence ("ask @bob.") is given both ways ("bob." then "bob"): usernames may
+    end with a dot, and the caller keeps whichever is a member."""
+    names: list[str] = []
+    for match in _MENTION.finditer(text):
+        token = match.group(1)
+        for name in (token, token.rstrip(".")):
+            if name and name not in names:
+                names.append(name)
+        if len(names) >= limit:
+            break
+    return names[:limit]

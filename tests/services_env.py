@@ -21,6 +21,7 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 # Fixtures add members to every test's desk; the limit itself is tested with its own setting.
 os.environ.setdefault("MEMBER_ADD_RATE", "100000/hour")
+os.environ.setdefault("COMMENT_RATE", "100000/minute")
 
 
 def _postgres_problem(url: str) -> str | None:

@@ -30,6 +30,7 @@ from annotations.services.adjudications import adjudication_create
 from annotations.services.articles import article_create
 from annotations.services.assessments import assessment_create
 from annotations.services.claims import claim_create
+from annotations.services.comments import comment_create
 from annotations.services.sources import claim_source_link
 from annotations.services.workspaces import workspace_update
 from tests.conftest import FRENCH_TEXT
@@ -39,7 +40,8 @@ TITLE = "TITLE-Q7-Chomage-au-T3"
 NOTE = "NOTE-Q7-settled-on-Insee"
 SHARED_URL = "https://www.insee.fr/fr/statistiques/chomage-q7"
 BOBS_URL = "https://bobs-own-source-q7.example/table"
-SECRETS = (RATIONALE, TITLE, NOTE, "bobs-own-source-q7")
+COMMENT = "COMMENT-Q7-bob-thinks-it-is-false"
+SECRETS = (RATIONALE, TITLE, NOTE, "bobs-own-source-q7", COMMENT)
 
 # --- Every route, classified ---------------------------------------------------------------------
 
@@ -75,6 +77,7 @@ READS: dict[str, list[str]] = {
     "agreement": ["/workspaces/{ws}/agreement/"],
     "claim-similar": ["/api/v1/claims/{c1}/similar/"],
     "claim-cluster": ["/api/v1/claims/{c1}/cluster/", "/api/v1/claims/{c2}/cluster/"],
+    "claim-comments": ["/api/v1/claims/{c1}/comments/", "/api/v1/claims/{c2}/comments/"],
     "candidate-similar": ["/api/v1/candidates/{candidate}/similar/"],
     "workspace-export": ["/api/v1/workspaces/{ws}/export/?format=csv"],
     "export-job-list": ["/api/v1/workspaces/{ws}/exports/"],
@@ -150,6 +153,7 @@ WRITES = {
     "claim-unpublish",
     "claim-cluster-merge",
     "claim-cluster-split",
+    "comment-detail",
     "workspace-member",
     "logout",
 }
@@ -172,6 +176,7 @@ WRITE_EXAMPLES = {
     "claim-unpublish": "/api/v1/claims/{c1}/unpublish/",
     "claim-cluster-merge": "/api/v1/claims/{c1}/cluster/merge/",
     "claim-cluster-split": "/api/v1/claims/{c1}/cluster/split/",
+    "comment-detail": "/api/v1/comments/1/",
     "workspace-member": "/api/v1/workspaces/{ws}/members/1/",
     "logout": "/logout/",
 }
@@ -290,6 +295,8 @@ def others_work(scenario: Scenario, bob: User, dave: User) -> None:
     claim_source_link(user=bob, claim=c1, url=BOBS_URL, stance="refutes", title=TITLE)
     assessment_create(user=bob, claim=c2, verdict="false", rationale=RATIONALE)
     adjudication_create(user=dave, claim=c2, verdict="mostly-false", note=NOTE)
+    comment_create(user=bob, claim=c1, body=f"{COMMENT}: see the Insee table")
+    comment_create(user=dave, claim=c2, body=f"{NOTE}, as I said")
 
 
 _CSRF = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+')
@@ -345,14 +352,18 @@ def test_it_shows_the_others_work_once_her_own_verdict_is_in(
     sources = client.get(f"/api/v1/claims/{scenario.c1.pk}/sources/").json()["results"]
     page = client.get(f"/claims/{scenario.c1.pk}/").content.decode()
     other = client.get(f"/api/v1/claims/{scenario.c2.pk}/").json()
+    comments = client.get(f"/api/v1/claims/{scenario.c1.pk}/comments/").json()["results"]
+    others_comments = client.get(f"/api/v1/claims/{scenario.c2.pk}/comments/").json()["results"]
 
     assert claim["status"] == "disputed"
     assert sorted(h["username"] for h in claim["highlights"]) == ["bob", "erin"]
     assert RATIONALE in {a["rationale"] for a in assessments}
     assert TITLE in {s["source"]["title"] for s in sources}
     assert RATIONALE in page and TITLE in page
+    assert [c["author"] for c in comments] == ["bob"]
     # Still blind on the claim she has not assessed.
     assert (other["status"], other["final_verdict"]) == ("awaiting_verdict", None)
+    assert others_comments == []
 
 
 def test_it_shows_an_annotator_statuses_but_no_verdict_rationale_or_reviewers_source(
@@ -381,6 +392,8 @@ def test_it_shows_adjudicators_and_editors_everything(
     assert client.get(f"/api/v1/claims/{scenario.c2.pk}/").json()["final_verdict"] == (
         "mostly-false"
     )
+    comments = client.get(f"/api/v1/claims/{scenario.c1.pk}/comments/").json()["results"]
+    assert COMMENT in comments[0]["body"]
 
 
 def test_it_refuses_get_on_every_write_route(scenario: Scenario, carol: User) -> None:

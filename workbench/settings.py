@@ -197,6 +197,9 @@ def _rate(text: str, name: str) -> tuple[int, int]:
 # How many members one person may add in a period (probing usernames is then slow, and the
 # membership trail shows it).
 MEMBER_ADD_RATE = _rate(env.str("MEMBER_ADD_RATE", default="30/hour"), "MEMBER_ADD_RATE")
+# How many comments one person may write (new ones and edits) in a period
+# (annotations.services.comments).
+COMMENT_RATE = _rate(env.str("COMMENT_RATE", default="20/minute"), "COMMENT_RATE")
 # How many failed sign-ins on the sign-in page one username, or one client address, may make in a
 # period; past it the page answers 429 without checking the password (annotations.web.auth).
 LOGIN_FAILURE_RATE = _rate(env.str("LOGIN_FAILURE_RATE", default="10/minute"), "LOGIN_FAILURE_RATE")

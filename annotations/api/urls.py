@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from annotations.api import clusters, exports, extraction, review, views
+from annotations.api import clusters, comments, exports, extraction, review, views
 
 router = DefaultRouter()
 router.register("workspaces", views.WorkspaceViewSet, basename="workspace")
@@ -43,6 +43,13 @@ urlpatterns = [
         clusters.ClaimClusterSplitView.as_view(),
         name="claim-cluster-split",
     ),
+    # Comments on a claim (annotations.api.comments).
+    path(
+        "claims/<int:claim_id>/comments/",
+        comments.ClaimCommentsView.as_view(),
+        name="claim-comments",
+    ),
+    path("comments/<int:comment_id>/", comments.CommentView.as_view(), name="comment-detail"),
     path(
         "candidates/<int:candidate_id>/similar/",
         extraction.CandidateSimilarView.as_view(),
