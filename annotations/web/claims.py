@@ -42,6 +42,12 @@ from annotations.middleware import allow_images_from
 from annotations.models import Article, Claim, ClaimEvent, Role, VerdictLabel
 from annotations.services import clusters, publishing
 from annotations.web.colours import STATUS_LABELS, claim_colour, verdict_colour
+from annotations.web.comments import (
+    COMMENT_ACTIONS,
+    comment_action,
+    failed_comment,
+    thread_context,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,9 +167,15 @@ def claim_page(request: HttpRequest, claim_id: int) -> HttpResponse:
     scale = _scale(claim.workspace_id)
     forms_ = {action: _publishing_form(action, None, scale) for action in PUBLISHING_ACTIONS}
     failed = ""
+    comment_form: Any = None
     if request.method == "POST":
         failed = request.POST.get("action", "")
-        if failed in CLUSTER_ACTIONS:
+        if failed in COMMENT_ACTIONS:
+            done, outcome = comment_action(request, claim, failed)
+            if done:
+                return redirect(reverse("claim", args=[claim.pk]) + f"#{outcome}")
+            comment_form = outcome
+        elif failed in CLUSTER_ACTIONS:
             if _cluster_action(request, claim, failed):
                 return redirect(reverse("claim", args=[claim.pk]))
         elif failed not in forms_:
@@ -172,7 +184,12 @@ def claim_page(request: HttpRequest, claim_id: int) -> HttpResponse:
             return redirect(reverse("claim", args=[claim.pk]))
         claim = selectors.claim_get(user=request.user, claim_id=claim_id)
     return _member_claim_page(
-        request, claim, forms_, failed=failed, status=400 if request.method == "POST" else 200
+        request,
+        claim,
+        forms_,
+        failed=failed,
+        comment_form=comment_form,
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -293,6 +310,7 @@ def _member_claim_page(
     forms_: dict[str, forms.Form],
     *,
     failed: str = "",
+    comment_form: Any = None,
     status: int,
 ) -> HttpResponse:
     """The claim in its paragraph, its status, verdicts, sources, adjudication, similar claims
@@ -371,6 +389,10 @@ def _member_claim_page(
         "shown_forms": shown_forms,
         # The page carries the claim's ClaimReview once published, as its public page does.
         "review": selectors.claim_review_of(claim=claim) if shown.verdicts_visible else None,
+        **thread_context(request, claim, workspace, role),
+        # A comment form that failed comes back with what was typed and what is wrong.
+        "comment_form": comment_form,
+        **failed_comment(comment_form, failed),
     }
     return render(request, "annotations/claim.html", context, status=status)
 
