@@ -921,6 +921,92 @@ class Comment(models.Model):
         return f"comment {self.pk} on claim {self.claim_id}"
 
 
+class Notification(models.Model):
+    """Something a member is told about: a mention, an assignment, a dispute, a due date, a claim
+    they worked on settled. Written in the transaction of the change it tells about
+    (annotations.services.notifications), read through annotations.policy: a mention in a comment
+    blind review hides from its recipient reaches them once they may read it."""
+
+    class Kind(models.TextChoices):
+        MENTIONED = "mentioned", _("mentioned you")
+        ASSIGNED = "assigned", _("assigned you an article")
+        DISPUTED = "disputed", _("claim disputed")
+        DUE_SOON = "due_soon", _("article due soon")
+        OVERDUE = "overdue", _("article overdue")
+        RESOLVED = "resolved", _("claim resolved")
+        PUBLISHED = "published", _("claim published")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Who caused it (None for the clock: due dates).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    assignment = models.ForeignKey(
+        "Assignment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes: ClassVar = [
+            models.Index(fields=("recipient", "read_at", "created_at"), name="notification_inbox"),
+        ]
+        constraints: ClassVar = [
+            # One mention per comment and person (an edit that keeps a name tells nobody twice);
+            # one reminder of each kind per assignment.
+            models.UniqueConstraint(
+                fields=("recipient", "comment"),
+                condition=Q(kind="mentioned"),
+                name="notification_one_mention",
+            ),
+            models.UniqueConstraint(
+                fields=("recipient", "kind", "assignment"),
+                condition=Q(kind__in=("due_soon", "overdue")),
+                name="notification_one_reminder",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="mentioned") | Q(comment__isnull=False, claim__isnull=False),
+                name="notification_mention_has_comment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}"
+
+
+class NotificationSettings(models.Model):
+    """How a person wants notifications by e-mail (everyone gets them in the pages)."""
+
+    class Email(models.TextChoices):
+        IMMEDIATE = "immediate", _("at once")
+        DAILY = "daily", _("once a day, in a digest")
+        OFF = "off", _("never")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    email = models.CharField(max_length=10, choices=Email.choices, default=Email.IMMEDIATE)
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"notification settings of {self.user_id}"
+
+
 class ExportJob(models.Model):
     """A long export run by a worker; the file is kept for download."""
 

@@ -26,7 +26,8 @@ The rule, by the reader's current role in the workspace:
 - In a blind workspace an **annotator** sees claims, highlights and statuses, and verdicts (with
   the sources reviewers linked) only once the claim is published.
 - Comments on a claim are hidden like verdicts (`comments_visible`), but for the reader's own and
-  for instructions, which editors and adjudicators write for everyone.
+  for instructions, which editors and adjudicators write for everyone; a notification about a
+  comment or a claim's status waits until its reader may see them (`notifications_visible`).
 
 Work by members below the reviewer role (an annotator preparing claims, linking sources, accepting
 candidates) is preparation, not review: it is visible to everyone.
@@ -327,7 +328,7 @@ def events_visible(sight: Sight) -> Q:
     )
 
 
-def comments_visible(sight: Sight) -> Q:
+def comments_visible(sight: Sight, path: str = "") -> Q:
     """Comments on claims this user may see (the claim itself is checked by `claims_listed`).
 
     A comment can say what its author thinks of the claim as plainly as a verdict: in a blind
@@ -337,7 +338,28 @@ def comments_visible(sight: Sight) -> Q:
     sees the others' comments once the claim is published."""
     if sight.all_clear:
         return _everything()
-    return Q(author_id=sight.user_id) | Q(instruction=True) | verdicts_visible(sight, "claim__")
+    return (
+        Q(**{f"{path}author_id": sight.user_id})
+        | Q(**{f"{path}instruction": True})
+        | verdicts_visible(sight, f"{path}claim__")
+    )
+
+
+# Notifications that say something of a claim's status (blind review hides it like a verdict).
+_STATUS_NOTIFICATIONS = ("disputed", "resolved")
+
+
+def notifications_visible(sight: Sight) -> Q:
+    """Of the notifications addressed to this user, those they may read now: in a workspace they
+    are still in, about a claim they may know exists; a mention once they may read its comment
+    (blind review: after their own verdict), a dispute or resolution once they may see the
+    claim's status. Hidden ones are not lost: they show when the rule lets them."""
+    visible = Q(recipient_id=sight.user_id) & _in("", sight.member)
+    visible &= Q(claim__isnull=True) | claims_listed(sight, "claim__")
+    if sight.all_clear:
+        return visible
+    visible &= Q(comment__isnull=True) | comments_visible(sight, "comment__")
+    return visible & (~Q(kind__in=_STATUS_NOTIFICATIONS) | status_visible(sight, "claim__"))
 
 
 def decides_privately(sight: Sight, workspace_id: int) -> bool:

@@ -233,6 +233,27 @@ def sweep_outbox() -> dict[str, int]:
     return {"dispatched": outcome.dispatched, "stopped": outcome.stopped, "pruned": outcome.pruned}
 
 
+@workbench_task("annotations.email_notifications")
+def email_notifications(user_id: int) -> int:
+    """E-mail a person their new notifications (those they chose to get at once)."""
+    from annotations.services.notifications import notifications_email
+
+    return notifications_email(user_id=user_id)
+
+
+@workbench_task("annotations.sweep_notifications")
+def sweep_notifications() -> dict[str, int]:
+    """Run by celery beat: due-date reminders, then the e-mails that wait (held back by blind
+    review, or a daily digest)."""
+    from annotations.services.notifications import (
+        notifications_due_sweep,
+        notifications_email_sweep,
+    )
+
+    told = notifications_due_sweep()
+    return {**told, "emailed": notifications_email_sweep()}
+
+
 @workbench_task("annotations.run_export_job")
 def run_export_job(job_id: int) -> str:
     from annotations.services.exports import export_job_fail, export_job_run

@@ -78,6 +78,9 @@ READS: dict[str, list[str]] = {
     "claim-similar": ["/api/v1/claims/{c1}/similar/"],
     "claim-cluster": ["/api/v1/claims/{c1}/cluster/", "/api/v1/claims/{c2}/cluster/"],
     "claim-comments": ["/api/v1/claims/{c1}/comments/", "/api/v1/claims/{c2}/comments/"],
+    "notification-list": ["/api/v1/notifications/", "/api/v1/notifications/?unread=true"],
+    "notification-settings": ["/api/v1/notifications/settings/"],
+    "notifications": ["/notifications/"],
     "candidate-similar": ["/api/v1/candidates/{candidate}/similar/"],
     "workspace-export": ["/api/v1/workspaces/{ws}/export/?format=csv"],
     "export-job-list": ["/api/v1/workspaces/{ws}/exports/"],
@@ -154,6 +157,7 @@ WRITES = {
     "claim-cluster-merge",
     "claim-cluster-split",
     "comment-detail",
+    "notifications-read",
     "workspace-member",
     "logout",
 }
@@ -177,6 +181,7 @@ WRITE_EXAMPLES = {
     "claim-cluster-merge": "/api/v1/claims/{c1}/cluster/merge/",
     "claim-cluster-split": "/api/v1/claims/{c1}/cluster/split/",
     "comment-detail": "/api/v1/comments/1/",
+    "notifications-read": "/api/v1/notifications/read/",
     "workspace-member": "/api/v1/workspaces/{ws}/members/1/",
     "logout": "/logout/",
 }
@@ -295,7 +300,8 @@ def others_work(scenario: Scenario, bob: User, dave: User) -> None:
     claim_source_link(user=bob, claim=c1, url=BOBS_URL, stance="refutes", title=TITLE)
     assessment_create(user=bob, claim=c2, verdict="false", rationale=RATIONALE)
     adjudication_create(user=dave, claim=c2, verdict="mostly-false", note=NOTE)
-    comment_create(user=bob, claim=c1, body=f"{COMMENT}: see the Insee table")
+    # A mention of carol waits, like the comment, until her own verdict is in.
+    comment_create(user=bob, claim=c1, body=f"{COMMENT}: see the Insee table, @carol")
     comment_create(user=dave, claim=c2, body=f"{NOTE}, as I said")
 
 
@@ -361,6 +367,10 @@ def test_it_shows_the_others_work_once_her_own_verdict_is_in(
     assert TITLE in {s["source"]["title"] for s in sources}
     assert RATIONALE in page and TITLE in page
     assert [c["author"] for c in comments] == ["bob"]
+    told = client.get("/api/v1/notifications/").json()["results"]
+    assert [(n["kind"], n["actor"], n["claim"]) for n in told] == [
+        ("mentioned", "bob", scenario.c1.pk)
+    ]
     # Still blind on the claim she has not assessed.
     assert (other["status"], other["final_verdict"]) == ("awaiting_verdict", None)
     assert others_comments == []

@@ -46,6 +46,7 @@ ALLOWED_IDENTICAL = frozenset(
         "Invitation",
         "Kappa",
         "Nominal",
+        "Notifications",
         "Note",
         "Ordinal",
         "score %(score)s",

@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "annotations.web.notifications.unread_badge",
             ],
         },
     },
@@ -401,7 +402,18 @@ OUTBOX_REDISPATCH_AFTER = env.int("OUTBOX_REDISPATCH_AFTER", default=5 * 60)
 OUTBOX_LEASE = env.int("OUTBOX_LEASE", default=60)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
+# Notifications (annotations.services.notifications): a reminder when an assigned article is due
+# within NOTIFY_DUE_SOON_HOURS, and the sweep that writes reminders and sends the e-mails blind
+# review held back and the daily digests, every NOTIFY_SWEEP_INTERVAL seconds.
+NOTIFY_DUE_SOON_HOURS = env.int("NOTIFY_DUE_SOON_HOURS", default=24)
+NOTIFY_SWEEP_INTERVAL = env.int("NOTIFY_SWEEP_INTERVAL", default=300)
+NOTIFY_SWEEP_BATCH = 500
 CELERY_BEAT_SCHEDULE = {
+    "sweep-notifications": {
+        "task": "annotations.sweep_notifications",
+        "schedule": float(NOTIFY_SWEEP_INTERVAL),
+        "options": {"expires": float(NOTIFY_SWEEP_INTERVAL)},
+    },
     "sweep-stalled-articles": {
         "task": "annotations.sweep_stalled_articles",
         "schedule": float(ARTICLE_SWEEP_INTERVAL),

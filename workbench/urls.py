@@ -13,6 +13,7 @@ from annotations.web import (
     desk,
     exports,
     health,
+    notifications,
     review,
     search,
 )
@@ -52,6 +53,7 @@ urlpatterns = [
     ),
     path("queues/", review.queues_page, name="queues"),
     path("search/", search.search_page, name="search"),
+    path("notifications/", notifications.notifications_page, name="notifications"),
     path("queues/publish/", claims.publish_selected, name="queue-publish"),
     path("workspaces/<int:workspace_id>/agreement/", review.agreement_page, name="agreement"),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["annotations"]), name="jsi18n"),

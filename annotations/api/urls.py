@@ -1,7 +1,15 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from annotations.api import clusters, comments, exports, extraction, review, views
+from annotations.api import (
+    clusters,
+    comments,
+    exports,
+    extraction,
+    notifications,
+    review,
+    views,
+)
 
 router = DefaultRouter()
 router.register("workspaces", views.WorkspaceViewSet, basename="workspace")
@@ -50,6 +58,18 @@ urlpatterns = [
         name="claim-comments",
     ),
     path("comments/<int:comment_id>/", comments.CommentView.as_view(), name="comment-detail"),
+    # A person's notifications (annotations.api.notifications).
+    path("notifications/", notifications.NotificationListView.as_view(), name="notification-list"),
+    path(
+        "notifications/read/",
+        notifications.NotificationsReadView.as_view(),
+        name="notifications-read",
+    ),
+    path(
+        "notifications/settings/",
+        notifications.NotificationSettingsView.as_view(),
+        name="notification-settings",
+    ),
     path(
         "candidates/<int:candidate_id>/similar/",
         extraction.CandidateSimilarView.as_view(),

@@ -28,6 +28,7 @@ from annotations.models import (
     Workspace,
 )
 from annotations.services.merging import independent_claims_merge
+from annotations.services.notifications import notify_assigned
 
 
 @transaction.atomic
@@ -181,6 +182,7 @@ def article_assign(
         )
         for uid in chosen
     )
+    notify_assigned(assignments=created, actor=user)
     assignments = list(
         Assignment.objects.filter(article_id=article.pk)
         .select_related("user", "assigned_by")

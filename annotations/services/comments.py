@@ -6,7 +6,8 @@ adjudicators may mark a comment as an `instruction`, a note for everyone that bl
 hides (who sees which comment is annotations.policy.comments_visible's rule).
 
 `@username` in a body mentions that person when they are a member of the claim's workspace; any
-other name stays plain text. Mentions are stored as references to the users, re-read on each edit.
+other name stays plain text. Mentions are stored as references to the users, re-read on each edit;
+each person mentioned is notified once per comment (services.notifications).
 Writing (a new comment or an edit) is rate-limited per person (COMMENT_RATE, counted in the cache:
 Redis when REDIS_URL is set).
 
@@ -30,7 +31,8 @@ from django.utils.translation import gettext as _
 from annotations import policy
 from annotations.access import require_role
 from annotations.errors import Conflict, RateLimited
-from annotations.models import COMMENT_BODY_MAX, Claim, Comment, Membership, Role
+from annotations.models import COMMENT_BODY_MAX, Claim, Comment, Membership, Notification, Role
+from annotations.services.notifications import notify_mentions
 from annotations.text import mentioned_names, normalise_text
 
 
@@ -126,6 +128,7 @@ def _mention(*, author: User, comment: Comment) -> CommentWrite:
             chosen[user.pk] = user
     mentioned = list(chosen.values())
     comment.mentions.set(mentioned)
+    notify_mentions(comment=comment, mentioned=mentioned, actor=author)
     waiting: list[str] = []
     if _sight(author, workspace_id).sees_all(workspace_id):
         for user in mentioned:
@@ -195,5 +198,7 @@ def comment_delete(*, user: User, comment: Comment) -> Comment:
             body="", deleted_at=timezone.now(), deleted_by=user
         )
         comment.mentions.clear()
+        # What it said is gone: so are the mentions it made.
+        Notification.objects.filter(comment_id=comment.pk).delete()
     comment.refresh_from_db()
     return comment

@@ -31,6 +31,7 @@ from typing import Any
 from django.contrib.auth.models import User
 
 from annotations.models import Assessment, Claim, ClaimEvent
+from annotations.services.notifications import notify_event
 
 
 def record_event(
@@ -41,11 +42,14 @@ def record_event(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> ClaimEvent:
-    """Add one event to a claim's history (call inside the transaction that made the change)."""
+    """Add one event to a claim's history (call inside the transaction that made the change), with
+    the notifications it calls for (services.notifications.notify_event)."""
     claim_id = claim if isinstance(claim, int) else claim.pk
-    return ClaimEvent.objects.create(
+    event = ClaimEvent.objects.create(
         claim_id=claim_id, actor=actor, kind=kind, before=before, after=after
     )
+    notify_event(event)
+    return event
 
 
 def assessment_state(assessment: Assessment) -> dict[str, Any]:

@@ -353,6 +353,38 @@ def step_3_reviewer(start: Start, day: Day, article: Article, bob: User) -> None
             expect(page.locator('[data-list="sources"]')).to_contain_text(day.bobs_source_title)
         _give_verdict(hands, digit, f"bob's reading of claim {claim.pk}")
     reviewer.shot(f"{day.prefix}-3b-reviewer-verdicts")
+    step_7_bob_mentions_dave(reviewer, hands, day, _claim(article, day.quote))
+
+
+# What bob asks dave in a comment, after "@dave " (step 7).
+QUESTIONS = {
+    "en": "which source settles this quotation?",
+    "fr": "quelle source tranche cette citation ?",
+}
+
+
+def step_7_bob_mentions_dave(reviewer: Any, hands: Hands, day: Day, claim: Claim) -> None:
+    """Once his verdict is in, bob asks dave about the quotation in a comment on its page: he
+    types "@da", picks dave from the list the page offers (Enter), writes his question."""
+    page = reviewer.open(f"/claims/{claim.pk}/")
+    box = page.locator('[data-form="comment"] textarea[name=body]')
+    if day.keyboard_only:
+        hands.reach(box)
+    else:
+        box.click()
+    page.keyboard.type("@da")
+    options = page.locator(".mention-list [role=option]")
+    expect(options).to_have_text(["dave"])
+    expect(box).to_have_attribute("aria-expanded", "true")
+    reviewer.shot(f"{day.prefix}-7f-reviewer-mention-list")
+    page.keyboard.press("Enter")
+    expect(box).to_have_value("@dave ")
+    page.keyboard.type(QUESTIONS[day.locale[:2]])
+    hands.press(page.locator('[data-form="comment"] button[type=submit]'))
+    comment = page.locator(".comments .comment").last
+    expect(comment.locator(".mention")).to_have_text("@dave")
+    expect(comment).to_contain_text(QUESTIONS[day.locale[:2]])
+    reviewer.shot(f"{day.prefix}-7g-reviewer-commented", full_page=True)
 
 
 def _verdicts(article: Article, day: Day) -> dict[Claim, tuple[int, int]]:
@@ -432,6 +464,7 @@ def step_5_adjudicator(start: Start, day: Day, article: Article, dave: User) -> 
     words = day.words
     adjudicator = start(dave, day.locale)
     hands = Hands(adjudicator.page, keyboard_only=day.keyboard_only)
+    step_7_dave_is_told(adjudicator, hands, day, _claim(article, day.quote))
     page = adjudicator.open("/queues/?queue=disputed")
     rows = page.locator("table.queue-items tr[data-item]")
     expect(rows).to_have_count(3)
@@ -493,6 +526,23 @@ def step_5_adjudicator(start: Start, day: Day, article: Article, dave: User) -> 
     expect(page.locator("main")).to_contain_text("the figure is 8 billion")
     expect(page.locator('[data-section="history"]')).to_contain_text("carol")
     adjudicator.shot(f"{day.prefix}-5c-claim-page", full_page=True)
+
+
+def step_7_dave_is_told(adjudicator: Any, hands: Hands, day: Day, claim: Claim) -> None:
+    """dave's badge is lit: bob's mention and the three disputes. The mention leads him to bob's
+    comment, and it is then read."""
+    page = adjudicator.open("/queues/")
+    badge = page.locator("[data-notifications] [data-unread]")
+    expect(badge).to_have_text("4")
+    hands.press(page.locator("[data-notifications]"))
+    mention = page.locator('[data-notification][data-kind="mentioned"]')
+    expect(mention).to_contain_text("bob")
+    expect(page.locator('[data-notification][data-kind="disputed"]')).to_have_count(3)
+    adjudicator.shot(f"{day.prefix}-7h-adjudicator-notifications")
+    hands.press(mention.locator("button"))
+    page.wait_for_url(re.compile(rf"/claims/{claim.pk}/#comment-\d+$"))
+    expect(page.locator(".comments .comment").last).to_contain_text(QUESTIONS[day.locale[:2]])
+    expect(page.locator("[data-notifications] [data-unread]")).to_have_text("3")
 
 
 def _download(page: Page, hands: Hands, fmt: str, *, bom: bool = False) -> bytes:

@@ -103,3 +103,31 @@ def test_a_blind_reviewer_sees_instructions_and_the_others_comments_after_her_ve
     assessment_create(user=carol, claim=claim, verdict="true")
     after = _section(_client(carol).get(f"/claims/{claim.pk}/").content.decode())
     assert "BOB-THINKS-FALSE" in after
+
+
+def test_a_mention_lights_the_badge_and_opening_it_leads_to_the_comment(
+    claim: Claim, bob: User, dave: User
+) -> None:
+    client = _client(dave)
+    assert "data-unread" not in client.get("/notifications/").content.decode()
+    written = comment_create(user=bob, claim=claim, body="@dave over to you").comment
+
+    page = client.get("/queues/").content.decode()
+    assert 'data-unread="1"' in page
+    listed = client.get("/notifications/").content.decode()
+    [notification] = re.findall(r'data-notification="(\d+)"', listed)
+    assert "bob mentioned you" in listed
+
+    opened = client.post("/notifications/", {"action": "open", "notification": notification})
+    assert opened.status_code == 302
+    assert opened["Location"] == f"/claims/{claim.pk}/#comment-{written.pk}"
+    assert "data-unread" not in client.get("/notifications/").content.decode()
+
+
+def test_the_e_mail_choice_is_saved_and_a_bad_one_named(dave: User) -> None:
+    client = _client(dave)
+    bad = client.post("/notifications/", {"action": "email", "email": "weekly"})
+    assert bad.status_code == 400 and "weekly" in bad.content.decode()
+    saved = client.post("/notifications/", {"action": "email", "email": "daily"})
+    assert saved.status_code == 302
+    assert 'value="daily" selected' in client.get("/notifications/").content.decode()
