@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/workbench} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 
-.PHONY: install install-dev run worker beat test check format format-check lint types bench-api bench-candidates bench-export bench-agreement bench-extraction default-scorer bench-checkworthy bench-search bench-schema bench-schema-stateful bench-reextract clean
+.PHONY: install install-dev run worker beat test check format format-check lint types bench-api bench-candidates bench-export bench-agreement bench-extraction default-scorer bench-checkworthy bench-search bench-schema bench-schema-stateful bench-reextract bench-live clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -111,6 +111,10 @@ bench-checkworthy: $(DEV_STAMP)
 ## Running extraction again on an article with 1,000, 4,000 and 8,000 pending candidates (a minute).
 bench-reextract: $(DEV_STAMP)
 	$(TEST_ENV) $(BIN)/python bench/reextract.py
+
+# 200 WebSocket clients on one article while 5 people write (PostgreSQL and Redis of TEST_ENV).
+bench-live: $(DEV_STAMP)
+	$(TEST_ENV) $(BIN)/python bench/live_latency.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -15,7 +15,17 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+
+
+def _live_origin() -> list[str]:
+    """The origin of LIVE_URL (scheme, host, port), when the pages' sockets go elsewhere."""
+    parts = urlsplit(settings.LIVE_URL)
+    if parts.scheme in ("ws", "wss") and re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", parts.netloc):
+        return [f"{parts.scheme}://{parts.netloc}"]
+    return []
+
 
 POLICY: dict[str, str] = {
     "default-src": "'self'",
@@ -24,7 +34,8 @@ POLICY: dict[str, str] = {
     # data: for the small SVG icons that the admin and Swagger UI embed in their stylesheets.
     "img-src": "'self' data:",
     "font-src": "'self'",
-    "connect-src": "'self'",
+    # 'self' covers the page's own ws:// and wss:// origin; LIVE_URL adds daphne's own address.
+    "connect-src": " ".join(["'self'", *_live_origin()]),
     "object-src": "'none'",
     "base-uri": "'self'",
     "form-action": "'self'",

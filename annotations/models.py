@@ -921,6 +921,78 @@ class Comment(models.Model):
         return f"comment {self.pk} on claim {self.claim_id}"
 
 
+class LiveFeed(models.Model):
+    """The counter of an article's live events: one row per article, locked for the instant a
+    write takes the next number, so that numbers follow the order writes commit in."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="live_feed"
+    )
+    last_seq = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"live feed of article {self.article_id} at {self.last_seq}"
+
+
+class LiveEvent(models.Model):
+    """Something changed on an article, numbered in its feed (annotations.services.live): the open
+    pages are told over their WebSocket, and a page that reconnects, or polls, asks for what came
+    after the last number it saw. An event names what changed, never its content: the page reads
+    that again through the API. Read through annotations.policy.live_events_visible."""
+
+    class Kind(models.TextChoices):
+        CLAIM = "claim", _("a claim changed")
+        COMMENT = "comment", _("a comment changed")
+        ARTICLE = "article", _("the article's fetch, extraction or candidates changed")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="live_events")
+    seq = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # What it is about, as far as blind review needs to know to decide who may be told.
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    claim_event = models.ForeignKey(
+        ClaimEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    comment = models.ForeignKey(
+        "Comment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("article_id", "seq")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("article", "seq"), name="live_event_seq_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.seq} on article {self.article_id}"
+
+
+class Presence(models.Model):
+    """Someone with an article's page open, and the claim they have open on it: one row per open
+    socket (annotations.consumers), gone when the socket closes. A row whose page stopped
+    answering (a server killed) is ignored after PRESENCE_TIMEOUT seconds without news."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    channel_name = models.CharField(max_length=200, unique=True)
+    claim = models.ForeignKey(
+        Claim, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=("article", "seen_at"), name="presence_article")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on article {self.article_id}"
+
+
 class Notification(models.Model):
     """Something a member is told about: a mention, an assignment, a dispute, a due date, a claim
     they worked on settled. Written in the transaction of the change it tells about

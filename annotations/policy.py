@@ -362,6 +362,27 @@ def notifications_visible(sight: Sight) -> Q:
     return visible & (~Q(kind__in=_STATUS_NOTIFICATIONS) | status_visible(sight, "claim__"))
 
 
+def sees_where_others_are(sight: Sight, workspace_id: int) -> bool:
+    """Whether the reader is shown which claim the others on an article have open. Under blind
+    review a reviewer (or annotator) sees that colleagues are on the article, not on which claim:
+    that would say who is assessing what."""
+    return not sight.is_blind(workspace_id)
+
+
+def live_events_visible(sight: Sight) -> Q:
+    """An article's live events (annotations.services.live) this user may be told of: about a
+    claim they may know exists, a comment they may read, a history event they may see. A
+    reviewer under blind review is therefore never told that a colleague gave a verdict, linked
+    a source, highlighted or commented on a claim before their own verdict on it."""
+    visible = _in("article__", sight.member)
+    visible &= Q(claim__isnull=True) | claims_listed(sight, "claim__")
+    if sight.all_clear:
+        return visible
+    visible &= Q(comment__isnull=True) | comments_visible(sight, "comment__")
+    seen = ClaimEvent.objects.filter(events_visible(sight)).values("pk")
+    return visible & (Q(claim_event__isnull=True) | Q(claim_event__in=seen))
+
+
 def decides_privately(sight: Sight, workspace_id: int) -> bool:
     """With independent highlighting a reviewer's decisions on candidates are theirs alone: they
     change nothing the others could see (accepting makes their own claim; dismissing hides the

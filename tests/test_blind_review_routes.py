@@ -78,6 +78,10 @@ READS: dict[str, list[str]] = {
     "claim-similar": ["/api/v1/claims/{c1}/similar/"],
     "claim-cluster": ["/api/v1/claims/{c1}/cluster/", "/api/v1/claims/{c2}/cluster/"],
     "claim-comments": ["/api/v1/claims/{c1}/comments/", "/api/v1/claims/{c2}/comments/"],
+    "article-events": [
+        "/api/v1/articles/{article}/events/",
+        "/api/v1/articles/{article}/events/?after=1",
+    ],
     "notification-list": ["/api/v1/notifications/", "/api/v1/notifications/?unread=true"],
     "notification-settings": ["/api/v1/notifications/settings/"],
     "notifications": ["/notifications/"],

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MARKER = "<!-- production steps:"
 # The commands that keep running; every other line must finish with exit status 0.
-SERVERS = ("gunicorn ", "celery ")
+SERVERS = ("gunicorn ", "daphne ", "celery ")
 
 
 def production_block() -> list[str]:
@@ -60,14 +60,17 @@ def database() -> Iterator[str]:
             )
 
 
-def _command(line: str, port: int) -> list[str]:
-    """The README's line with our interpreter and tools, gunicorn on a spare local port and with
-    one worker (the machine is shared)."""
+def _command(line: str, port: int, live_port: int) -> list[str]:
+    """The README's line with our interpreter and tools, gunicorn and daphne on spare local ports
+    and with one worker (the machine is shared)."""
     words = shlex.split(line)
     if words[0] == "python":
         return [sys.executable, *words[1:]]
     words[0] = str(BIN / words[0])
-    if "--bind" in words:
+    if "--port" in words:
+        words[words.index("--bind") + 1] = "127.0.0.1"
+        words[words.index("--port") + 1] = str(live_port)
+    elif "--bind" in words:
         words[words.index("--bind") + 1] = f"127.0.0.1:{port}"
     if "--workers" in words:
         words[words.index("--workers") + 1] = "1"
@@ -82,6 +85,19 @@ def _fetch(url: str) -> tuple[int, bytes]:
             return int(response.status), bytes(response.read())
     except urllib.error.HTTPError as error:
         return int(error.code), bytes(error.read())
+
+
+def _handshake(port: int, path: str) -> bytes:
+    """The first line of the answer to a WebSocket opening handshake, without a session."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(
+            (
+                f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                "Sec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1\r\n\r\n"
+            ).encode()
+        )
+        return conn.recv(200).split(b"\r\n", 1)[0]
 
 
 def _wait_until_served(url: str, server: subprocess.Popen[bytes], seconds: float = 20) -> None:
@@ -103,7 +119,7 @@ def test_the_readme_production_steps_serve_pages_with_their_static_files(
     assert any("collectstatic" in line for line in lines)
     web = [line for line in lines if line.startswith("gunicorn ")]
     assert len(web) == 1, "the block starts gunicorn once"
-    port = _free_port()
+    port, live_port = _free_port(), _free_port()
     env = {
         # Production as the README describes it, nothing of the test suite's own settings.
         "PATH": os.environ["PATH"],
@@ -120,7 +136,7 @@ def test_the_readme_production_steps_serve_pages_with_their_static_files(
     servers: list[subprocess.Popen[bytes]] = []
     try:
         for line in lines:
-            command = _command(line, port)
+            command = _command(line, port, live_port)
             if not line.startswith(SERVERS):
                 done = subprocess.run(  # noqa: S603 - the README's own commands
                     command,
@@ -158,6 +174,14 @@ def test_the_readme_production_steps_serve_pages_with_their_static_files(
         # Hashed by collectstatic's manifest, so browsers may keep them for ever.
         assert all(re.search(rb"\.[0-9a-f]{12}\.", asset) for asset in assets), assets
         assert _fetch(f"{site}/readyz") == (200, b'{"status": "ok"}')
+        # daphne serves the application too, and its socket route refuses a visitor.
+        live = servers[
+            [ln for ln in lines if ln.startswith(SERVERS)].index(
+                next(ln for ln in lines if ln.startswith("daphne "))
+            )
+        ]
+        _wait_until_served(f"http://127.0.0.1:{live_port}/livez", live)
+        assert _handshake(live_port, "/ws/articles/1/").startswith(b"HTTP/1.1 403")
         # The worker and beat started and are still running.
         assert all(server.poll() is None for server in servers)
     finally:

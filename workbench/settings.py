@@ -40,6 +40,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # First: its runserver serves the ASGI application, WebSockets included (make run).
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "channels",
     "annotations",
 ]
 
@@ -358,6 +361,40 @@ EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="")
 EMBEDDING_THREADS = env.int("EMBEDDING_THREADS", default=1)
 # The cosine from which two claims are the same claim; unset: the model's measured default.
 EMBEDDING_MATCH_THRESHOLD = env.float("EMBEDDING_MATCH_THRESHOLD", default=None)
+
+# --- Live pages (Django Channels) ---------------------------------------------------------------
+# workbench.asgi serves /ws/ (annotations.consumers). Pages on one server process can share the
+# in-memory channel layer; several processes (gunicorn for HTTP and daphne for /ws/, or several
+# daphne) need Redis, which REDIS_URL provides. Every wait on Redis is bounded.
+ASGI_APPLICATION = "workbench.asgi.application"
+CHANNEL_LAYERS = {
+    "default": (
+        {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # Above the layer's own 5 s blocking read; connecting fails fast.
+                        "socket_timeout": 10,
+                        "socket_connect_timeout": 2,
+                    }
+                ],
+                "capacity": 1000,
+                "expiry": 30,
+            },
+        }
+        if REDIS_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    )
+}
+# Where pages open their socket: empty for the page's own origin (make run, or a proxy sending
+# /ws/ to daphne), else e.g. wss://live.desk.example when daphne answers on its own address.
+LIVE_URL = env.str("LIVE_URL", default="").rstrip("/")
+# Presence: a page says it is still there every PRESENCE_PING seconds; one silent for
+# PRESENCE_TIMEOUT seconds (its server died) no longer counts. A closed tab is gone at once.
+PRESENCE_PING = 25
+PRESENCE_TIMEOUT = 90
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
 CELERY_RESULT_BACKEND = None

@@ -6,6 +6,7 @@ from annotations.api import (
     comments,
     exports,
     extraction,
+    live,
     notifications,
     review,
     views,
@@ -58,6 +59,12 @@ urlpatterns = [
         name="claim-comments",
     ),
     path("comments/<int:comment_id>/", comments.CommentView.as_view(), name="comment-detail"),
+    # The article's live feed, for polling (annotations.api.live).
+    path(
+        "articles/<int:article_id>/events/",
+        live.ArticleEventsView.as_view(),
+        name="article-events",
+    ),
     # A person's notifications (annotations.api.notifications).
     path("notifications/", notifications.NotificationListView.as_view(), name="notification-list"),
     path(

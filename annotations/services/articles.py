@@ -23,8 +23,9 @@ from annotations.importing import (
     choose_title,
     page_from_html,
 )
-from annotations.models import Article, Role, Workspace
+from annotations.models import Article, LiveEvent, Role, Workspace
 from annotations.services.dispatch import enqueue_on_commit
+from annotations.services.live import live_event
 from annotations.services.sources import url_problem
 from annotations.services.versioning import require_version
 from annotations.text import checksum, fingerprint, normalise_text
@@ -385,4 +386,5 @@ def article_mark(*, article_id: int, stage: str, status: str, error: str = "") -
     if status == Article.Status.FAILED:
         # A duplicate task failing (a time limit) never undoes a stage another one finished.
         rows = rows.exclude(**{f"{stage}_status": Article.Status.DONE})
-    rows.update(**fields)
+    if rows.update(**fields):
+        live_event(article_id=article_id, kind=LiveEvent.Kind.ARTICLE)

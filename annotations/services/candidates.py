@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from annotations import policy
 from annotations.access import require_role
 from annotations.errors import Conflict
-from annotations.models import Article, CandidateClaim, Claim, Role
+from annotations.models import Article, CandidateClaim, Claim, LiveEvent, Role
 from annotations.services.claims import ClaimCreation, claim_create
+from annotations.services.live import live_event
 
 
 def _decision_hidden(user: User, candidate: CandidateClaim) -> bool:
@@ -101,6 +102,7 @@ def candidate_dismiss(*, user: User, candidate: CandidateClaim) -> CandidateClai
     candidate.decided_by = user
     candidate.decided_at = timezone.now()
     candidate.save(update_fields=["status", "decided_by", "decided_at"])
+    live_event(article_id=candidate.article_id, kind=LiveEvent.Kind.ARTICLE, actor=user)
     return candidate
 
 
@@ -192,9 +194,10 @@ def candidates_dismiss_all(
     decided = [c.pk for c in taken]
     private = policy.decides_privately(policy.sight_of(user), article.workspace_id)
     pending = [c.pk for c in taken if c.status == CandidateClaim.Status.PENDING and not private]
-    CandidateClaim.objects.filter(pk__in=pending).update(
+    if CandidateClaim.objects.filter(pk__in=pending).update(
         status=CandidateClaim.Status.DISMISSED, decided_by=user, decided_at=timezone.now()
-    )
+    ):
+        live_event(article_id=article.pk, kind=LiveEvent.Kind.ARTICLE, actor=user)
     return BulkDecision(candidate_ids=decided, claims_created=0)
 
 

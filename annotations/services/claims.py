@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from annotations import policy
 from annotations.access import require_role
 from annotations.errors import Conflict
-from annotations.models import Article, Claim, Highlight, Role
+from annotations.models import Article, Claim, Highlight, LiveEvent, Role
 from annotations.services.disputes import claim_status_refresh
 from annotations.services.history import record_event
+from annotations.services.live import live_event
 from annotations.services.versioning import update_if_current
 from annotations.text import SAME_CLAIM_JACCARD, quote_at, span_jaccard
 
@@ -138,6 +139,7 @@ def claim_create(
         # A second reviewer's extent may differ from the first: a span disagreement.
         claim = claim_status_refresh(claim_id=claim.pk, actor=user)
     else:
+        live_event(article_id=article.pk, kind=LiveEvent.Kind.CLAIM, claim_id=claim.pk, actor=user)
         # After commit a worker looks for already-checked claims that say the same (issue 3).
         from annotations import tasks  # the tasks module imports the services
         from annotations.services.dispatch import enqueue_on_commit

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -31,7 +30,17 @@ from django.utils.translation import gettext as _
 from annotations import policy
 from annotations.access import require_role
 from annotations.errors import Conflict, RateLimited
-from annotations.models import COMMENT_BODY_MAX, Claim, Comment, Membership, Notification, Role
+from annotations.models import (
+    COMMENT_BODY_MAX,
+    Claim,
+    Comment,
+    LiveEvent,
+    Membership,
+    Notification,
+    Role,
+)
+from annotations.services.limits import counted
+from annotations.services.live import live_event
 from annotations.services.notifications import notify_mentions
 from annotations.text import mentioned_names, normalise_text
 
@@ -67,13 +76,8 @@ def _throttle(user: User) -> None:
     """Refuse a write past COMMENT_RATE (count, seconds) per person. Fails open when the cache is
     down: a comment is worth more than the limit."""
     count, period = settings.COMMENT_RATE
-    key = f"comment-writes:{user.pk}"
-    try:
-        cache.add(key, 0, timeout=period)
-        made = cache.incr(key)
-    except Exception:
-        return
-    if made > count:
+    made = counted(f"comment-writes:{user.pk}", period)
+    if made is not None and made > count:
         raise RateLimited(
             _(
                 "You have written %(n)d comments in a short time: wait a minute before writing "
@@ -129,6 +133,7 @@ def _mention(*, author: User, comment: Comment) -> CommentWrite:
     mentioned = list(chosen.values())
     comment.mentions.set(mentioned)
     notify_mentions(comment=comment, mentioned=mentioned, actor=author)
+    _tell_pages(comment, author)
     waiting: list[str] = []
     if _sight(author, workspace_id).sees_all(workspace_id):
         for user in mentioned:
@@ -138,6 +143,17 @@ def _mention(*, author: User, comment: Comment) -> CommentWrite:
             if not readable.exists():
                 waiting.append(user.username)
     return CommentWrite(comment, [user.username for user in mentioned], waiting)
+
+
+def _tell_pages(comment: Comment, actor: User) -> None:
+    """The comment's place in its article's live feed (services.live)."""
+    live_event(
+        article_id=comment.claim.article_id,
+        kind=LiveEvent.Kind.COMMENT,
+        claim_id=comment.claim_id,
+        comment=comment,
+        actor=actor,
+    )
 
 
 def comment_create(
@@ -200,5 +216,6 @@ def comment_delete(*, user: User, comment: Comment) -> Comment:
         comment.mentions.clear()
         # What it said is gone: so are the mentions it made.
         Notification.objects.filter(comment_id=comment.pk).delete()
+        _tell_pages(comment, user)
     comment.refresh_from_db()
     return comment

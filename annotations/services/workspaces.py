@@ -10,7 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -32,6 +31,7 @@ from annotations.models import (
 )
 from annotations.services.dispatch import enqueue_on_commit
 from annotations.services.disputes import RULE_SETTINGS
+from annotations.services.limits import counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,13 +291,8 @@ def _throttle_additions(actor: User) -> None:
     """Refuse an addition past MEMBER_ADD_RATE (count, seconds) per person. Fails open when the
     cache is down: the trail still records every attempt."""
     count, period = settings.MEMBER_ADD_RATE
-    key = f"member-additions:{actor.pk}"
-    try:
-        cache.add(key, 0, timeout=period)
-        made = cache.incr(key)
-    except Exception:
-        return
-    if made > count:
+    made = counted(f"member-additions:{actor.pk}", period)
+    if made is not None and made > count:
         raise RateLimited(
             _(
                 "You have added or invited %(n)d people in a short time: wait a little before "

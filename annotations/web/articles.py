@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -20,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from annotations import policy, selectors
+from annotations import policy, selectors, selectors_live
 from annotations.errors import Conflict
 from annotations.forms import ArticleAddForm, forget_upload, keep_upload
 from annotations.models import Article, Role, Workspace
@@ -190,7 +191,9 @@ def article_refetch_page(request: HttpRequest, article_id: int) -> HttpResponse:
 @require_GET
 def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
     """The annotator's page: a shell that the JavaScript fills from the REST API."""
-    article = selectors.article_get(user=request.user, article_id=article_id)
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    article = selectors.article_get(user=user, article_id=article_id)
     workspace = selectors.workspace_get(user=request.user, workspace_id=article.workspace_id)
     role = Role(workspace.my_role)  # type: ignore[attr-defined]
     config = {
@@ -213,6 +216,14 @@ def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
             {"slug": v.slug, "name": v.name, "value": v.value, "position": v.position}
             for v in workspace.verdicts.all()
         ],
+        # The page's socket (annotations.consumers): on LIVE_URL, or on the page's own origin;
+        # `cursor`, the last event this reader may see as the page starts (a change made while
+        # it loads is then sent to it).
+        "live": {
+            "base": settings.LIVE_URL,
+            "path": f"/ws/articles/{article.pk}/",
+            "cursor": selectors_live.feed_position(user=user, article=article),
+        },
     }
     return render(
         request,

@@ -19,10 +19,10 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-from pytest_django.live_server_helper import LiveServer
 
 from annotations.models import Article
 from tests.web.a11y import axe_problems
+from tests.web.asgi_server import AsgiLiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -73,7 +73,7 @@ def browser() -> Iterator[Browser]:
 class Session:
     """One user's browser context, signed in, collecting page errors and CSP violations."""
 
-    def __init__(self, browser: Browser, server: LiveServer, user: User | None, locale: str):
+    def __init__(self, browser: Browser, server: AsgiLiveServer, user: User | None, locale: str):
         self.server = server
         self.context: BrowserContext = browser.new_context(
             locale=locale, viewport={"width": 1360, "height": 880}
@@ -134,8 +134,17 @@ class Session:
         self.problems.extend(axe_problems(self.page, label))
 
 
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[AsgiLiveServer]:
+    """The pages and their sockets, served by daphne as `make run` serves them (in place of
+    pytest-django's WSGI live server, which has no WebSockets)."""
+    server = AsgiLiveServer()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def session(browser: Browser, live_server: LiveServer) -> Iterator[Any]:
+def session(browser: Browser, live_server: AsgiLiveServer) -> Iterator[Any]:
     """session(user, locale) opens a signed-in browser context; page errors, CSP violations and
     serious or critical accessibility violations seen in any of them fail the test."""
     opened: list[Session] = []

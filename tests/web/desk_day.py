@@ -218,9 +218,26 @@ def step_1_editor_sets_up(start: Start, day: Day, alice: User, team: dict[User, 
     return workspace
 
 
-def step_2_annotator_prepares(start: Start, day: Day, workspace: Workspace, erin: User) -> Article:
+def _socket_frames(session: Any) -> list[dict[str, Any]]:
+    """What the server sends the session's page over its WebSockets from now on, decoded."""
+    frames: list[dict[str, Any]] = []
+    session.page.on(
+        "websocket",
+        lambda socket: socket.on("framereceived", lambda data: frames.append(json.loads(data))),
+    )
+    return frames
+
+
+def _pushed(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [event for frame in frames if frame["type"] == "events" for event in frame["events"]]
+
+
+def step_2_annotator_prepares(
+    start: Start, day: Day, workspace: Workspace, erin: User, alice: User
+) -> Article:
     """erin uploads a page and pastes an article, triages the candidates, makes claims (with the
-    mouse, or the keyboard alone), sets a claimant, links a source, and undoes one claim."""
+    mouse, or the keyboard alone), sets a claimant, links a source, and undoes one claim. alice
+    has the article open meanwhile: erin's claims appear on her page, pushed over its socket."""
     words = day.words
     annotator = start(erin, day.locale)
     hands = Hands(annotator.page, keyboard_only=day.keyboard_only)
@@ -255,6 +272,12 @@ def step_2_annotator_prepares(start: Start, day: Day, workspace: Workspace, erin
     expect(candidates).to_have_count(6)
     annotator.shot(f"{day.prefix}-2a-annotator-candidates")
 
+    # Step 7, live: alice opens the same article; her page is connected.
+    editor = start(alice, day.locale)
+    frames = _socket_frames(editor)
+    watching = editor.open_article(article)
+    expect(watching.locator("body")).to_have_attribute("data-live", "live")
+
     # Three accepted: one with its button, then A twice, focus moving on to the next each time.
     hands.press(candidates.first.locator('[data-action="accept"]'))
     _toast(page, words.candidate_accepted)
@@ -275,6 +298,16 @@ def step_2_annotator_prepares(start: Start, day: Day, workspace: Workspace, erin
     hands.make_claim()
     _toast(page, words.claim_created)
     expect(page.locator(".claim-quote")).to_have_text(day.quote)
+    made = page.locator(".claim-view").get_attribute("data-claim")
+    # On alice's page within a second, without a reload: told over the socket, not polled.
+    expect(watching.locator(f'#doc [data-claims~="{made}"]').first).to_be_visible(timeout=1000)
+    assert any(event["claim"] == int(str(made)) for event in _pushed(frames))
+    # Each sees the other there; alice (an editor) also sees which claim erin has open, erin (an
+    # annotator under blind review) only that alice is on the article.
+    expect(watching.locator('#presence [data-user="erin"]')).to_have_text("ER")
+    expect(page.locator('#presence [data-user="alice"]')).to_have_text("AL")
+    expect(watching.locator(f'li[data-claim="{made}"] > .here')).to_have_text("ER")
+    editor.shot(f"{day.prefix}-7i-editor-sees-erins-claim")
     hands.fill(page.locator("[name=claimant]"), day.claimant)
     page.keyboard.press("Control+Enter")
     expect(page.locator('[data-form="details"] .saved')).to_be_visible()
@@ -308,6 +341,10 @@ def step_2_annotator_prepares(start: Start, day: Day, workspace: Workspace, erin
     expect(page.locator('[data-list="claims"] > li')).to_have_count(5)
     expect(page.locator(f'#doc [data-claims~="{withdrawn}"]')).to_have_count(0)
     annotator.shot(f"{day.prefix}-2c-annotator-prepared")
+    # The undone claim leaves alice's page too; she never reloaded it.
+    expect(watching.locator(f'#doc [data-claims~="{withdrawn}"]')).to_have_count(0)
+    expect(watching.locator('[data-list="claims"] > li')).to_have_count(5)
+    assert editor.page.evaluate("performance.getEntriesByType('navigation').length") == 1
 
     live = Claim.objects.filter(article=article)
     assert live.count() == 5
@@ -319,10 +356,15 @@ def step_2_annotator_prepares(start: Start, day: Day, workspace: Workspace, erin
     return article
 
 
-def step_3_reviewer(start: Start, day: Day, article: Article, bob: User) -> None:
+def step_3_reviewer(start: Start, day: Day, article: Article, bob: User, carol: User) -> None:
     """bob finds the prepared claims in his queue and gives a verdict on each, highlighting one a
-    little wider than erin did and citing a source of his own."""
+    little wider than erin did and citing a source of his own. carol has the article open: blind
+    review, nothing of his reaches her page or its socket."""
     words = day.words
+    blind = start(carol, day.locale)
+    carols_frames = _socket_frames(blind)
+    carols_page = blind.open_article(article)
+    expect(carols_page.locator("body")).to_have_attribute("data-live", "live")
     reviewer = start(bob, day.locale)
     hands = Hands(reviewer.page, keyboard_only=day.keyboard_only)
     page = reviewer.open("/queues/?queue=to_assess")
@@ -354,6 +396,10 @@ def step_3_reviewer(start: Start, day: Day, article: Article, bob: User) -> None
         _give_verdict(hands, digit, f"bob's reading of claim {claim.pk}")
     reviewer.shot(f"{day.prefix}-3b-reviewer-verdicts")
     step_7_bob_mentions_dave(reviewer, hands, day, _claim(article, day.quote))
+    # Blind: carol's socket carried nothing bob did, her page shows no trace of him.
+    assert not [event for event in _pushed(carols_frames) if event["actor"] == "bob"]
+    assert "bob" not in carols_page.locator("main").inner_text()
+    expect(carols_page.locator("body")).to_have_attribute("data-live", "live")
 
 
 # What bob asks dave in a comment, after "@dave " (step 7).
@@ -774,8 +820,8 @@ def play_desk_day(
 ) -> None:
     team = {erin: Role.ANNOTATOR, bob: Role.REVIEWER, carol: Role.REVIEWER, dave: Role.ADJUDICATOR}
     workspace = step_1_editor_sets_up(start, day, alice, team)
-    article = step_2_annotator_prepares(start, day, workspace, erin)
-    step_3_reviewer(start, day, article, bob)
+    article = step_2_annotator_prepares(start, day, workspace, erin, alice)
+    step_3_reviewer(start, day, article, bob, carol)
     step_4_second_reviewer(start, day, article, carol)
     step_5_adjudicator(start, day, article, dave)
     step_6_editor_publishes(start, day, workspace, article, alice)

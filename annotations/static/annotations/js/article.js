@@ -4,6 +4,7 @@
 
 import { Api, ApiError } from "./api.js";
 import { Drafts, fillForm, formValues } from "./drafts.js";
+import { LiveFeed } from "./live.js";
 import { el, fmt, safeLink, snippet, toast, typing, when } from "./ui.js";
 import { TextIndex, rangeToSpan, selectSpan, stepWord } from "./offsets.js";
 import {
@@ -17,7 +18,8 @@ const api = new Api(config.api);
 const drafts = new Drafts(config.user.id);
 
 const doc = document.getElementById("doc");
-const panel = document.getElementById("panel");
+// The side panel's changing part (who else is here sits above it, in #presence).
+const panel = document.getElementById("panel-body");
 const makeClaimButton = document.getElementById("make-claim");
 const UNFINISHED = ["pending", "queued", "running"];
 
@@ -36,6 +38,9 @@ const state = {
   verdictMode: false, // V was pressed: the next digit chooses a verdict
   hashDone: false, // the #claim-N of the address was applied
 };
+
+// The article's live connection (set once the article is loaded).
+let live = null;
 
 // --- Small helpers ----------------------------------------------------------------------------
 
@@ -419,6 +424,7 @@ function renderOverview() {
   view.querySelector('[data-count="orphans"]').textContent = String(orphans.length);
 
   panel.replaceChildren(view);
+  markPresence();
 }
 
 function claimItem(claim) {
@@ -553,6 +559,7 @@ function reuseButton(match, url) {
 async function selectClaim(id) {
   const known = doc.querySelector('[data-claims~="' + id + '"]');
   state.selected = id;
+  if (live) live.here(id);
   state.focused = null;
   setHash(id);
   if (known || !state.claims.has(id) || state.claims.get(id).orphaned) refreshMarks();
@@ -564,6 +571,7 @@ async function selectClaim(id) {
 
 function closeClaim() {
   state.selected = null;
+  if (live) live.here(null);
   state.claimData = null;
   setHash(null);
   refreshMarks();
@@ -716,19 +724,24 @@ function setUpDetailsForm(root, claim) {
     return;
   }
   draftForm(form, claim.id, "details", { claimant: claim.claimant, normalised_text: claim.normalised_text });
+  // The version the form's values were read at: a change by someone else since (even one shown
+  // live) makes the save a conflict to settle, never a silent overwrite.
+  form.dataset.version = String(claim.version);
+  form.dataset.shown = JSON.stringify(pick(claim, ["claimant", "normalised_text"]));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const values = formValues(form);
-    const current = state.claims.get(claim.id);
     const button = form.querySelector('button[type="submit"]');
     button.disabled = true;
     try {
       const { data } = await api.patch("claims/" + claim.id + "/", {
         claimant: values.claimant,
         normalised_text: values.normalised_text,
-        version: current.version,
+        version: Number(form.dataset.version),
       });
       state.claims.set(data.id, data);
+      form.dataset.version = String(data.version);
+      form.dataset.shown = JSON.stringify(pick(values, ["claimant", "normalised_text"]));
       drafts.clear(claim.id, "details");
       showFormError(form, null);
       form.querySelector(".conflict").hidden = true;
@@ -737,6 +750,8 @@ function setUpDetailsForm(root, claim) {
       if (error instanceof ApiError && error.status === 412) {
         const { data } = await api.get("claims/" + claim.id + "/");
         state.claims.set(data.id, data);
+        // Seen: a second save, now based on the current version, goes through.
+        form.dataset.version = String(data.version);
         drafts.save(claim.id, "details", values);
         fillClaimHead(root, data);
         renderDoc();
@@ -1416,7 +1431,162 @@ window.addEventListener("beforeunload", (event) => {
   }
 });
 
-load().catch((error) => {
+// --- Live: the others' changes, as they happen --------------------------------------------------
+
+// Rebuild the text's marks now, or once the reader's selection in the text is done: a rebuild
+// would lose it.
+function renderDocWhenFree() {
+  const selection = window.getSelection();
+  if (selection && !selection.isCollapsed && doc.contains(selection.anchorNode)) {
+    state.docStale = true;
+    return;
+  }
+  state.docStale = false;
+  renderDoc();
+}
+
+document.addEventListener("selectionchange", () => {
+  if (state.docStale && window.getSelection().isCollapsed) renderDocWhenFree();
+});
+
+// The claim's claimant and wording changed elsewhere: an untouched details form shows the new
+// values (and their version); one the reader is editing keeps what they typed, and its save
+// will show the conflict.
+function refreshDetails(root, claim) {
+  const form = root.querySelector('[data-form="details"]');
+  if (!form || !claim || !form.dataset.version) return;
+  const untouched = JSON.stringify(pick(formValues(form), ["claimant", "normalised_text"])) === form.dataset.shown;
+  if (!untouched || Number(form.dataset.version) === claim.version) return;
+  const values = { claimant: claim.claimant, normalised_text: claim.normalised_text };
+  fillForm(form, values);
+  form.dataset.version = String(claim.version);
+  form.dataset.shown = JSON.stringify(pick(formValues(form), ["claimant", "normalised_text"]));
+}
+
+// A batch of events from the live feed: read again what they name, through the API (which
+// shows this reader what the policy lets them see), and show it without touching the forms.
+async function applyLive(events) {
+  const claims = new Set();
+  let articleChanged = false;
+  for (const event of events) {
+    // This page shows its reader's own changes as it makes them.
+    if (event.actor === config.user.username) continue;
+    if (event.kind === "article") articleChanged = true;
+    if (event.claim !== null) claims.add(event.claim);
+  }
+  if (articleChanged) {
+    const { data } = await api.get("articles/" + config.article + "/");
+    if (data.text !== state.article.text) state.index = new TextIndex(data.text || "");
+    state.article = data;
+    state.claims = new Map(data.claims.map((claim) => [claim.id, claim]));
+    await loadCandidates();
+    renderHeader();
+    watchProgress();
+  }
+  for (const id of claims) {
+    try {
+      const { data } = await api.get("claims/" + id + "/");
+      state.claims.set(id, data);
+    } catch (error) {
+      // Withdrawn, or no longer this reader's to see; anything else: the next event retries.
+      if (error.status === 404) state.claims.delete(id);
+      continue;
+    }
+    const root = panel.querySelector('.claim-view[data-claim="' + id + '"][data-ready]');
+    if (state.selected === id && root) {
+      await refreshClaim(root, id);
+      refreshDetails(root, state.claims.get(id));
+    }
+  }
+  if (!articleChanged && claims.size === 0) return;
+  renderDocWhenFree();
+  if (state.selected === null) {
+    const focus = focusedInPanel();
+    renderOverview();
+    refocus(focus);
+  } else if (!state.claims.has(state.selected)) closeClaim();
+}
+
+// The control the keyboard is on in the panel, as a selector that finds it again once the
+// panel is drawn anew: a live update must not throw a keyboard user back to the page's top.
+function focusedInPanel() {
+  const active = document.activeElement;
+  if (!active || !panel.contains(active)) return null;
+  const item = active.closest("[data-candidate], li[data-claim]");
+  let selector = "";
+  if (item && item.dataset.candidate) selector = '[data-candidate="' + item.dataset.candidate + '"] ';
+  else if (item) selector = 'li[data-claim="' + item.dataset.claim + '"] ';
+  if (active.dataset.action) return selector + '[data-action="' + active.dataset.action + '"]';
+  return item ? selector + "." + active.classList[0] : null;
+}
+
+function refocus(selector) {
+  if (!selector) return;
+  const again = panel.querySelector(selector);
+  if (again) again.focus({ preventScroll: true });
+}
+
+const LIVE_STATES = {
+  live: () => gettext("Live"),
+  reconnecting: () => gettext("Reconnecting…"),
+  polling: () => gettext("Updated every few seconds"),
+  off: () => "",
+};
+
+// Who else has the article open: their initials (name on hover), and on the claim list, who has
+// which claim open, where the policy lets this reader know.
+let presence = [];
+
+function renderPresence(people) {
+  presence = people;
+  const box = document.getElementById("presence");
+  const list = box.querySelector('[data-list="presence"]');
+  list.replaceChildren(
+    ...people.map((person) => {
+      const chip = el("span", "initials", person.initials);
+      chip.title = person.username;
+      chip.dataset.user = person.username;
+      chip.setAttribute("aria-label", person.username);
+      return chip;
+    }),
+  );
+  box.hidden = people.length === 0;
+  markPresence();
+}
+
+function markPresence() {
+  panel.querySelectorAll("li[data-claim] > .here").forEach((node) => node.remove());
+  for (const person of presence) {
+    if (person.claim === null) continue;
+    const item = panel.querySelector('li[data-claim="' + person.claim + '"]');
+    if (!item) continue;
+    const chip = el("span", "initials here", person.initials);
+    chip.title = fmt(gettext("%(name)s has this claim open"), { name: person.username });
+    item.appendChild(chip);
+  }
+}
+
+function showLiveState(name) {
+  const badge = document.getElementById("live-state");
+  badge.textContent = LIVE_STATES[name]();
+  badge.dataset.state = name;
+  document.body.dataset.live = name;
+}
+
+load().then(() => {
+  live = new LiveFeed({
+    base: config.live.base,
+    path: config.live.path,
+    cursor: config.live.cursor,
+    api,
+    article: config.article,
+    onEvents: applyLive,
+    onState: showLiveState,
+    onPresence: renderPresence,
+  });
+  live.start();
+  live.here(state.selected);
+}).catch((error) => {
   doc.replaceChildren(el("p", "alert error", fmt(gettext("The article could not be loaded: %(reason)s"), { reason: error.message })));
   doc.setAttribute("aria-busy", "false");
 });

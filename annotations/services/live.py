@@ -1,0 +1,93 @@
+"""The live feed of an article: every change the open pages must show, numbered in order.
+
+A write records a LiveEvent in its own transaction (`live_event`), numbered from the article's
+LiveFeed row, which the write locks for the rest of its transaction: numbers therefore follow the
+order writes commit in, and a page that saw number N and asks for what came after it misses
+nothing. The lock is taken last in every write (after the claim or the article it changes), so it
+joins no lock cycle. Once the write commits, the article's channel group is told the new number
+(`annotations.consumers`): each open page then reads, through the visibility policy, the events
+after the last one it has, and is sent those it may see.
+
+An event says what changed (a claim, a comment, the article's fetch, extraction or candidates),
+never the content: the page reads the claim again through the API, which asks the policy too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import F
+
+from annotations.models import ClaimEvent, Comment, LiveEvent, LiveFeed
+
+logger = logging.getLogger(__name__)
+
+Kind = LiveEvent.Kind
+
+
+def group_name(article_id: int) -> str:
+    """The channel group of an article's open pages."""
+    return f"article.{article_id}"
+
+
+def live_event(
+    *,
+    article_id: int,
+    kind: str,
+    claim_id: int | None = None,
+    claim_event: ClaimEvent | None = None,
+    comment: Comment | None = None,
+    actor: User | None = None,
+) -> LiveEvent:
+    """Record one change of an article in the caller's transaction; the open pages hear of it
+    once that commits."""
+    with transaction.atomic():
+        feed = LiveFeed.objects.filter(article_id=article_id)
+        if not feed.update(last_seq=F("last_seq") + 1):
+            # The article's first event (two first writers: one inserts, both then count).
+            LiveFeed.objects.bulk_create([LiveFeed(article_id=article_id)], ignore_conflicts=True)
+            feed.update(last_seq=F("last_seq") + 1)
+        seq = LiveFeed.objects.values_list("last_seq", flat=True).get(article_id=article_id)
+        event = LiveEvent.objects.create(
+            article_id=article_id,
+            seq=seq,
+            kind=kind,
+            claim_id=claim_id,
+            claim_event=claim_event,
+            comment=comment,
+            actor=actor,
+        )
+    transaction.on_commit(lambda: announce(article_id, seq))
+    return event
+
+
+def announce(article_id: int, seq: int) -> None:
+    """Tell the article's open pages that its feed reached `seq`. A failure to reach the channel
+    layer (Redis down) loses nothing: pages catch up from the feed on their next message or
+    reconnection, and the polling route serves the same feed."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+
+    def send() -> None:
+        try:
+            async_to_sync(layer.group_send)(
+                group_name(article_id), {"type": "feed.moved", "seq": seq}
+            )
+        except Exception:
+            logger.warning("could not tell article %d's pages of event %d", article_id, seq)
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        send()  # a web request or a task: no event loop in this thread
+    else:
+        # Called from a thread that runs an event loop (code that mixes both, a test driving
+        # a browser): async_to_sync cannot run here, a thread of its own can.
+        threading.Thread(target=send, name="live-announce", daemon=True).start()
