@@ -13,7 +13,7 @@ import time
 
 from asgiref.sync import sync_to_async
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-from django.db import connections
+from django.db import connection, connections
 from django.test.utils import modify_settings
 
 HOST = "localhost"
@@ -64,6 +64,14 @@ class AsgiLiveServer:
         asyncio.run_coroutine_threadsafe(closing, loop).result(timeout=10)
         reactor.callFromThread(reactor.stop)  # type: ignore[misc]
         self.thread.join(timeout=10)
+        # A request cut short when a browser closed may have left its thread's connection
+        # open: end the server's sessions on the test database, never this thread's own.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
     def __repr__(self) -> str:
         return f"<AsgiLiveServer {self.url}>"

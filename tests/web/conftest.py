@@ -135,12 +135,13 @@ class Session:
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[AsgiLiveServer]:
+def live_server(django_db_blocker: Any) -> Iterator[AsgiLiveServer]:
     """The pages and their sockets, served by daphne as `make run` serves them (in place of
     pytest-django's WSGI live server, which has no WebSockets)."""
     server = AsgiLiveServer()
     yield server
-    server.stop()
+    with django_db_blocker.unblock():
+        server.stop()
 
 
 @pytest.fixture
