@@ -31,10 +31,10 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.http import Http404
 
-from annotations import policy, selectors, selectors_live
+from annotations import policy, selectors, selectors_live, selectors_notifications
 from annotations.models import Article
 from annotations.services import presence
-from annotations.services.live import group_name
+from annotations.services.live import group_name, user_group
 
 # Close codes (4000-4999 are the application's): the page says why and does not reconnect.
 NOT_SIGNED_IN = 4401
@@ -44,16 +44,14 @@ SIGHT_TTL = 5.0
 
 
 @database_sync_to_async
-def _open(user: User, article_id: int, channel_name: str) -> tuple[Article, int] | None:
-    """The article, if the user may read it, and the last event they may see; their presence
-    recorded."""
+def _open(user: User, article_id: int, channel_name: str) -> Article | None:
+    """The article, if the user may read it; their presence recorded."""
     try:
         article = selectors.article_get(user=user, article_id=article_id)
     except Http404:
         return None
-    cursor = selectors_live.feed_position(user=user, article=article)
     presence.presence_join(user=user, article_id=article.pk, channel_name=channel_name)
-    return article, cursor
+    return article
 
 
 @database_sync_to_async
@@ -65,7 +63,8 @@ def _sight(user: User, article: Article) -> tuple[policy.Sight, frozenset[int]]:
 class ArticleConsumer(AsyncJsonWebsocketConsumer):
     article_id: int
     user: User
-    cursor: int
+    cursor: int  # in the feed's numbers
+    number: int  # the same, in the numbers this reader is given
     group: str
     article: Article
     sight: policy.Sight
@@ -84,14 +83,24 @@ class ArticleConsumer(AsyncJsonWebsocketConsumer):
         if opened is None:
             await self.close(code=NOT_FOUND)
             return
-        self.article, self.cursor = opened
+        self.article = opened
         self.group = group_name(self.article_id)
         self.sight_at = 0.0
         self.seen = None
+        # Joined before the position is read: an event committed in between is either below
+        # the position (the page asks for it with `resume`) or announced to this socket.
         await self.channel_layer.group_add(self.group, self.channel_name)
+        self.number = await database_sync_to_async(selectors_live.feed_position)(
+            user=user, article=opened
+        )
+        self.sight, self.listed = await _sight(user, opened)
+        self.sight_at = time.monotonic()
+        self.cursor = await database_sync_to_async(selectors_live.to_feed)(
+            self.sight, opened, self.number
+        )
         await self.accept()
         await self.send_json(
-            {"type": "hello", "cursor": self.cursor, "ping": settings.PRESENCE_PING}
+            {"type": "hello", "cursor": self.number, "ping": settings.PRESENCE_PING}
         )
         await self.tell_presence()
 
@@ -129,6 +138,19 @@ class ArticleConsumer(AsyncJsonWebsocketConsumer):
             self.seen = people
             await self.send_json({"type": "presence", "people": people})
 
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        """A frame that is not JSON text gets an answer saying so (not a closed socket)."""
+        try:
+            content = await self.decode_json(text_data) if text_data else None
+        except ValueError:
+            content = None
+        if content is None:
+            await self.send_json({"type": "error", "detail": "Send JSON text."})
+            return
+        await self.receive_json(content, **kwargs)
+
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "here":
@@ -152,7 +174,13 @@ class ArticleConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(after, int) or isinstance(after, bool) or after < 0:
             await self.send_json({"type": "error", "detail": "after: a whole number, 0 or more."})
             return
-        self.cursor = after
+        sight = await self.current_sight()
+        if sight is None:
+            return
+        self.number = after
+        self.cursor = await database_sync_to_async(selectors_live.to_feed)(
+            sight, self.article, after
+        )
         await self.catch_up()
 
     async def feed_moved(self, message: dict[str, Any]) -> None:
@@ -186,9 +214,53 @@ class ArticleConsumer(AsyncJsonWebsocketConsumer):
                     sight=sight, article=self.article, after=self.cursor, top=top
                 )
             self.cursor = page.cursor
-            if page.events or page.more:
+            told = (
+                selectors_live.renumbered(page, self.number)
+                if selectors_live.own_numbers(sight, self.article)
+                else page
+            )
+            self.number = told.cursor
+            if told.events or told.more:
                 await self.send_json(
-                    {"type": "events", "events": page.events, "cursor": page.cursor}
+                    {"type": "events", "events": told.events, "cursor": told.cursor}
                 )
             if not page.more:
                 return
+
+
+class MeConsumer(AsyncJsonWebsocketConsumer):
+    """`/ws/me/`, opened by every page of a signed-in person: their unread notifications' count
+    (`{"type": "unread", "count": N}`), sent at once and again whenever it changes, so that the
+    top bar's badge lights without a reload. Counted through the policy (selectors_notifications):
+    a mention blind review holds back is not counted until it may be read."""
+
+    user: User
+    count: int
+    group: str
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if not isinstance(user, User) or not user.is_active:
+            await self.close(code=NOT_SIGNED_IN)
+            return
+        self.user = user
+        self.count = -1
+        self.group = user_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.unread_changed({})
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        await self.send_json({"type": "error", "detail": "This socket only speaks."})
+
+    async def unread_changed(self, message: dict[str, Any]) -> None:
+        count = await database_sync_to_async(selectors_notifications.unread_count)(user=self.user)
+        if count != self.count:
+            self.count = count
+            await self.send_json({"type": "unread", "count": count})

@@ -42,20 +42,52 @@ def sight_on(*, user: User, article: Article) -> policy.Sight:
     return policy.sight_of(user).only(article.workspace_id)
 
 
+# The numbers a reader is given. Events are numbered in the article's feed; a reader whom blind
+# review hides nothing from is given those numbers. A reader under blind review is given their
+# own count instead (the n-th event they may see is number n): the feed's numbers would show, by
+# their gaps, that colleagues did something they may not see.
+
+
+def own_numbers(sight: policy.Sight, article: Article) -> bool:
+    """Whether this reader is given their own count rather than the feed's numbers."""
+    return sight.is_blind(article.workspace_id)
+
+
+def to_feed(sight: policy.Sight, article: Article, number: int) -> int:
+    """The feed's number of the reader's `number` (the last event they saw)."""
+    if not own_numbers(sight, article) or number <= 0:
+        return number
+    seen = _visible(sight, article).order_by("seq").values_list("seq", flat=True)
+    found = seen[number - 1 : number].first()
+    if found is not None:
+        return int(found)
+    return int(_visible(sight, article).aggregate(top=Max("seq"))["top"] or 0)
+
+
+def renumbered(page: FeedPage, start: int) -> FeedPage:
+    """A page told in the reader's own count, from `start` (a copy: pages are shared)."""
+    events = [{**event, "seq": start + index + 1} for index, event in enumerate(page.events)]
+    return FeedPage(events, start + len(events), page.more)
+
+
 def feed_position(*, user: User, article: Article) -> int:
-    """The number of the last event this reader may see (0: none). Never the feed's own top:
-    under blind review that would tell a reviewer that a colleague did something."""
-    return int(
-        _visible(sight_on(user=user, article=article), article).aggregate(top=Max("seq"))["top"]
-        or 0
-    )
+    """The number of the last event this reader may see (0: none), in the numbers they are
+    given. Never the feed's own top: that would tell a reviewer that a colleague did something."""
+    sight = sight_on(user=user, article=article)
+    visible = _visible(sight, article)
+    if own_numbers(sight, article):
+        return visible.count()
+    return int(visible.aggregate(top=Max("seq"))["top"] or 0)
 
 
 def events_after(*, user: User, article_id: int, after: int) -> FeedPage:
-    """The article's events numbered above `after` that this reader may see, oldest first. The
-    article is read through the selectors first: an outsider gets a 404."""
+    """The article's events after the reader's number `after` that this reader may see, oldest
+    first, in the numbers they are given. The article is read through the selectors first: an
+    outsider gets a 404."""
     article = selectors.article_get(user=user, article_id=article_id)
-    return feed_page(sight=sight_on(user=user, article=article), article=article, after=after)
+    sight = sight_on(user=user, article=article)
+    page = feed_page(sight=sight, article=article, after=to_feed(sight, article, after))
+    return renumbered(page, after) if own_numbers(sight, article) else page
 
 
 # Pages of one reader on one article ask for the same events at the same moment (a reader with
@@ -92,7 +124,7 @@ def feed_page(*, sight: policy.Sight, article: Article, after: int, top: int = 0
     )
     more = len(rows) > PAGE
     rows = rows[:PAGE]
-    page = FeedPage([_shown(event) for event in rows], rows[-1].seq if rows else after, more)
+    page = FeedPage([_shown(event, sight) for event in rows], rows[-1].seq if rows else after, more)
     if top:
         with _RECENT_LOCK:
             if len(_RECENT) > 10_000:
@@ -159,13 +191,23 @@ def initials(user: User) -> str:
     return user.get_username()[:2].upper()
 
 
-def _shown(event: LiveEvent) -> dict[str, Any]:
+def _shown(event: LiveEvent, sight: policy.Sight) -> dict[str, Any]:
+    """An event as the reader is told of it. Its actor is named where the policy shows who did
+    it (a history event or a comment the reader may see, the reader themselves, or a reader blind
+    review hides nothing from); a claim's maker or a candidate's decider otherwise stays unnamed,
+    as on the claim itself."""
+    named = (
+        event.claim_event_id is not None
+        or event.comment_id is not None
+        or event.actor_id == sight.user_id
+        or sight.all_clear
+    )
     return {
         "seq": event.seq,
         "kind": event.kind,
         "claim": event.claim_id,
         "comment": event.comment_id,
         "change": event.claim_event.kind if event.claim_event else None,
-        "actor": event.actor.get_username() if event.actor else None,
+        "actor": event.actor.get_username() if event.actor and named else None,
         "at": event.created_at.isoformat(),
     }

@@ -24,6 +24,7 @@ from annotations.models import Article, Claim, LiveEvent, Workspace
 from annotations.services.assessments import assessment_create
 from annotations.services.claims import claim_create
 from annotations.services.comments import comment_create
+from annotations.services.notifications import notifications_mark_read
 from annotations.services.workspaces import workspace_update
 from workbench.asgi import application
 
@@ -155,6 +156,8 @@ def test_the_socket_pushes_a_new_claim_and_a_resumed_connection_misses_nothing(
         assert caught_up["cursor"] == seen + 2
         await again.send_json_to({"type": "resume", "after": "soon"})
         assert "after" in (await next_of(again, "error"))["detail"]
+        await again.send_to(text_data="{not json")
+        assert "JSON" in (await next_of(again, "error"))["detail"]
         await again.disconnect()
 
     async_to_sync(play)()
@@ -246,3 +249,76 @@ def test_presence_shows_who_is_on_the_article_and_on_which_claim_unless_blind(
         await bobs_page.disconnect()
 
     async_to_sync(play)()
+
+
+@live_db
+def test_the_badge_socket_counts_unread_notifications_as_they_come_and_go(
+    workspace: Workspace, claim: Claim, alice: User, bob: User, carol: User, dave: User
+) -> None:
+    workspace_update(user=alice, workspace=workspace, blind_review=True)
+    daves, carols = _cookie(dave), _cookie(carol)
+
+    async def play() -> None:
+        daves_badge = WebsocketCommunicator(
+            application, "/ws/me/", headers=[(b"origin", b"http://testserver"), (b"cookie", daves)]
+        )
+        carols_badge = WebsocketCommunicator(
+            application, "/ws/me/", headers=[(b"origin", b"http://testserver"), (b"cookie", carols)]
+        )
+        for badge in (daves_badge, carols_badge):
+            assert (await badge.connect(timeout=5))[0]
+            assert await next_of(badge, "unread") == {"type": "unread", "count": 0}
+
+        await database_sync_to_async(comment_create)(user=bob, claim=claim, body="@dave @carol ?")
+        assert (await next_of(daves_badge, "unread"))["count"] == 1
+        # carol's mention waits for her own verdict (blind review): her count does not move.
+        assert await carols_badge.receive_nothing(timeout=1)
+        await database_sync_to_async(assessment_create)(user=carol, claim=claim, verdict="true")
+        assert (await next_of(carols_badge, "unread"))["count"] == 1
+
+        read = await database_sync_to_async(notifications_mark_read)(user=dave, ids=None)
+        assert read == 1
+        assert (await next_of(daves_badge, "unread"))["count"] == 0
+        for badge in (daves_badge, carols_badge):
+            await badge.disconnect()
+
+    async_to_sync(play)()
+
+
+def test_the_feed_does_not_name_who_made_a_claim_a_blind_reviewer_may_not_see_made(
+    workspace: Workspace, article: Article, alice: User, bob: User, carol: User, api: Api
+) -> None:
+    workspace_update(user=alice, workspace=workspace, blind_review=True)
+    made = make_claim(article, bob, "Une trentaine de départements")
+    told = feed(api, carol, article).json()["events"]
+    assert [(e["claim"], e["actor"]) for e in told if e["claim"] == made.pk] == [(made.pk, None)]
+    # bob is told it was him; the editor sees everything.
+    assert made.pk in {
+        e["claim"] for e in feed(api, bob, article).json()["events"] if e["actor"] == "bob"
+    }
+    assert "bob" in {e["actor"] for e in feed(api, alice, article).json()["events"]}
+
+
+def test_a_blind_reviewers_numbers_have_no_gaps_where_colleagues_worked(
+    workspace: Workspace,
+    article: Article,
+    claim: Claim,
+    alice: User,
+    bob: User,
+    carol: User,
+    erin: User,
+    api: Api,
+) -> None:
+    workspace_update(user=alice, workspace=workspace, blind_review=True)
+    start = feed(api, carol, article).json()["cursor"]
+    assessment_create(user=bob, claim=claim, verdict="false")
+    comment_create(user=bob, claim=claim, body="hidden from carol")
+    visible_to_all = make_claim(article, erin, "Une trentaine de départements")
+
+    told = feed(api, carol, article, after=start).json()
+    # Counted in her own numbers: the next one she may see is start + 1, whatever bob did.
+    assert [(e["seq"], e["claim"]) for e in told["events"]] == [(start + 1, visible_to_all.pk)]
+    assert told["cursor"] == start + 1
+    assert feed(api, carol, article, after=start + 1).json()["events"] == []
+    # The editor, blind to nothing, gets the feed's own numbers, gaps and all.
+    assert feed(api, alice, article).json()["cursor"] > start + 1

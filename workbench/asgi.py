@@ -16,7 +16,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
 
-from annotations.consumers import ArticleConsumer  # noqa: E402
+from annotations.consumers import ArticleConsumer, MeConsumer  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -30,7 +30,11 @@ application = ProtocolTypeRouter(
                         path(  # type: ignore[list-item]  # django-stubs types path() for views
                             "ws/articles/<int:article_id>/",
                             ArticleConsumer.as_asgi(),  # type: ignore[arg-type]
-                        )
+                        ),
+                        path(  # type: ignore[list-item]
+                            "ws/me/",
+                            MeConsumer.as_asgi(),  # type: ignore[arg-type]
+                        ),
                     ]
                 )
             )

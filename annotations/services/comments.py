@@ -105,6 +105,15 @@ def _parent(*, user: User, claim: Claim, parent_id: int) -> Comment:
             {"parent": [_("No comment %(id)d on this claim.") % {"id": parent_id}]}
         )
     root = parent.parent if parent.parent is not None else parent
+    if root is not parent and not (
+        Comment.objects.filter(pk=root.pk)
+        .filter(policy.comments_visible(_sight(user, claim.workspace_id)))
+        .exists()
+    ):
+        # The thread's first comment is hidden from this reader: as if it did not exist.
+        raise ValidationError(
+            {"parent": [_("No comment %(id)d on this claim.") % {"id": parent_id}]}
+        )
     if root.deleted_at is not None or parent.deleted_at is not None:
         raise ValidationError(
             {"parent": [_("That comment was deleted: there is nothing to answer.")]}
@@ -132,6 +141,10 @@ def _mention(*, author: User, comment: Comment) -> CommentWrite:
             chosen[user.pk] = user
     mentioned = list(chosen.values())
     comment.mentions.set(mentioned)
+    # A name an edit took out no longer tells that person they were mentioned.
+    Notification.objects.filter(comment_id=comment.pk, kind=Notification.Kind.MENTIONED).exclude(
+        recipient_id__in=[user.pk for user in mentioned]
+    ).delete()
     notify_mentions(comment=comment, mentioned=mentioned, actor=author)
     _tell_pages(comment, author)
     waiting: list[str] = []
@@ -196,7 +209,11 @@ def comment_update(*, user: User, comment: Comment, body: str) -> CommentWrite:
     text = _clean_body(body)
     _throttle(user)
     with transaction.atomic():
-        Comment.objects.filter(pk=comment.pk).update(body=text, edited_at=timezone.now())
+        changed = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(
+            body=text, edited_at=timezone.now()
+        )
+        if not changed:  # deleted meanwhile
+            raise Conflict(_("This comment was deleted: it cannot be edited."), field="body")
         comment.refresh_from_db()
         return _mention(author=user, comment=comment)
 

@@ -21,7 +21,7 @@ import threading
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from annotations.models import ClaimEvent, Comment, LiveEvent, LiveFeed
@@ -48,6 +48,7 @@ def live_event(
     """Record one change of an article in the caller's transaction; the open pages hear of it
     once that commits."""
     with transaction.atomic():
+        _hold_referenced(article_id, claim_id)
         feed = LiveFeed.objects.filter(article_id=article_id)
         if not feed.update(last_seq=F("last_seq") + 1):
             # The article's first event (two first writers: one inserts, both then count).
@@ -67,21 +68,55 @@ def live_event(
     return event
 
 
+def user_group(user_id: int) -> str:
+    """The channel group of one person's open pages (their notification badge)."""
+    return f"user.{user_id}"
+
+
+def tell_unread_later(user_ids: list[int]) -> None:
+    """Once the caller's transaction commits, tell these people's pages to count their unread
+    notifications again."""
+    if user_ids:
+        transaction.on_commit(
+            lambda: _send_all([(user_group(pk), {"type": "unread.changed"}) for pk in user_ids])
+        )
+
+
+def _hold_referenced(article_id: int, claim_id: int | None) -> None:
+    """Take, before the feed row, the key-share locks that the event's foreign keys take at
+    commit (PostgreSQL checks them then): a write that locked the article or the claim first
+    then waits here, holding nothing of the feed, instead of deadlocking with this one."""
+    if connection.vendor != "postgresql":
+        return  # SQLite writes one transaction at a time
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM annotations_article WHERE id = %s FOR KEY SHARE", [article_id]
+        )
+        if claim_id is not None:
+            cursor.execute(
+                "SELECT 1 FROM annotations_claim WHERE id = %s FOR KEY SHARE", [claim_id]
+            )
+
+
 def announce(article_id: int, seq: int) -> None:
     """Tell the article's open pages that its feed reached `seq`. A failure to reach the channel
     layer (Redis down) loses nothing: pages catch up from the feed on their next message or
     reconnection, and the polling route serves the same feed."""
+    _send_all([(group_name(article_id), {"type": "feed.moved", "seq": seq})])
+
+
+def _send_all(messages: list[tuple[str, dict[str, object]]]) -> None:
+    """Send to channel groups; a failure is logged, never raised (pages catch up on their own)."""
     layer = get_channel_layer()
     if layer is None:
         return
 
     def send() -> None:
-        try:
-            async_to_sync(layer.group_send)(
-                group_name(article_id), {"type": "feed.moved", "seq": seq}
-            )
-        except Exception:
-            logger.warning("could not tell article %d's pages of event %d", article_id, seq)
+        for group, message in messages:
+            try:
+                async_to_sync(layer.group_send)(group, message)
+            except Exception:
+                logger.warning("could not tell the pages of %s", group)
 
     try:
         asyncio.get_running_loop()

@@ -50,6 +50,7 @@ from annotations.models import (
     NotificationSettings,
     Role,
 )
+from annotations.services.live import tell_unread_later
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ def notify(
         ignore_conflicts=True,
     )
     _email_soon(people)
+    tell_unread_later(people)
     return len(people)
 
 
@@ -123,6 +125,9 @@ def notify_assigned(*, assignments: Sequence[Assignment], actor: User) -> int:
 
 def notify_event(event: ClaimEvent) -> int:
     """The notifications a claim's history event calls for (services.history.record_event)."""
+    if event.kind == "assessment_created" and event.actor_id is not None:
+        # A reviewer's own verdict may unlock mentions blind review held back from them.
+        tell_unread_later([event.actor_id])
     if event.kind != "status_changed":
         return 0
     status = (event.after or {}).get("status")
@@ -188,7 +193,10 @@ def notifications_mark_read(*, user: User, ids: Sequence[int] | None) -> int:
     mine = Notification.objects.filter(policy.notifications_visible(policy.sight_of(user)))
     if ids is not None:
         mine = mine.filter(pk__in=list(ids))
-    return mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+    marked = mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+    if marked:
+        tell_unread_later([user.pk])
+    return marked
 
 
 def notification_settings_update(*, user: User, email: str) -> NotificationSettings:
@@ -266,6 +274,8 @@ def notifications_email_sweep(now: datetime | None = None) -> int:
     sent = 0
     waiting = (
         Notification.objects.filter(read_at__isnull=True, emailed_at__isnull=True)
+        .exclude(recipient__email="")
+        .exclude(recipient__notification_settings__email=NotificationSettings.Email.OFF)
         .order_by("recipient_id")
         .values_list("recipient_id", flat=True)
         .distinct()
@@ -283,8 +293,12 @@ def notifications_email_sweep(now: datetime | None = None) -> int:
             if last is not None and now - last < timedelta(days=1):
                 continue
             NotificationSettings.objects.filter(user_id=user_id).update(last_digest_at=now)
-        with translation.override(settings.LANGUAGE_CODE):
-            sent += notifications_email(user_id=user_id)
+        try:
+            with translation.override(settings.LANGUAGE_CODE):
+                sent += notifications_email(user_id=user_id)
+        except Exception:
+            # One mailbox's failure stops no one else's mail: theirs is tried at the next run.
+            logger.exception("notification mail to user %d failed", user_id)
     return sent
 
 

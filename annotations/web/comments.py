@@ -177,6 +177,6 @@ def failed_comment(form: forms.Form | None, action: str) -> dict[str, Any]:
     on = form.data.get("comment") or form.data.get("parent") or ""
     return {
         "comment_failed": action,
-        "comment_failed_on": int(on) if str(on).isdigit() else None,
+        "comment_failed_on": int(on) if str(on).isascii() and str(on).isdigit() else None,
         "comment_typed": form.data.get("body", ""),
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -44,7 +45,10 @@ def unread_badge(request: HttpRequest) -> dict[str, Any]:
     return {
         "unread_notifications": SimpleLazyObject(
             lambda: selectors_notifications.unread_count(user=request.user)
-        )
+        ),
+        # Where the pages open their socket for the live badge (js/base.js): LIVE_URL, or the
+        # page's own address.
+        "live_base": settings.LIVE_URL,
     }
 
 

@@ -6,12 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.test import Client
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
-from annotations.models import Claim, Comment, Workspace
+from annotations.errors import Conflict
+from annotations.models import Claim, Comment, Notification, Workspace
+from annotations.services.comments import comment_delete, comment_update
 from annotations.services.workspaces import workspace_update
 from tests.conftest import results
 
@@ -140,3 +144,21 @@ def test_it_limits_how_fast_one_person_writes(
     assert "wait" in refused["detail"]
     post(api, carol, claim, body="Carol is not limited by bob's count")
     assert Comment.objects.filter(author=bob).count() == 2
+
+
+def test_an_edit_that_lost_a_race_with_a_delete_is_a_409_and_an_edit_unmentions(
+    claim: Claim, alice: User, bob: User, dave: User, api: Api
+) -> None:
+    written = post(api, bob, claim, body="@dave first")
+    stale = Comment.objects.get(pk=written["id"])
+    assert Notification.objects.filter(recipient=dave, kind="mentioned").count() == 1
+    comment_update(user=bob, comment=stale, body="no one now")
+    assert Notification.objects.filter(recipient=dave, kind="mentioned").count() == 0
+
+    comment_delete(user=alice, comment=Comment.objects.get(pk=written["id"]))
+    with pytest.raises(Conflict):
+        comment_update(user=bob, comment=stale, body="too late")  # its page still showed it
+    page = Client()
+    page.force_login(bob)
+    odd = page.post(f"/claims/{claim.pk}/", {"action": "comment_edit", "comment": "²", "body": "x"})
+    assert odd.status_code == 400

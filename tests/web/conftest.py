@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from annotations.models import Article
+from annotations.models import Article, Presence
 from tests.web.a11y import axe_problems
 from tests.web.asgi_server import AsgiLiveServer
 
@@ -134,6 +135,15 @@ class Session:
         self.problems.extend(axe_problems(self.page, label))
 
 
+def _wait_for_the_sockets_to_close(seconds: float = 5.0) -> None:
+    """The server handles the closed pages' sockets (their presence rows deleted, the others
+    told) before the test's data is flushed: a flush racing them can deadlock."""
+    deadline = time.monotonic() + seconds
+    while Presence.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+
+
 @pytest.fixture(scope="session")
 def live_server(django_db_blocker: Any) -> Iterator[AsgiLiveServer]:
     """The pages and their sockets, served by daphne as `make run` serves them (in place of
@@ -157,6 +167,7 @@ def session(browser: Browser, live_server: AsgiLiveServer) -> Iterator[Any]:
     yield start
     for one in opened:
         one.context.close()
+    _wait_for_the_sockets_to_close()
     # Checked after closing, so that a failure does not leave contexts open.
     problems = [p for one in opened for p in one.problems]
     assert not problems, problems

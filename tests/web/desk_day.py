@@ -356,7 +356,9 @@ def step_2_annotator_prepares(
     return article
 
 
-def step_3_reviewer(start: Start, day: Day, article: Article, bob: User, carol: User) -> None:
+def step_3_reviewer(
+    start: Start, day: Day, article: Article, bob: User, carol: User, dave: User
+) -> None:
     """bob finds the prepared claims in his queue and gives a verdict on each, highlighting one a
     little wider than erin did and citing a source of his own. carol has the article open: blind
     review, nothing of his reaches her page or its socket."""
@@ -395,7 +397,7 @@ def step_3_reviewer(start: Start, day: Day, article: Article, bob: User, carol: 
             expect(page.locator('[data-list="sources"]')).to_contain_text(day.bobs_source_title)
         _give_verdict(hands, digit, f"bob's reading of claim {claim.pk}")
     reviewer.shot(f"{day.prefix}-3b-reviewer-verdicts")
-    step_7_bob_mentions_dave(reviewer, hands, day, _claim(article, day.quote))
+    step_7_bob_mentions_dave(start, reviewer, hands, day, _claim(article, day.quote), dave)
     # Blind: carol's socket carried nothing bob did, her page shows no trace of him.
     assert not [event for event in _pushed(carols_frames) if event["actor"] == "bob"]
     assert "bob" not in carols_page.locator("main").inner_text()
@@ -409,9 +411,15 @@ QUESTIONS = {
 }
 
 
-def step_7_bob_mentions_dave(reviewer: Any, hands: Hands, day: Day, claim: Claim) -> None:
+def step_7_bob_mentions_dave(
+    start: Start, reviewer: Any, hands: Hands, day: Day, claim: Claim, dave: User
+) -> None:
     """Once his verdict is in, bob asks dave about the quotation in a comment on its page: he
-    types "@da", picks dave from the list the page offers (Enter), writes his question."""
+    types "@da", picks dave from the list the page offers (Enter), writes his question. dave has
+    a page open: its badge lights without a reload."""
+    adjudicator = start(dave, day.locale)
+    watching = adjudicator.open("/queues/")
+    expect(watching.locator("[data-notifications] [data-unread]")).to_have_count(0)
     page = reviewer.open(f"/claims/{claim.pk}/")
     box = page.locator('[data-form="comment"] textarea[name=body]')
     if day.keyboard_only:
@@ -431,6 +439,9 @@ def step_7_bob_mentions_dave(reviewer: Any, hands: Hands, day: Day, claim: Claim
     expect(comment.locator(".mention")).to_have_text("@dave")
     expect(comment).to_contain_text(QUESTIONS[day.locale[:2]])
     reviewer.shot(f"{day.prefix}-7g-reviewer-commented", full_page=True)
+    expect(watching.locator("[data-notifications] [data-unread]")).to_have_text("1")
+    assert adjudicator.page.evaluate("performance.getEntriesByType('navigation').length") == 1
+    adjudicator.shot(f"{day.prefix}-7j-adjudicator-badge-lit")
 
 
 def _verdicts(article: Article, day: Day) -> dict[Claim, tuple[int, int]]:
@@ -821,7 +832,7 @@ def play_desk_day(
     team = {erin: Role.ANNOTATOR, bob: Role.REVIEWER, carol: Role.REVIEWER, dave: Role.ADJUDICATOR}
     workspace = step_1_editor_sets_up(start, day, alice, team)
     article = step_2_annotator_prepares(start, day, workspace, erin, alice)
-    step_3_reviewer(start, day, article, bob, carol)
+    step_3_reviewer(start, day, article, bob, carol, dave)
     step_4_second_reviewer(start, day, article, carol)
     step_5_adjudicator(start, day, article, dave)
     step_6_editor_publishes(start, day, workspace, article, alice)

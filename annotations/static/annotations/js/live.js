@@ -24,6 +24,7 @@ export class LiveFeed {
     this.polling = null;
     this.socket = null;
     this.queue = Promise.resolve(); // batches are applied one after the other
+    this.delivered = new Set(); // numbers already applied: a resume's answer may overlap a push
   }
 
   start() {
@@ -86,7 +87,10 @@ export class LiveFeed {
   }
 
   deliver(events, cursor) {
-    const fresh = events.filter((event) => event.seq > this.cursor);
+    // Not filtered by the cursor: the answer to a resume may arrive after newer pushed events.
+    const fresh = events.filter((event) => !this.delivered.has(event.seq));
+    for (const event of fresh) this.delivered.add(event.seq);
+    if (this.delivered.size > 5000) this.delivered = new Set([...this.delivered].slice(-1000));
     this.cursor = Math.max(this.cursor, cursor);
     if (fresh.length) this.queue = this.queue.then(() => this.onEvents(fresh)).catch(() => {});
   }
