@@ -21,7 +21,7 @@ import threading
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.auth.models import User
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 
 from annotations.models import ClaimEvent, Comment, LiveEvent, LiveFeed
@@ -48,7 +48,6 @@ def live_event(
     """Record one change of an article in the caller's transaction; the open pages hear of it
     once that commits."""
     with transaction.atomic():
-        _hold_referenced(article_id, claim_id)
         feed = LiveFeed.objects.filter(article_id=article_id)
         if not feed.update(last_seq=F("last_seq") + 1):
             # The article's first event (two first writers: one inserts, both then count).
@@ -80,22 +79,6 @@ def tell_unread_later(user_ids: list[int]) -> None:
         transaction.on_commit(
             lambda: _send_all([(user_group(pk), {"type": "unread.changed"}) for pk in user_ids])
         )
-
-
-def _hold_referenced(article_id: int, claim_id: int | None) -> None:
-    """Take, before the feed row, the key-share locks that the event's foreign keys take at
-    commit (PostgreSQL checks them then): a write that locked the article or the claim first
-    then waits here, holding nothing of the feed, instead of deadlocking with this one."""
-    if connection.vendor != "postgresql":
-        return  # SQLite writes one transaction at a time
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM annotations_article WHERE id = %s FOR KEY SHARE", [article_id]
-        )
-        if claim_id is not None:
-            cursor.execute(
-                "SELECT 1 FROM annotations_claim WHERE id = %s FOR KEY SHARE", [claim_id]
-            )
 
 
 def announce(article_id: int, seq: int) -> None:
