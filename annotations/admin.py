@@ -41,6 +41,7 @@ from annotations.admin_review import (
     ClaimQueueFilter,
     assign_articles,
     mark_published,
+    redeliver_webhook,
     refusal_message,
     require_editor,
     rerun_extraction,
@@ -69,6 +70,8 @@ from annotations.models import (
     Source,
     TaskOutbox,
     VerdictLabel,
+    Webhook,
+    WebhookDelivery,
     Workspace,
 )
 from annotations.services.exports import selection_csv
@@ -907,3 +910,39 @@ for _model, _admin in (
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, _admin)
+
+
+@admin.register(Webhook)
+class WebhookAdmin(ReadOnlyAdmin):
+    """A workspace's webhooks, for its editors (never the secret: it was shown once)."""
+
+    editors_only = True
+    list_display = ("url", "workspace", "events", "active", "created_by", "created_at")
+    list_filter = ("active", ("workspace", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("url", "description")
+    exclude = ("secret",)
+    readonly_fields = ("workspace", "url", "description", "events", "active", "created_by")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    """The delivery log: status, response code and error of each delivery; an editor sends one
+    again with the action (a new delivery with the same body)."""
+
+    editors_only = True
+    workspace_field = "webhook__workspace"
+    list_display = (
+        "created_at",
+        "event",
+        "webhook",
+        "status",
+        "attempts",
+        "response_code",
+        "error",
+        "next_attempt_at",
+    )
+    list_filter = ("status", "event")
+    list_select_related = ("webhook",)
+    search_fields = ("webhook__url", "uuid")
+    date_hierarchy = "created_at"
+    actions = (redeliver_webhook,)

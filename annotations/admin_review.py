@@ -27,10 +27,12 @@ from django.utils.translation import gettext_lazy
 
 from annotations import queues
 from annotations.access import require_role
-from annotations.models import Article, Claim, Membership, Role
+from annotations.errors import Conflict
+from annotations.models import Article, Claim, Membership, Role, WebhookDelivery
 from annotations.services.articles import article_request_extraction
 from annotations.services.assignments import articles_assign
 from annotations.services.publishing import claim_publish_many
+from annotations.services.webhooks import delivery_redeliver
 
 REFUSALS = (ValidationError, PermissionDenied, Http404)
 
@@ -203,3 +205,26 @@ def mark_published(
     if skipped:
         text += " " + _("%(n)d not resolved yet were left alone.") % {"n": len(skipped)}
     modeladmin.message_user(request, text, messages.WARNING if skipped else messages.SUCCESS)
+
+
+@admin.action(description=gettext_lazy("Send again"), permissions=("editor",))
+def redeliver_webhook(
+    modeladmin: admin.ModelAdmin[WebhookDelivery],
+    request: HttpRequest,
+    queryset: QuerySet[WebhookDelivery],
+) -> None:
+    user: Any = request.user
+    ids = list(queryset.order_by("pk").values_list("pk", "webhook__workspace_id"))
+    try:
+        with transaction.atomic():
+            require_editor(user=user, workspace_ids=(workspace_id for _pk, workspace_id in ids))
+            for pk, _ws in ids:
+                delivery_redeliver(user=user, delivery_id=pk)
+    except REFUSALS as error:
+        modeladmin.message_user(request, refusal_message(error), messages.ERROR)
+        return
+    except Conflict as error:  # a webhook turned off
+        modeladmin.message_user(request, error.message, messages.ERROR)
+        return
+    text = _("%(n)d delivery(ies) sent again.") % {"n": len(ids)}
+    modeladmin.message_user(request, text, messages.SUCCESS)

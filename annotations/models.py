@@ -7,6 +7,7 @@ single row can say about itself is a constraint here, so no code path can break 
 
 from __future__ import annotations
 
+import uuid
 from typing import ClassVar, TypeVar
 
 from django.conf import settings
@@ -1287,3 +1288,108 @@ class TaskOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}{tuple(self.args)!r}"
+
+
+class Webhook(models.Model):
+    """An outside system told of a workspace's events (its CMS, a chat bridge), set up by an editor.
+
+    Each delivery's JSON body is signed with HMAC-SHA256 under `secret`, which the editor sees once,
+    when the webhook is made or its secret renewed (services.webhooks); nothing shows it again.
+    """
+
+    class Event(models.TextChoices):
+        CLAIM_PUBLISHED = "claim.published", _("A claim is published")
+        CLAIM_RESOLVED = "claim.resolved", _("A claim gets its final verdict")
+        CLAIM_DISPUTED = "claim.disputed", _("A claim is disputed")
+        ARTICLE_EXTRACTED = "article.extracted", _("An article's candidate claims are extracted")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(max_length=2000)
+    description = models.CharField(max_length=200, blank=True)
+    # The Event values it is sent (a list of strings, at least one).
+    events = models.JSONField(default=list)
+    secret = models.CharField(max_length=128)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=~Q(secret=""), name="webhook_has_secret"),
+            models.CheckConstraint(condition=~Q(url=""), name="webhook_has_url"),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or to send) to one webhook: the exact body that is signed, and how it went.
+
+    `pending`: waiting for a worker to send it; `retrying`: the last attempt failed and the sweep
+    sends it again at `next_attempt_at` (backing off exponentially); `delivered`: the target
+    answered 2xx; `failed`: it had all its attempts, or the webhook was turned off or is refused.
+    A redelivery by hand is a new row with the same body (`redelivery_of`).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RETRYING = "retrying", _("Will retry")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    # Sent as X-Workbench-Delivery: a receiver drops a delivery it has seen already.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    event = models.CharField(max_length=40)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_excerpt = models.CharField(max_length=500, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    redelivery_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name_plural = "webhook deliveries"
+        indexes: ClassVar = [
+            # The sweep reads the deliveries whose retry is due.
+            models.Index(
+                fields=("next_attempt_at",),
+                condition=Q(status="retrying"),
+                name="webhook_delivery_due",
+            ),
+            models.Index(fields=("webhook", "-created_at"), name="webhook_delivery_log"),
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "retrying", "delivered", "failed"]),
+                name="webhook_delivery_status_known",
+            ),
+            # A retry has its time; nothing else waits for one.
+            models.CheckConstraint(
+                condition=Q(status="retrying", next_attempt_at__isnull=False)
+                | (~Q(status="retrying") & Q(next_attempt_at__isnull=True)),
+                name="webhook_delivery_retry_timed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="delivered") | Q(delivered_at__isnull=False),
+                name="webhook_delivery_delivered_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.webhook_id} ({self.status})"

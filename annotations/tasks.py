@@ -254,6 +254,22 @@ def sweep_notifications() -> dict[str, int]:
     return {**told, "emailed": notifications_email_sweep()}
 
 
+@workbench_task("annotations.deliver_webhook")
+def deliver_webhook(delivery_id: int) -> str:
+    """Send one webhook delivery and record how it went (a failed one waits for the sweep)."""
+    from annotations.services.webhooks import delivery_send
+
+    return delivery_send(delivery_id=delivery_id)
+
+
+@workbench_task("annotations.sweep_webhooks")
+def sweep_webhooks() -> dict[str, int]:
+    """Run by celery beat: send again the webhook deliveries whose retry is due."""
+    from annotations.services.webhooks import webhooks_sweep
+
+    return webhooks_sweep()
+
+
 @workbench_task("annotations.run_export_job")
 def run_export_job(job_id: int) -> str:
     from annotations.services.exports import export_job_fail, export_job_run

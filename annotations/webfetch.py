@@ -106,6 +106,87 @@ def resolve_checked(host: str, port: int, *, allow_private: bool) -> str:
     return addresses[0]
 
 
+def _checked_pool(
+    url: str, *, timeout: float, allow_private: bool
+) -> tuple[urllib3.HTTPConnectionPool, str, str]:
+    """A one-connection pool to the checked address of the URL's host (the connection goes to
+    the address that was checked, TLS still verifies the host name), the request's path and its
+    Host header."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    address = resolve_checked(host, port, allow_private=allow_private)
+    pool_cls = (
+        urllib3.HTTPSConnectionPool if parts.scheme == "https" else urllib3.HTTPConnectionPool
+    )
+    tls = {"server_hostname": host, "assert_hostname": host} if parts.scheme == "https" else {}
+    pool = pool_cls(
+        address,
+        port=port,
+        timeout=urllib3.Timeout(connect=timeout, read=timeout),
+        retries=False,
+        maxsize=1,
+        **tls,  # type: ignore[arg-type]
+    )
+    path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    host_header = host if parts.port is None else f"{host}:{parts.port}"
+    return pool, path, host_header
+
+
+@dataclass(frozen=True, slots=True)
+class PostAnswer:
+    status: int
+    excerpt: str
+
+
+def post_json(
+    url: str,
+    body: bytes,
+    *,
+    headers: dict[str, str],
+    timeout: float,
+    allow_private: bool,
+    excerpt_bytes: int = 500,
+) -> PostAnswer:
+    """POST a JSON body to a checked address (as for fetching: public addresses only unless
+    `allow_private`) and return the answer's status and the start of its body. Redirects are not
+    followed: a 3xx is the answer. Raises FetchError (or UnsafeURL) when no answer came."""
+    pool, path, host_header = _checked_pool(
+        check_url_syntax(url), timeout=timeout, allow_private=allow_private
+    )
+    try:
+        response = pool.urlopen(
+            "POST",
+            path,
+            body=body,
+            headers={
+                "User-Agent": USER_AGENT,
+                **headers,
+                "Host": host_header,
+                "Content-Type": "application/json",
+            },
+            redirect=False,
+            preload_content=False,
+        )
+    except urllib3.exceptions.HTTPError as exc:
+        pool.close()
+        raise FetchError(
+            "could not reach %(url)s: %(error)s",
+            code="connect",
+            url=url,
+            error=exc.__class__.__name__,
+        ) from exc
+    try:
+        try:
+            start = response.read(excerpt_bytes)
+        except urllib3.exceptions.HTTPError:
+            start = b""
+        return PostAnswer(status=response.status, excerpt=start.decode("utf-8", errors="replace"))
+    finally:
+        response.release_conn()
+        pool.close()
+
+
 def fetch_html(
     url: str,
     *,
@@ -116,24 +197,9 @@ def fetch_html(
 ) -> FetchedPage:
     current = check_url_syntax(url)
     for _hop in range(max_redirects + 1):
-        parts = urlsplit(current)
-        host = parts.hostname or ""
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        address = resolve_checked(host, port, allow_private=allow_private)
-        pool_cls = (
-            urllib3.HTTPSConnectionPool if parts.scheme == "https" else urllib3.HTTPConnectionPool
+        pool, path, host_header = _checked_pool(
+            current, timeout=timeout, allow_private=allow_private
         )
-        tls = {"server_hostname": host, "assert_hostname": host} if parts.scheme == "https" else {}
-        pool = pool_cls(
-            address,
-            port=port,
-            timeout=urllib3.Timeout(connect=timeout, read=timeout),
-            retries=False,
-            maxsize=1,
-            **tls,  # type: ignore[arg-type]
-        )
-        path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
-        host_header = host if parts.port is None else f"{host}:{parts.port}"
         try:
             response = pool.urlopen(
                 "GET",

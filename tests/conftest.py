@@ -6,7 +6,10 @@ mallory is signed in but belongs to no workspace of theirs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -146,3 +149,43 @@ def assess_apart(
     for user, verdict in ((one, "true"), (other, "mostly-true")):
         answer = api(user).post(f"/api/v1/claims/{claim.pk}/assessments/", {"verdict": verdict})
         assert answer.status_code == 201, answer.content
+
+
+@dataclass
+class Receiver:
+    """A small HTTP server standing in for a desk's CMS: records every POST, answers the codes in
+    `answers` in turn (then 200)."""
+
+    url: str
+    answers: list[int] = field(default_factory=list)
+    received: list[dict[str, Any]] = field(default_factory=list)
+
+
+@pytest.fixture
+def receiver(settings: Settings) -> Iterator[Receiver]:
+    state = Receiver(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            state.received.append({"headers": dict(self.headers), "body": body, "path": self.path})
+            code = state.answers.pop(0) if state.answers else 200
+            self.send_response(code)
+            if 300 <= code < 400:
+                self.send_header("Location", "/elsewhere")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/workbench"
+    # The receiver is on loopback: listed, as a desk lists its own CMS.
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    yield state
+    server.shutdown()
+    server.server_close()

@@ -68,6 +68,7 @@ READS: dict[str, list[str]] = {
     "export-download": ["/workspaces/{ws}/exports/download/?export-format=csv"],
     "desk-settings": ["/workspaces/{ws}/settings/"],
     "desk-members": ["/workspaces/{ws}/members/"],
+    "desk-webhooks": ["/workspaces/{ws}/webhooks/"],
     "workspace-new": ["/workspaces/new/"],
     "queues": [
         "/queues/",
@@ -102,6 +103,9 @@ READS: dict[str, list[str]] = {
     "workspace-list": ["/api/v1/workspaces/"],
     "workspace-detail": ["/api/v1/workspaces/{ws}/"],
     "workspace-members": ["/api/v1/workspaces/{ws}/members/"],
+    "workspace-webhooks": ["/api/v1/workspaces/{ws}/webhooks/"],
+    "webhook-detail": ["/api/v1/webhooks/1/"],
+    "webhook-deliveries": ["/api/v1/webhooks/1/deliveries/"],
     "article-list": [
         "/api/v1/articles/",
         "/api/v1/articles/?workspace={ws}&ordering=-created_at",
@@ -163,6 +167,9 @@ WRITES = {
     "comment-detail",
     "notifications-read",
     "workspace-member",
+    "webhook-secret",
+    "webhook-ping",
+    "webhook-redeliver",
     "logout",
 }
 WRITE_EXAMPLES = {
@@ -187,6 +194,9 @@ WRITE_EXAMPLES = {
     "comment-detail": "/api/v1/comments/1/",
     "notifications-read": "/api/v1/notifications/read/",
     "workspace-member": "/api/v1/workspaces/{ws}/members/1/",
+    "webhook-secret": "/api/v1/webhooks/1/secret/",
+    "webhook-ping": "/api/v1/webhooks/1/ping/",
+    "webhook-redeliver": "/api/v1/webhook-deliveries/1/redeliver/",
     "logout": "/logout/",
 }
 # Routes that hold no workspace data.

@@ -56,6 +56,9 @@ ALLOWED_IDENTICAL = frozenset(
         "Verdict",
         "Verdicts",
         "Version",
+        "Webhooks",
+        "Secret",
+        "Description",
     }
 )
 

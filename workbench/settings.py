@@ -445,7 +445,26 @@ OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
 NOTIFY_DUE_SOON_HOURS = env.int("NOTIFY_DUE_SOON_HOURS", default=24)
 NOTIFY_SWEEP_INTERVAL = env.int("NOTIFY_SWEEP_INTERVAL", default=300)
 NOTIFY_SWEEP_BATCH = 500
+# Webhooks (annotations.services.webhooks): each sending waits at most WEBHOOK_TIMEOUT seconds to
+# connect and as long for the answer; a failed one is sent again after WEBHOOK_RETRY_BASE seconds,
+# doubling each time up to WEBHOOK_RETRY_MAX, WEBHOOK_MAX_ATTEMPTS times in all (the defaults:
+# 8 attempts over about an hour), by the sweep run every WEBHOOK_SWEEP_INTERVAL seconds. Finished
+# deliveries are kept in the log WEBHOOK_KEEP_DAYS days. Targets must resolve to public addresses,
+# unless their host is listed in WEBHOOK_ALLOWED_HOSTS (comma-separated: e.g. the desk's own CMS).
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)
+WEBHOOK_RETRY_BASE = env.int("WEBHOOK_RETRY_BASE", default=30)
+WEBHOOK_RETRY_MAX = env.int("WEBHOOK_RETRY_MAX", default=6 * 3600)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_SWEEP_INTERVAL = env.int("WEBHOOK_SWEEP_INTERVAL", default=30)
+WEBHOOK_KEEP_DAYS = env.int("WEBHOOK_KEEP_DAYS", default=30)
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
+WEBHOOK_MAX_PER_WORKSPACE = env.int("WEBHOOK_MAX_PER_WORKSPACE", default=20)
 CELERY_BEAT_SCHEDULE = {
+    "sweep-webhooks": {
+        "task": "annotations.sweep_webhooks",
+        "schedule": float(WEBHOOK_SWEEP_INTERVAL),
+        "options": {"expires": float(WEBHOOK_SWEEP_INTERVAL)},
+    },
     "sweep-notifications": {
         "task": "annotations.sweep_notifications",
         "schedule": float(NOTIFY_SWEEP_INTERVAL),

@@ -16,6 +16,7 @@ from annotations.web import (
     notifications,
     review,
     search,
+    webhooks,
 )
 
 urlpatterns = [
@@ -33,6 +34,11 @@ urlpatterns = [
         name="desk-settings",
     ),
     path("workspaces/<int:workspace_id>/members/", desk.workspace_members, name="desk-members"),
+    path(
+        "workspaces/<int:workspace_id>/webhooks/",
+        webhooks.webhooks_page,
+        name="desk-webhooks",
+    ),
     path("invitations/<slug:token>/", desk.invitation_accept, name="invitation-accept"),
     path("workspaces/<int:workspace_id>/articles/new/", articles.article_add, name="article-add"),
     path("articles/<int:article_id>/", articles.article_page, name="article"),

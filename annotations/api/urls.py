@@ -10,6 +10,7 @@ from annotations.api import (
     notifications,
     review,
     views,
+    webhooks,
 )
 
 router = DefaultRouter()
@@ -64,6 +65,31 @@ urlpatterns = [
         "articles/<int:article_id>/events/",
         live.ArticleEventsView.as_view(),
         name="article-events",
+    ),
+    # A workspace's webhooks (annotations.api.webhooks).
+    path(
+        "workspaces/<int:workspace_id>/webhooks/",
+        webhooks.WorkspaceWebhooksView.as_view(),
+        name="workspace-webhooks",
+    ),
+    path("webhooks/<int:webhook_id>/", webhooks.WebhookView.as_view(), name="webhook-detail"),
+    path(
+        "webhooks/<int:webhook_id>/secret/",
+        webhooks.WebhookSecretView.as_view(),
+        name="webhook-secret",
+    ),
+    path(
+        "webhooks/<int:webhook_id>/ping/", webhooks.WebhookPingView.as_view(), name="webhook-ping"
+    ),
+    path(
+        "webhooks/<int:webhook_id>/deliveries/",
+        webhooks.WebhookDeliveriesView.as_view(),
+        name="webhook-deliveries",
+    ),
+    path(
+        "webhook-deliveries/<int:delivery_id>/redeliver/",
+        webhooks.RedeliverView.as_view(),
+        name="webhook-redeliver",
     ),
     # A person's notifications (annotations.api.notifications).
     path("notifications/", notifications.NotificationListView.as_view(), name="notification-list"),

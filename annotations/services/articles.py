@@ -28,6 +28,7 @@ from annotations.services.dispatch import enqueue_on_commit
 from annotations.services.live import live_event
 from annotations.services.sources import url_problem
 from annotations.services.versioning import require_version
+from annotations.services.webhooks import webhooks_article_extracted
 from annotations.text import checksum, fingerprint, normalise_text
 from annotations.webfetch import UnsafeURL, check_url_syntax
 
@@ -386,5 +387,9 @@ def article_mark(*, article_id: int, stage: str, status: str, error: str = "") -
     if status == Article.Status.FAILED:
         # A duplicate task failing (a time limit) never undoes a stage another one finished.
         rows = rows.exclude(**{f"{stage}_status": Article.Status.DONE})
-    if rows.update(**fields):
+    with transaction.atomic():
+        if not rows.update(**fields):
+            return
         live_event(article_id=article_id, kind=LiveEvent.Kind.ARTICLE)
+        if stage == "extraction" and status == Article.Status.DONE:
+            webhooks_article_extracted(article_id=article_id)

@@ -33,6 +33,7 @@ from django.contrib.auth.models import User
 from annotations.models import Assessment, Claim, ClaimEvent, LiveEvent
 from annotations.services.live import live_event
 from annotations.services.notifications import notify_event
+from annotations.services.webhooks import webhooks_for_claim_event
 
 
 def record_event(
@@ -44,13 +45,14 @@ def record_event(
     after: dict[str, Any] | None = None,
 ) -> ClaimEvent:
     """Add one event to a claim's history (call inside the transaction that made the change), with
-    the notifications it calls for (services.notifications.notify_event) and its place in the
-    article's live feed (services.live)."""
+    the notifications it calls for (services.notifications.notify_event), the webhook deliveries
+    (services.webhooks) and its place in the article's live feed (services.live)."""
     claim_id = claim if isinstance(claim, int) else claim.pk
     event = ClaimEvent.objects.create(
         claim_id=claim_id, actor=actor, kind=kind, before=before, after=after
     )
     notify_event(event)
+    webhooks_for_claim_event(event)
     article_id = claim.article_id if isinstance(claim, Claim) else None
     if article_id is None:
         article_id = Claim.objects.values_list("article_id", flat=True).get(pk=claim_id)

@@ -267,6 +267,12 @@ def _fail_release(args: Sequence[Any], error: str) -> None:
     release_fail(release_id=int(args[0]), error=error)
 
 
+def _fail_webhook_delivery(args: Sequence[Any], error: str) -> None:
+    from annotations.services.webhooks import delivery_fail
+
+    delivery_fail(delivery_id=int(args[0]), error=error)
+
+
 def _fail_article_stage(stage: str) -> Callable[[Sequence[Any], str], None]:
     def fail(args: Sequence[Any], error: str) -> None:
         from annotations.models import Article
@@ -286,6 +292,7 @@ _ON_STOP: dict[str, Callable[[Sequence[Any], str], None]] = {
     "annotations.freeze_release": _fail_release,
     "annotations.fetch_article": _fail_article_stage("fetch"),
     "annotations.extract_article": _fail_article_stage("extraction"),
+    "annotations.deliver_webhook": _fail_webhook_delivery,
 }
 
 
