@@ -145,9 +145,10 @@ def _wait_for_the_sockets_to_close(seconds: float = 5.0) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(django_db_blocker: Any) -> Iterator[AsgiLiveServer]:
+def live_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[AsgiLiveServer]:
     """The pages and their sockets, served by daphne as `make run` serves them (in place of
-    pytest-django's WSGI live server, which has no WebSockets)."""
+    pytest-django's WSGI live server, which has no WebSockets). Set up after the test database,
+    so stopped before it is dropped: the stop reads the database."""
     server = AsgiLiveServer()
     yield server
     with django_db_blocker.unblock():

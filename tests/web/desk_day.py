@@ -10,7 +10,8 @@
 5. dave settles the disputes in the curation view.
 6. alice publishes the resolved claims with the desk's article, a visitor reads a claim's public
    page and its ClaimReview, alice exports ClaimReview, CSV for Excel and FEVER, freezes a release
-   and reads the dashboard.
+   and reads the dashboard. The desk's CMS (a webhook alice set up on the first day, its secret
+   copied from the page) receives each published claim, signed; the delivery log says so.
 7. The next day an article in the other language repeats the published quotation; outside
    fact-checks were imported overnight. bob's new claim shows both under "Already checked"; he
    takes the desk's verdict with "Use this verdict", which saves nothing until he saves.
@@ -23,6 +24,8 @@ played with the keyboard alone (tests/web/hands.py): no mouse call at all.
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
 import json
 import re
@@ -43,8 +46,10 @@ from annotations.models import (
     MemberEvent,
     Role,
     VerdictLabel,
+    WebhookDelivery,
     Workspace,
 )
+from tests.conftest import Receiver
 from tests.web.hands import Hands
 
 
@@ -216,6 +221,62 @@ def step_1_editor_sets_up(start: Start, day: Day, alice: User, team: dict[User, 
     assert roles == {"alice": Role.EDITOR, **{u.username: r for u, r in team.items()}}
     assert MemberEvent.objects.filter(workspace=workspace, actor=alice).count() == len(team)
     return workspace
+
+
+def step_1_editor_adds_a_webhook(
+    start: Start, day: Day, workspace: Workspace, alice: User, receiver: Receiver
+) -> str:
+    """alice sets up the desk's CMS as a webhook for published claims, from the settings page,
+    and copies its secret, shown once; it is gone from the page once she comes back."""
+    editor = start(alice, day.locale)
+    hands = Hands(editor.page, keyboard_only=day.keyboard_only)
+    page = editor.open(f"/workspaces/{workspace.pk}/settings/")
+    hands.press(page.locator('.page-actions a[href$="/webhooks/"]'))
+    page.wait_for_url(re.compile(r"/webhooks/$"))
+    hands.fill(page.locator("#id_hook-url"), receiver.url)
+    hands.fill(page.locator("#id_hook-description"), "CMS")
+    published = page.locator('input[name="hook-events"][value="claim.published"]')
+    expect(published).to_be_checked()  # the usual choice, ticked already
+    hands.press(page.locator('.webhook-form button[name="action"][value="create"]'))
+    page.wait_for_url(re.compile(r"/webhooks/$"))
+    secret_box = page.locator("#webhook-secret")
+    expect(secret_box).to_be_visible()
+    secret = secret_box.input_value()
+    assert len(secret) >= 40
+    expect(page.locator("table.webhooks tr[data-webhook]")).to_have_count(1)
+    editor.shot(f"{day.prefix}-1c-webhook-secret", full_page=True)
+    page = editor.open(f"/workspaces/{workspace.pk}/webhooks/")
+    expect(page.locator("#webhook-secret")).to_have_count(0)
+    return secret
+
+
+def step_6_the_cms_is_told(
+    start: Start, day: Day, workspace: Workspace, alice: User, receiver: Receiver, secret: str
+) -> None:
+    """The five published claims reached the CMS, each signed with the secret alice copied; the
+    delivery log shows them delivered, and one is sent again by hand."""
+    published = [
+        r for r in receiver.received if r["headers"]["X-Workbench-Event"] == "claim.published"
+    ]
+    assert len(published) == 5
+    for delivery in published:
+        digest = hmac.new(secret.encode(), delivery["body"], hashlib.sha256).hexdigest()
+        assert delivery["headers"]["X-Workbench-Signature-256"] == f"sha256={digest}"
+    assert {json.loads(r["body"])["claim"]["review_url"] for r in published} == {day.review_url}
+    editor = start(alice, day.locale)
+    hands = Hands(editor.page, keyboard_only=day.keyboard_only)
+    page = editor.open(f"/workspaces/{workspace.pk}/webhooks/")
+    rows = page.locator(
+        'table.deliveries tr[data-status="delivered"][data-event="claim.published"]'
+    )
+    expect(rows).to_have_count(5)
+    expect(rows.first.locator(".response-code")).to_have_text("200")
+    hands.press(rows.first.locator('button[name="action"][value="redeliver"]'))
+    page.wait_for_url(re.compile(r"/webhooks/$"))
+    expect(rows).to_have_count(6)
+    assert WebhookDelivery.objects.filter(redelivery_of__isnull=False).count() == 1
+    assert len(receiver.received) == 6
+    editor.shot(f"{day.prefix}-6g-webhook-log", full_page=True)
 
 
 def _socket_frames(session: Any) -> list[dict[str, Any]]:
@@ -828,14 +889,17 @@ def play_desk_day(
     carol: User,
     dave: User,
     erin: User,
+    receiver: Receiver,
 ) -> None:
     team = {erin: Role.ANNOTATOR, bob: Role.REVIEWER, carol: Role.REVIEWER, dave: Role.ADJUDICATOR}
     workspace = step_1_editor_sets_up(start, day, alice, team)
+    secret = step_1_editor_adds_a_webhook(start, day, workspace, alice, receiver)
     article = step_2_annotator_prepares(start, day, workspace, erin, alice)
     step_3_reviewer(start, day, article, bob, carol, dave)
     step_4_second_reviewer(start, day, article, carol)
     step_5_adjudicator(start, day, article, dave)
     step_6_editor_publishes(start, day, workspace, article, alice)
+    step_6_the_cms_is_told(start, day, workspace, alice, receiver, secret)
     if day.echo is not None:
         step_7_registry(start, day, workspace, article, (erin, bob, alice))
     assert Adjudication.objects.filter(claim__article=article).count() == 3

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from annotations.models import Article, Assessment, CandidateClaim, Claim, ClaimSource, Workspace
 from annotations.services.articles import article_create
 from annotations.services.claims import claim_create
+from tests.conftest import Receiver
 from tests.web.browser import highlighted_span, select_text, utf16_index
 from tests.web.desk_day import Day, Echo, Upload, Words, play_desk_day
 
@@ -107,6 +108,7 @@ def test_it_plays_the_desks_day_in_english(
     carol: User,
     dave: User,
     erin: User,
+    receiver: Receiver,
 ) -> None:
     play_desk_day(
         session,
@@ -116,6 +118,7 @@ def test_it_plays_the_desks_day_in_english(
         carol=carol,
         dave=dave,
         erin=erin,
+        receiver=receiver,
     )
 
 

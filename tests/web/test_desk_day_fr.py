@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from annotations.models import Article, Workspace
+from tests.conftest import Receiver
 from tests.web.desk_day import Day, Echo, Upload, Words, play_desk_day
 
 pytestmark = pytest.mark.browser
@@ -112,8 +113,18 @@ def test_it_plays_the_desks_day_in_french_with_the_keyboard_alone(
     carol: User,
     dave: User,
     erin: User,
+    receiver: Receiver,
 ) -> None:
-    play_desk_day(session, FRENCH, alice=alice, bob=bob, carol=carol, dave=dave, erin=erin)
+    play_desk_day(
+        session,
+        FRENCH,
+        alice=alice,
+        bob=bob,
+        carol=carol,
+        dave=dave,
+        erin=erin,
+        receiver=receiver,
+    )
 
 
 @pytest.fixture
