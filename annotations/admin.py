@@ -230,7 +230,7 @@ class ArticleAdminForm(forms.ModelForm[Article]):
         # version cannot move between this check and the save.
         with transaction.atomic():
             current = (
-                Article.objects.select_for_update()
+                Article.objects.select_for_update(no_key=True)
                 .values_list("version", flat=True)
                 .get(pk=self.instance.pk)
             )

@@ -27,6 +27,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _waiting_backends() -> int:
     """How many other connections wait for a lock (the second write has reached the feed row)."""
     with connection.cursor() as cursor:
+        # Read afresh: a transaction otherwise keeps its first look at the statistics.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
             "AND datname = current_database() AND pid <> pg_backend_pid()"

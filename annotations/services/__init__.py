@@ -18,6 +18,14 @@ and the acceptance of its candidates once did, in opposite orders):
 Rows that hang from these (highlights, assessments, events, matches, revisions) are written
 under those locks, never locked on their own first.
 
+These locks are FOR NO KEY UPDATE (`select_for_update(no_key=True)`), never plain FOR UPDATE:
+a write that numbers a live event (services.live) holds its article's feed row until it commits,
+and its commit checks the foreign keys it wrote with a key-share lock on the workspace, article
+and claim rows they point at. A plain FOR UPDATE on one of those rows, taken by a write that then
+waits for the feed row, blocks that check: the two deadlock (a comment committing against a new
+claim on the same article did, tests/test_live_feed_locks.py). NO KEY UPDATE still serialises the
+writers, which is all the order above is for, and lets key-share checks through.
+
 Two rules keep the order honest:
 
 - Lock with `select_for_update(of=("self",))` whenever the query joins another table

@@ -104,9 +104,9 @@ def adjudication_create(
     label = verdict_by_slug(workspace_id=claim.workspace_id, slug=verdict)
     _check_span_given(start, end, claim)
     # Article before claim: the order text revisions lock them in, so the two cannot deadlock.
-    article = Article.objects.select_for_update().only("text").get(pk=claim.article_id)
+    article = Article.objects.select_for_update(no_key=True).only("text").get(pk=claim.article_id)
     claim = (
-        Claim.objects.select_for_update(of=("self",))
+        Claim.objects.select_for_update(no_key=True, of=("self",))
         .select_related("final_verdict")
         .get(pk=claim.pk)
     )

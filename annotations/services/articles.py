@@ -92,7 +92,7 @@ def _failed_fetch(workspace: Workspace, url: str) -> Article | None:
     if not url:
         return None
     return (
-        Article.objects.select_for_update()
+        Article.objects.select_for_update(no_key=True)
         .filter(workspace=workspace, url=url, text="", fetch_status=Article.Status.FAILED)
         .first()
     )
@@ -272,7 +272,7 @@ def _title(text: str, *, page_title: str = "", file_name: str = "") -> str:
 def article_refetch(*, user: User, article: Article) -> Article:
     """Try a failed fetch again (annotators and up): the worker fetches the URL once more."""
     require_role(user=user, workspace_id=article.workspace_id, role=Role.ANNOTATOR)
-    article = Article.objects.select_for_update().get(pk=article.pk)
+    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
     if article.text or article.fetch_status != Article.Status.FAILED:
         raise ValidationError(
             {"fetch_status": [_("Only an article whose fetch failed can be fetched again.")]}
@@ -301,7 +301,7 @@ def article_update(
     if unknown:
         raise ValueError(f"unknown article fields: {sorted(unknown)}")
     article = (
-        Article.objects.select_for_update(of=("self",))
+        Article.objects.select_for_update(no_key=True, of=("self",))
         .select_related("workspace")
         .get(pk=article.pk)
     )
@@ -329,7 +329,7 @@ def article_delete(*, user: User, article: Article) -> None:
 @transaction.atomic
 def article_request_extraction(*, article_id: int) -> bool:
     """Mark an article's extraction as queued and send it; False when it has no text yet."""
-    article = Article.objects.select_for_update().get(pk=article_id)
+    article = Article.objects.select_for_update(no_key=True).get(pk=article_id)
     if not article.text:
         return False
     article.extraction_status = Article.Status.QUEUED
@@ -346,7 +346,7 @@ def article_request_extraction(*, article_id: int) -> bool:
 def article_store_fetched(*, article_id: int, page: ImportedPage, final_url: str) -> Article:
     """Record a fetched page's text and metadata, then queue the extraction."""
     with transaction.atomic():
-        article = Article.objects.select_for_update().get(pk=article_id)
+        article = Article.objects.select_for_update(no_key=True).get(pk=article_id)
         if article.text:
             # Fetched already (a redelivered task): the text may carry claims now; keep it.
             return article

@@ -42,7 +42,9 @@ def article_submit(*, user: User, article: Article) -> Assignment:
     """
     require_role(user=user, workspace_id=article.workspace_id, role=Role.ANNOTATOR)
     # The article first: submissions of one article merge its claims one after the other.
-    article = Article.objects.select_for_update().only("pk", "workspace_id").get(pk=article.pk)
+    article = (
+        Article.objects.select_for_update(no_key=True).only("pk", "workspace_id").get(pk=article.pk)
+    )
     assignment, _created = Assignment.objects.select_for_update().get_or_create(
         article=article,
         user=user,
@@ -160,7 +162,7 @@ def article_assign(
         raise ValidationError({"due_at": [_("The due date must be in the future.")]})
     # One editor at a time per article: two automatic assignments must not pick the same slot.
     article = (
-        Article.objects.select_for_update(of=("self",))
+        Article.objects.select_for_update(no_key=True, of=("self",))
         .select_related("workspace")
         .get(pk=article.pk)
     )

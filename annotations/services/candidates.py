@@ -34,8 +34,8 @@ def _lock_undecided(candidate: CandidateClaim, user: User) -> tuple[CandidateCla
     """The candidate, locked after its article (the lock order of services/__init__.py), and
     whether the user decides it as if it were still pending: it is, or another reviewer's
     decision on it is hidden from them. A decision they can see is a Conflict."""
-    article = Article.objects.select_for_update().get(pk=candidate.article_id)
-    locked = CandidateClaim.objects.select_for_update().filter(pk=candidate.pk).first()
+    article = Article.objects.select_for_update(no_key=True).get(pk=candidate.article_id)
+    locked = CandidateClaim.objects.select_for_update(no_key=True).filter(pk=candidate.pk).first()
     if locked is None:
         # A correction of the text (or a new extraction) removed it while the reviewer read it.
         raise Conflict(
@@ -134,7 +134,7 @@ def _pending_for_update(
     # The article first, then the candidates in one statement by id (the lock order of
     # services/__init__.py): a concurrent decision or correction on the same article waits for
     # the article, then finds these decided (or gone) and skips them. Decided in text order.
-    Article.objects.select_for_update().only("pk").get(pk=article.pk)
+    Article.objects.select_for_update(no_key=True).only("pk").get(pk=article.pk)
     locked = list(pending.select_for_update(of=("self",)).order_by("pk"))
     return sorted(locked, key=lambda c: (c.start, c.end, c.pk))
 

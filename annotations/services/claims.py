@@ -91,7 +91,7 @@ def claim_create(
     require_role(user=user, workspace_id=article.workspace_id, role=Role.ANNOTATOR)
     # Lock the article: two reviewers highlighting the same sentence at once must end up on one
     # claim, not two; and its text cannot change under the offsets being checked.
-    article = Article.objects.select_for_update().get(pk=article.pk)
+    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
     check_span(text=article.text, start=start, end=end, exact=exact)
     quote = quote_at(article.text, start, end)
 

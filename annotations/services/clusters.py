@@ -73,13 +73,13 @@ class ClusterChange:
 
 
 def _lock_workspace(workspace_id: int) -> None:
-    Workspace.objects.select_for_update().only("pk").get(pk=workspace_id)
+    Workspace.objects.select_for_update(no_key=True).only("pk").get(pk=workspace_id)
 
 
 def _lock_claims(ids: Iterable[int]) -> dict[int, Claim]:
     """Claims by id, withdrawn ones too, locked in ascending id."""
     rows = (
-        Claim.all_objects.select_for_update()
+        Claim.all_objects.select_for_update(no_key=True)
         .filter(pk__in=sorted(set(ids)))
         .only("pk", "workspace_id", "cluster_id", "withdrawn_at")
         .order_by("pk")

@@ -174,7 +174,7 @@ def claim_status_refresh(*, claim_id: int, actor: User | None = None) -> Claim:
     rule; `actor` is whoever's change triggered it, recorded in the history.
     """
     claim = (
-        Claim.objects.select_for_update(of=("self",))
+        Claim.objects.select_for_update(no_key=True, of=("self",))
         .select_related("workspace", "final_verdict")
         .get(pk=claim_id)
     )

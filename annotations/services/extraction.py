@@ -108,7 +108,7 @@ def article_extract(*, article_id: int) -> int:
 def _start(article_id: int) -> _Read | None:
     """Mark the extraction running and read the text, or None when there is nothing to do."""
     article = (
-        Article.objects.select_for_update(of=("self",))
+        Article.objects.select_for_update(no_key=True, of=("self",))
         .select_related("workspace")
         .filter(pk=article_id)
         .first()
@@ -144,7 +144,7 @@ def _apply(
     it was stored. The article is marked done only when no other run was asked for meanwhile:
     otherwise it stays queued, for that run."""
     locked = (
-        Article.objects.select_for_update()
+        Article.objects.select_for_update(no_key=True)
         .only("checksum", "language", "version", "extraction_status", "extraction_requested_at")
         .filter(pk=article_id)
         .first()

@@ -64,7 +64,7 @@ def invitation_create(*, user: User, workspace_id: int, email: str, role: Role) 
 def _invitation_create(*, user: User, workspace_id: int, email: str, role: Role) -> Invitation:
     # The workspace's row is the lock: two editors inviting the same address at the same moment
     # end up with one invitation, not two.
-    workspace = Workspace.objects.select_for_update().get(pk=workspace_id)
+    workspace = Workspace.objects.select_for_update(no_key=True).get(pk=workspace_id)
     if Membership.objects.filter(workspace=workspace, user__email__iexact=email).exists():
         raise Conflict(
             _("Someone with the address %(email)s is already a member of this workspace.")

@@ -32,7 +32,7 @@ from annotations.webfetch import UnsafeURL, check_url_syntax
 
 def _locked(claim: Claim) -> Claim:
     return (
-        Claim.objects.select_for_update(of=("self",))
+        Claim.objects.select_for_update(no_key=True, of=("self",))
         .select_related("final_verdict")
         .get(pk=claim.pk)
     )

@@ -600,7 +600,7 @@ def _write_batch(
     with transaction.atomic():
         rows = {
             row.url: row
-            for row in ReferenceClaim.objects.select_for_update().filter(
+            for row in ReferenceClaim.objects.select_for_update(no_key=True).filter(
                 workspace=workspace, url__in={review.url for review in reviews}
             )
         }

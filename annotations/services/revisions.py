@@ -109,7 +109,7 @@ def article_revise(
     """
     require_role(user=user, workspace_id=article.workspace_id, role=Role.EDITOR)
     new_text = _checked_text(text, "text")
-    article = Article.objects.select_for_update().get(pk=article.pk)
+    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
     require_version(current=article.version, expected=version, stale_message=_(ARTICLE_STALE))
     old_text = article.text
     if new_text == old_text:
@@ -124,7 +124,9 @@ def article_revise(
         created_by=user,
     )
 
-    claims = list(Claim.objects.select_for_update().filter(article=article).order_by("pk"))
+    claims = list(
+        Claim.objects.select_for_update(no_key=True).filter(article=article).order_by("pk")
+    )
     highlights = list(Highlight.objects.filter(article=article).order_by("pk"))
     spans: list[Span] = [*claims, *highlights]
     anchors = _place_all(old_text, new_text, spans)

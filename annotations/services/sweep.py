@@ -84,7 +84,9 @@ def _requeue_all(condition: Q, *, stage: str) -> int:
 @transaction.atomic
 def _requeue(article_id: int, condition: Q, *, stage: str) -> bool:
     # Checked again under the row lock: a worker may have started it since the list was read.
-    article = Article.objects.select_for_update().filter(condition, pk=article_id).first()
+    article = (
+        Article.objects.select_for_update(no_key=True).filter(condition, pk=article_id).first()
+    )
     if article is None:
         return False
     from annotations import tasks  # the tasks module imports the services

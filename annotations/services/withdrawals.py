@@ -96,8 +96,8 @@ def _refuse_when_taken(claim: Claim, user: User, role: Role) -> None:
 
 def _lock(claim: Claim) -> Claim:
     # Article, then claim: the order text revisions and adjudications lock them in.
-    Article.objects.select_for_update().only("pk").get(pk=claim.article_id)
-    locked = Claim.objects.select_for_update(of=("self",)).filter(pk=claim.pk).first()
+    Article.objects.select_for_update(no_key=True).only("pk").get(pk=claim.article_id)
+    locked = Claim.objects.select_for_update(no_key=True, of=("self",)).filter(pk=claim.pk).first()
     if locked is None:
         raise Conflict(_("This claim was already withdrawn."), field="claim")
     return locked
@@ -184,8 +184,8 @@ def candidate_reopen(*, user: User, candidate: CandidateClaim) -> CandidateClaim
     """Put a dismissed candidate back among the pending ones."""
     require_role(user=user, workspace_id=candidate.article.workspace_id, role=Role.ANNOTATOR)
     # The article, then the candidate: the lock order of services/__init__.py.
-    Article.objects.select_for_update().only("pk").get(pk=candidate.article_id)
-    locked = CandidateClaim.objects.select_for_update().get(pk=candidate.pk)
+    Article.objects.select_for_update(no_key=True).only("pk").get(pk=candidate.article_id)
+    locked = CandidateClaim.objects.select_for_update(no_key=True).get(pk=candidate.pk)
     hidden = (
         CandidateClaim.objects.filter(pk=locked.pk)
         .filter(policy.candidate_decision_hidden(policy.sight_of(user)))

@@ -350,7 +350,7 @@ def _locked(membership: Membership) -> Membership:
     """The membership as it is now, with its workspace's row locked: changes to one workspace's
     members then happen one after the other (two editors stepping down at the same moment cannot
     both succeed, nor deadlock on each other's rows)."""
-    Workspace.objects.select_for_update().filter(pk=membership.workspace_id).first()
+    Workspace.objects.select_for_update(no_key=True).filter(pk=membership.workspace_id).first()
     current = (
         Membership.objects.select_related("workspace", "user").filter(pk=membership.pk).first()
     )
