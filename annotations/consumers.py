@@ -39,7 +39,8 @@ from annotations.services.live import group_name, user_group
 # Close codes (4000-4999 are the application's): the page says why and does not reconnect.
 NOT_SIGNED_IN = 4401
 NOT_FOUND = 4404
-# Seconds a socket keeps the reader's sight (roles, blind review) before reading it again.
+# Seconds a socket keeps the reader's sight (roles, blind review) before reading it again; a
+# change made through the services is pushed at once (access_changed), this bounds the others.
 SIGHT_TTL = 5.0
 
 
@@ -90,6 +91,8 @@ class ArticleConsumer(AsyncJsonWebsocketConsumer):
         # Joined before the position is read: an event committed in between is either below
         # the position (the page asks for it with `resume`) or announced to this socket.
         await self.channel_layer.group_add(self.group, self.channel_name)
+        # The reader's own group: told when what they may see changes (access_changed).
+        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         self.number = await database_sync_to_async(selectors_live.feed_position)(
             user=user, article=opened
         )
@@ -107,8 +110,19 @@ class ArticleConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
             await database_sync_to_async(presence.presence_leave)(channel_name=self.channel_name)
             await self.tell_presence()
+
+    async def access_changed(self, message: dict[str, Any]) -> None:
+        """The reader was removed from a workspace, got another role, or blind review changed:
+        read their sight at once (not at the next SIGHT_TTL); no longer a member, the socket
+        closes before anything more is sent."""
+        self.sight_at = 0.0
+        await self.current_sight()
+
+    async def unread_changed(self, message: dict[str, Any]) -> None:
+        """Meant for the top bar's socket (MeConsumer), which shares the reader's group."""
 
     async def tell_presence(self) -> None:
         """Tell every page on the article who is there now (read once, here; each page keeps
@@ -258,6 +272,11 @@ class MeConsumer(AsyncJsonWebsocketConsumer):
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
     ) -> None:
         await self.send_json({"type": "error", "detail": "This socket only speaks."})
+
+    async def access_changed(self, message: dict[str, Any]) -> None:
+        """Meant for the article sockets in the same group: the count may have changed too (a
+        removed member's notifications of that workspace are no longer theirs to read)."""
+        await self.unread_changed(message)
 
     async def unread_changed(self, message: dict[str, Any]) -> None:
         count = await database_sync_to_async(selectors_notifications.unread_count)(user=self.user)

@@ -20,12 +20,13 @@ from django.contrib.auth.models import User
 from django.test import Client
 from rest_framework.test import APIClient
 
-from annotations.models import Article, Claim, LiveEvent, Workspace
+from annotations.consumers import SIGHT_TTL
+from annotations.models import Article, Claim, LiveEvent, Membership, Workspace
 from annotations.services.assessments import assessment_create
 from annotations.services.claims import claim_create
 from annotations.services.comments import comment_create
 from annotations.services.notifications import notifications_mark_read
-from annotations.services.workspaces import workspace_update
+from annotations.services.workspaces import member_remove, workspace_update
 from workbench.asgi import application
 
 Api = Callable[[User | None], APIClient]
@@ -322,3 +323,31 @@ def test_a_blind_reviewers_numbers_have_no_gaps_where_colleagues_worked(
     assert feed(api, carol, article, after=start + 1).json()["events"] == []
     # The editor, blind to nothing, gets the feed's own numbers, gaps and all.
     assert feed(api, alice, article).json()["cursor"] > start + 1
+
+
+@live_db
+def test_a_member_removed_from_the_workspace_loses_the_socket_at_once(
+    workspace: Workspace, article: Article, alice: User, bob: User, erin: User
+) -> None:
+    bobs = _cookie(bob)
+
+    async def play() -> None:
+        page = _socket(article, bobs)
+        assert (await page.connect(timeout=5))[0]
+        await next_of(page, "hello")
+        membership = await database_sync_to_async(Membership.objects.get)(
+            workspace=workspace, user=bob
+        )
+        await database_sync_to_async(member_remove)(actor=alice, membership=membership)
+        # Closed well within the sight's time to live, before any later change reaches bob.
+        closed = await page.receive_output(timeout=SIGHT_TTL / 2)
+        while closed["type"] != "websocket.close":
+            closed = await page.receive_output(timeout=SIGHT_TTL / 2)
+        assert closed["code"] == 4404
+        await database_sync_to_async(make_claim)(article, erin, "Une trentaine")
+        after = []
+        while not await page.receive_nothing(timeout=0.5):
+            after.append(await page.receive_output())
+        assert [m for m in after if m.get("type") == "websocket.send"] == []
+
+    async_to_sync(play)()

@@ -81,6 +81,16 @@ def tell_unread_later(user_ids: list[int]) -> None:
         )
 
 
+def tell_access_changed(user_ids: list[int]) -> None:
+    """Once the caller's transaction commits, tell these people's open sockets that what they
+    may see changed (removed from a workspace, another role, blind review turned on or off): an
+    article's socket reads their sight again at once and closes when they are no longer a member."""
+    if user_ids:
+        transaction.on_commit(
+            lambda: _send_all([(user_group(pk), {"type": "access.changed"}) for pk in user_ids])
+        )
+
+
 def announce(article_id: int, seq: int) -> None:
     """Tell the article's open pages that its feed reached `seq`. A failure to reach the channel
     layer (Redis down) loses nothing: pages catch up from the feed on their next message or

@@ -32,6 +32,7 @@ from annotations.models import (
 from annotations.services.dispatch import enqueue_on_commit
 from annotations.services.disputes import RULE_SETTINGS
 from annotations.services.limits import counted
+from annotations.services.live import tell_access_changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +158,11 @@ def workspace_update(*, user: User, workspace: Workspace, **fields: Any) -> Work
     rule_changed = any(
         getattr(workspace, key) != value for key, value in fields.items() if key in RULE_SETTINGS
     )
+    sight_changed = any(
+        getattr(workspace, key) != value
+        for key, value in fields.items()
+        if key in ("blind_review", "independent_highlighting")
+    )
     for key, value in fields.items():
         setattr(workspace, key, value)
     workspace.save(update_fields=[*fields])
@@ -165,6 +171,10 @@ def workspace_update(*, user: User, workspace: Workspace, **fields: Any) -> Work
         from annotations import tasks  # the tasks module imports the services
 
         enqueue_on_commit(tasks.refresh_claim_statuses, workspace.pk)
+    if sight_changed:
+        tell_access_changed(
+            list(Membership.objects.filter(workspace=workspace).values_list("user_id", flat=True))
+        )
     return workspace
 
 
@@ -376,6 +386,7 @@ def member_change_role(*, actor: User, membership: Membership, role: Role) -> Me
     if membership.role != role:
         membership.role = role
         membership.save(update_fields=["role"])
+        tell_access_changed([membership.user_id])
         _record(
             membership.workspace,
             actor,
@@ -400,3 +411,4 @@ def member_remove(*, actor: User, membership: Membership) -> None:
         Role(membership.role),
     )
     membership.delete()
+    tell_access_changed([membership.user_id])

@@ -241,7 +241,7 @@ def step_1_editor_adds_a_webhook(
     page.wait_for_url(re.compile(r"/webhooks/$"))
     secret_box = page.locator("#webhook-secret")
     expect(secret_box).to_be_visible()
-    secret = secret_box.input_value()
+    secret: str = secret_box.input_value()
     assert len(secret) >= 40
     expect(page.locator("table.webhooks tr[data-webhook]")).to_have_count(1)
     editor.shot(f"{day.prefix}-1c-webhook-secret", full_page=True)
