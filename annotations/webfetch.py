@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import urllib3
@@ -133,6 +134,23 @@ def _checked_pool(
     return pool, path, host_header
 
 
+def _send(
+    pool: urllib3.HTTPConnectionPool, method: str, path: str, *, url: str, **options: Any
+) -> urllib3.BaseHTTPResponse:
+    """One request on the checked pool, redirects not followed, the body left to stream; a
+    failure to get an answer is a FetchError naming the address (the pool closed)."""
+    try:
+        return pool.urlopen(method, path, redirect=False, preload_content=False, **options)
+    except urllib3.exceptions.HTTPError as exc:
+        pool.close()
+        raise FetchError(
+            "could not reach %(url)s: %(error)s",
+            code="connect",
+            url=url,
+            error=exc.__class__.__name__,
+        ) from exc
+
+
 @dataclass(frozen=True, slots=True)
 class PostAnswer:
     status: int
@@ -154,28 +172,19 @@ def post_json(
     pool, path, host_header = _checked_pool(
         check_url_syntax(url), timeout=timeout, allow_private=allow_private
     )
-    try:
-        response = pool.urlopen(
-            "POST",
-            path,
-            body=body,
-            headers={
-                "User-Agent": USER_AGENT,
-                **headers,
-                "Host": host_header,
-                "Content-Type": "application/json",
-            },
-            redirect=False,
-            preload_content=False,
-        )
-    except urllib3.exceptions.HTTPError as exc:
-        pool.close()
-        raise FetchError(
-            "could not reach %(url)s: %(error)s",
-            code="connect",
-            url=url,
-            error=exc.__class__.__name__,
-        ) from exc
+    response = _send(
+        pool,
+        "POST",
+        path,
+        url=url,
+        body=body,
+        headers={
+            "User-Agent": USER_AGENT,
+            **headers,
+            "Host": host_header,
+            "Content-Type": "application/json",
+        },
+    )
     try:
         try:
             start = response.read(excerpt_bytes)
@@ -200,27 +209,18 @@ def fetch_html(
         pool, path, host_header = _checked_pool(
             current, timeout=timeout, allow_private=allow_private
         )
-        try:
-            response = pool.urlopen(
-                "GET",
-                path,
-                headers={
-                    "Host": host_header,
-                    "User-Agent": USER_AGENT,
-                    "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1",
-                },
-                redirect=False,
-                preload_content=False,
-                decode_content=True,
-            )
-        except urllib3.exceptions.HTTPError as exc:
-            pool.close()
-            raise FetchError(
-                "could not fetch %(url)s: %(error)s",
-                code="connect",
-                url=current,
-                error=exc.__class__.__name__,
-            ) from exc
+        response = _send(
+            pool,
+            "GET",
+            path,
+            url=current,
+            headers={
+                "Host": host_header,
+                "User-Agent": USER_AGENT,
+                "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1",
+            },
+            decode_content=True,
+        )
         try:
             if response.status in (301, 302, 303, 307, 308):
                 location = response.headers.get("Location")

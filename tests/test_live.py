@@ -20,6 +20,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from rest_framework.test import APIClient
 
+from annotations import selectors_live
 from annotations.consumers import SIGHT_TTL
 from annotations.models import Article, Claim, LiveEvent, Membership, Workspace
 from annotations.services.assessments import assessment_create
@@ -351,3 +352,22 @@ def test_a_member_removed_from_the_workspace_loses_the_socket_at_once(
         assert [m for m in after if m.get("type") == "websocket.send"] == []
 
     async_to_sync(play)()
+
+
+def test_readers_blind_review_hides_nothing_from_share_one_read_of_a_change(
+    workspace: Workspace, article: Article, alice: User, bob: User, carol: User, erin: User
+) -> None:
+    make_claim(article, erin, "Une trentaine")
+    top = LiveEvent.objects.filter(article=article).count()
+    bobs = selectors_live.sight_on(user=bob, article=article)
+    carols = selectors_live.sight_on(user=carol, article=article)
+    read = selectors_live.feed_page(sight=bobs, article=article, after=0, top=top)
+    assert read.events  # the claim, seen by both
+    assert selectors_live.shared_page(sight=carols, article=article, after=0, top=top) == read
+
+    workspace_update(user=alice, workspace=workspace, blind_review=True)
+    bobs = selectors_live.sight_on(user=bob, article=article)
+    carols = selectors_live.sight_on(user=carol, article=article)
+    selectors_live.feed_page(sight=bobs, article=article, after=0, top=top + 1)
+    # Under blind review each reader's page is their own.
+    assert selectors_live.shared_page(sight=carols, article=article, after=0, top=top + 1) is None

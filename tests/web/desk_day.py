@@ -477,9 +477,10 @@ def step_7_bob_mentions_dave(
 ) -> None:
     """Once his verdict is in, bob asks dave about the quotation in a comment on its page: he
     types "@da", picks dave from the list the page offers (Enter), writes his question. dave has
-    a page open: its badge lights without a reload."""
+    the claim's page open: the comment appears in its thread and its badge lights, without a
+    reload."""
     adjudicator = start(dave, day.locale)
-    watching = adjudicator.open("/queues/")
+    watching = adjudicator.open(f"/claims/{claim.pk}/")
     expect(watching.locator("[data-notifications] [data-unread]")).to_have_count(0)
     page = reviewer.open(f"/claims/{claim.pk}/")
     box = page.locator('[data-form="comment"] textarea[name=body]')
@@ -501,6 +502,9 @@ def step_7_bob_mentions_dave(
     expect(comment).to_contain_text(QUESTIONS[day.locale[:2]])
     reviewer.shot(f"{day.prefix}-7g-reviewer-commented", full_page=True)
     expect(watching.locator("[data-notifications] [data-unread]")).to_have_text("1")
+    pushed = watching.locator(".comments .comment").last
+    expect(pushed).to_contain_text(QUESTIONS[day.locale[:2]])
+    expect(pushed.locator(".mention")).to_have_text("@dave")
     assert adjudicator.page.evaluate("performance.getEntriesByType('navigation').length") == 1
     adjudicator.shot(f"{day.prefix}-7j-adjudicator-badge-lit")
 

@@ -98,4 +98,9 @@ function attach(box) {
   });
 }
 
-document.querySelectorAll("textarea[data-mentions]").forEach(attach);
+// Every comment box under `root` (a thread drawn again live gets its boxes this way).
+export function attachMentions(root) {
+  root.querySelectorAll("textarea[data-mentions]").forEach(attach);
+}
+
+attachMentions(document);
