@@ -1301,6 +1301,7 @@ class Webhook(models.Model):
         CLAIM_PUBLISHED = "claim.published", _("A claim is published")
         CLAIM_RESOLVED = "claim.resolved", _("A claim gets its final verdict")
         CLAIM_DISPUTED = "claim.disputed", _("A claim is disputed")
+        CLAIM_UNPUBLISHED = "claim.unpublished", _("A published claim is unpublished")
         ARTICLE_EXTRACTED = "article.extracted", _("An article's candidate claims are extracted")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="webhooks")

@@ -11,13 +11,17 @@ No Django imports: the settings come in as arguments. The rules:
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import ipaddress
 import socket
+import threading
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import urllib3
+import urllib3.connection
 
 USER_AGENT = "FactCheckWorkbench/0.1 (+article import)"
 _TRACKING_PREFIXES = ("utm_", "mc_", "fbclid", "gclid", "ocid")
@@ -83,10 +87,25 @@ def check_url_syntax(url: str) -> str:
     return url
 
 
+# IPv6 prefixes that carry an IPv4 address a gateway connects to (NAT64's well-known prefix).
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def _is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.is_site_local:
+            return False
+        # An IPv4 address inside an IPv6 one (mapped, 6to4, Teredo, NAT64) is where the
+        # connection really goes: that one must be public too.
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            if ip.ipv4_mapped is not None:
+                ip = embedded
+            elif not (embedded.is_global and not embedded.is_multicast):
+                return False
     return ip.is_global and not ip.is_multicast
 
 
@@ -168,32 +187,64 @@ def post_json(
 ) -> PostAnswer:
     """POST a JSON body to a checked address (as for fetching: public addresses only unless
     `allow_private`) and return the answer's status and the start of its body. Redirects are not
-    followed: a 3xx is the answer. Raises FetchError (or UnsafeURL) when no answer came."""
-    pool, path, host_header = _checked_pool(
-        check_url_syntax(url), timeout=timeout, allow_private=allow_private
-    )
-    response = _send(
-        pool,
-        "POST",
-        path,
-        url=url,
-        body=body,
-        headers={
-            "User-Agent": USER_AGENT,
-            **headers,
-            "Host": host_header,
-            "Content-Type": "application/json",
-        },
-    )
+    followed: a 3xx is the answer. `timeout` bounds the whole exchange, not each read: a target
+    that answers a byte at a time is cut off when it runs out. Raises FetchError (or UnsafeURL)
+    when no answer came in time."""
+    current = check_url_syntax(url)
+    parts = urlsplit(current)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    address = resolve_checked(host, port, allow_private=allow_private)
+    connection: urllib3.connection.HTTPConnection
+    if parts.scheme == "https":
+        connection = urllib3.connection.HTTPSConnection(
+            address, port, timeout=timeout, server_hostname=host, assert_hostname=host
+        )
+    else:
+        connection = urllib3.connection.HTTPConnection(address, port, timeout=timeout)
+    path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    host_header = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        host_header = f"{host_header}:{parts.port}"
+
+    def cut_off() -> None:
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    watchdog = threading.Timer(timeout, cut_off)
+    watchdog.daemon = True
+    watchdog.start()
     try:
+        connection.request(
+            "POST",
+            path,
+            body=body,
+            headers={
+                "User-Agent": USER_AGENT,
+                **headers,
+                "Host": host_header,
+                "Content-Type": "application/json",
+            },
+        )
+        response = connection.getresponse()
         try:
             start = response.read(excerpt_bytes)
-        except urllib3.exceptions.HTTPError:
+        except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError):
             start = b""
         return PostAnswer(status=response.status, excerpt=start.decode("utf-8", errors="replace"))
+    except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError, ValueError) as exc:
+        raise FetchError(
+            "no answer from %(url)s within %(seconds)s s: %(error)s",
+            code="connect",
+            url=current,
+            seconds=timeout,
+            error=exc.__class__.__name__,
+        ) from exc
     finally:
-        response.release_conn()
-        pool.close()
+        watchdog.cancel()
+        connection.close()
 
 
 def fetch_html(

@@ -159,6 +159,7 @@ class Receiver:
     url: str
     answers: list[int] = field(default_factory=list)
     received: list[dict[str, Any]] = field(default_factory=list)
+    body: bytes = b"ok"
 
 
 @pytest.fixture
@@ -173,9 +174,9 @@ def receiver(settings: Settings) -> Iterator[Receiver]:
             self.send_response(code)
             if 300 <= code < 400:
                 self.send_header("Location", "/elsewhere")
-            self.send_header("Content-Length", "2")
+            self.send_header("Content-Length", str(len(state.body)))
             self.end_headers()
-            self.wfile.write(b"ok")
+            self.wfile.write(state.body)
 
         def log_message(self, *args: object) -> None:
             pass

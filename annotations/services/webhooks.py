@@ -46,7 +46,15 @@ from django.utils.translation import gettext as _
 
 from annotations.access import require_role
 from annotations.errors import Conflict
-from annotations.models import Article, Claim, ClaimEvent, Role, Webhook, WebhookDelivery
+from annotations.models import (
+    Article,
+    Claim,
+    ClaimEvent,
+    Role,
+    Webhook,
+    WebhookDelivery,
+    Workspace,
+)
 from annotations.webfetch import FetchError, UnsafeURL, check_url_syntax, post_json, resolve_checked
 
 logger = logging.getLogger(__name__)
@@ -92,7 +100,7 @@ def _checked_target(url: str) -> str:
     from annotations.services.sources import url_problem
 
     try:
-        url = check_url_syntax(url or "")
+        url = _ascii_host(check_url_syntax(url or ""))
         parts = urlsplit(url)
         resolve_checked(
             parts.hostname or "",
@@ -108,6 +116,21 @@ def _checked_target(url: str) -> str:
     if len(url) > 2000:
         raise ValidationError({"url": [_("Give an address of at most 2,000 characters.")]})
     return url
+
+
+def _ascii_host(url: str) -> str:
+    """The URL with its host name in ASCII (an internationalised name as IDNA, which is what
+    goes on the wire and in certificates)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host.isascii():
+        return url
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValidationError({"url": [_("This address's host name is not valid.")]}) from None
+    netloc = ascii_host if parts.port is None else f"{ascii_host}:{parts.port}"
+    return parts._replace(netloc=netloc).geturl()
 
 
 def _clean_events(events: Any) -> list[str]:
@@ -157,8 +180,10 @@ def webhook_create(
     text = _clean_description(description)
     secret = secrets.token_urlsafe(SECRET_BYTES)
     with transaction.atomic():
+        # The workspace's row is the lock: two editors adding at once cannot pass the cap.
+        Workspace.objects.select_for_update(no_key=True).filter(pk=workspace_id).first()
         if (
-            Webhook.objects.select_for_update().filter(workspace_id=workspace_id).count()
+            Webhook.objects.filter(workspace_id=workspace_id).count()
             >= settings.WEBHOOK_MAX_PER_WORKSPACE
         ):
             raise Conflict(
@@ -213,8 +238,6 @@ def webhook_renew_secret(*, user: User, webhook_id: int) -> str:
 
 
 def _body(*, event: str, workspace_id: int, data: dict[str, Any]) -> str:
-    from annotations.models import Workspace
-
     workspace = Workspace.objects.only("pk", "name").get(pk=workspace_id)
     return json.dumps(
         {
@@ -298,7 +321,12 @@ def webhooks_for_claim_event(event: ClaimEvent) -> int:
     its status turning published, resolved or disputed."""
     if event.kind != "status_changed":
         return 0
-    hook_event = _STATUS_EVENTS.get((event.after or {}).get("status", ""))
+    after = event.after or {}
+    hook_event = (
+        Event.CLAIM_UNPUBLISHED
+        if after.get("reason") == "unpublished"
+        else _STATUS_EVENTS.get(after.get("status", ""))
+    )
     if hook_event is None:
         return 0
     claim = Claim.objects.select_related("article", "final_verdict").get(pk=event.claim_id)
@@ -306,6 +334,11 @@ def webhooks_for_claim_event(event: ClaimEvent) -> int:
         return 0
     data = claim_data(claim)
     data["actor"] = event.actor.get_username() if event.actor is not None else None
+    # Why the status changed (assessments, consensus, adjudication, published, unpublished) and,
+    # for an unpublication, the editor's note.
+    data["reason"] = after.get("reason")
+    if hook_event == Event.CLAIM_UNPUBLISHED:
+        data["note"] = after.get("note", "")
     return webhooks_announce(workspace_id=claim.workspace_id, event=hook_event, data=data)
 
 
@@ -419,8 +452,9 @@ def _record(
         "attempts": attempts,
         "last_attempt_at": now,
         "response_code": code,
-        "response_excerpt": excerpt[:_EXCERPT],
-        "error": error[:500],
+        # PostgreSQL's text holds no NUL: an answer in UTF-16 has them.
+        "response_excerpt": excerpt.replace("\x00", "")[:_EXCERPT],
+        "error": error.replace("\x00", "")[:500],
         "next_attempt_at": None,
     }
     if not error:

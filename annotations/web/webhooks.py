@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from annotations import selectors, selectors_webhooks
@@ -50,6 +51,7 @@ def _number(value: str | None) -> int:
     return int(text)
 
 
+@never_cache  # it shows a secret once: no copy kept by the browser
 @login_required
 @require_http_methods(["GET", "POST"])
 def webhooks_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
@@ -82,7 +84,12 @@ def webhooks_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
                 else:
                     messages.success(request, done)
                     return redirect(back)
-    secret = request.session.pop(_SHOWN_ONCE, None) if request.method == "GET" else None
+    secret = None
+    if request.method == "GET":
+        kept = request.session.get(_SHOWN_ONCE)
+        # Shown on this workspace's page only (the one the creation led to), then forgotten.
+        if isinstance(kept, dict) and kept.get("workspace") == workspace.pk:
+            secret = request.session.pop(_SHOWN_ONCE)
     hooks = list(selectors_webhooks.webhook_list(user=_me(request), workspace_id=workspace.pk))
     context: dict[str, Any] = {
         "workspace": workspace,
@@ -124,7 +131,12 @@ def _carry_out(
             events=list(data["events"]),
             description=data["description"],
         )
-        request.session[_SHOWN_ONCE] = {"webhook": webhook.pk, "url": webhook.url, "secret": secret}
+        request.session[_SHOWN_ONCE] = {
+            "workspace": workspace_id,
+            "webhook": webhook.pk,
+            "url": webhook.url,
+            "secret": secret,
+        }
         return _("Webhook added. Copy its secret now: it is not shown again.")
     if action == "redeliver":
         delivery_id = _number(request.POST.get("delivery_id"))
@@ -151,7 +163,12 @@ def _on_webhook(request: HttpRequest, user: User, workspace_id: int, action: str
         return _("Ping sent: see the delivery log.")
     if action == "secret":
         secret = webhooks.webhook_renew_secret(user=user, webhook_id=hook.pk)
-        request.session[_SHOWN_ONCE] = {"webhook": hook.pk, "url": hook.url, "secret": secret}
+        request.session[_SHOWN_ONCE] = {
+            "workspace": workspace_id,
+            "webhook": hook.pk,
+            "url": hook.url,
+            "secret": secret,
+        }
         return _("New secret made. Copy it now: it is not shown again.")
     webhooks.webhook_delete(user=user, webhook_id=hook.pk)
     return _("Webhook deleted.")

@@ -4,9 +4,13 @@ again by hand, and targets on private or loopback addresses are refused unless l
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
+import socket
+import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
@@ -21,8 +25,9 @@ from rest_framework.test import APIClient
 
 from annotations.models import Article, Claim, Webhook, WebhookDelivery, Workspace
 from annotations.services.articles import article_mark
-from annotations.services.publishing import claim_publish
+from annotations.services.publishing import claim_publish, claim_unpublish
 from annotations.services.webhooks import retry_delay, webhooks_sweep
+from annotations.webfetch import _is_public
 from tests.conftest import Receiver, results
 
 Api = Callable[[User | None], APIClient]
@@ -336,3 +341,106 @@ def test_a_dispute_and_an_extraction_are_announced_to_the_webhooks_that_want_the
     assert bodies[0]["claim"]["status"] == "disputed" and bodies[0]["claim"]["verdict"] is None
     assert bodies[1]["article"]["id"] == article.pk
     assert bodies[1]["article"]["page"].endswith(f"/articles/{article.pk}/")
+
+
+def test_a_target_that_answers_a_byte_at_a_time_is_cut_off_at_the_timeout(
+    workspace: Workspace,
+    alice: User,
+    api: Api,
+    receiver: Receiver,
+    settings: SettingsWrapper,
+    sends: Sends,
+) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def drip() -> None:
+        peer, _address = listener.accept()
+        with peer:
+            peer.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"y" * 100:
+                if stop.wait(0.25):
+                    return
+                with contextlib.suppress(OSError):
+                    peer.send(bytes([byte]))
+
+    threading.Thread(target=drip, daemon=True).start()
+    settings.WEBHOOK_TIMEOUT = 1.0
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/slow"
+    made = make_hook(api, alice, workspace, url, ["claim.published"])
+    began = time.monotonic()
+    sends(lambda: api(alice).post(f"/api/v1/webhooks/{made['id']}/ping/"))
+    took = time.monotonic() - began
+    stop.set()
+    listener.close()
+    delivery = WebhookDelivery.objects.get()
+    assert took < 3, took
+    assert delivery.status == Status.RETRYING
+    assert "within 1.0 s" in delivery.error
+
+
+def test_an_answer_with_nul_bytes_is_logged_without_them(
+    workspace: Workspace, alice: User, api: Api, receiver: Receiver, sends: Sends
+) -> None:
+    receiver.body = "délivré".encode("utf-16")
+    made = make_hook(api, alice, workspace, receiver.url, ["claim.published"])
+    sends(lambda: api(alice).post(f"/api/v1/webhooks/{made['id']}/ping/"))
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == Status.DELIVERED and "\x00" not in delivery.response_excerpt
+    assert len(receiver.received) == 1
+
+
+def test_unpublishing_is_its_own_event_with_the_editors_note(
+    claim: Claim,
+    workspace: Workspace,
+    alice: User,
+    bob: User,
+    carol: User,
+    api: Api,
+    receiver: Receiver,
+    sends: Sends,
+) -> None:
+    make_hook(api, alice, workspace, receiver.url, ["claim.unpublished", "claim.published"])
+    sends(lambda: settle(api, claim, bob, carol))
+    sends(lambda: claim_publish(user=alice, claim=Claim.objects.get(pk=claim.pk)))
+    sends(
+        lambda: claim_unpublish(
+            user=alice, claim=Claim.objects.get(pk=claim.pk), reason="Wrong table."
+        )
+    )
+    bodies = [json.loads(r["body"]) for r in receiver.received]
+    assert [(b["event"], b["reason"]) for b in bodies] == [
+        ("claim.published", "published"),
+        ("claim.unpublished", "unpublished"),
+    ]
+    assert bodies[1]["note"] == "Wrong table." and bodies[1]["claim"]["status"] == "resolved"
+
+
+def test_an_internationalised_host_is_kept_in_ascii_or_refused_by_name(
+    workspace: Workspace, alice: User, api: Api
+) -> None:
+    answer = api(alice).post(
+        f"/api/v1/workspaces/{workspace.pk}/webhooks/",
+        {"url": "https://пример.рф/hook", "events": ["claim.published"]},
+        format="json",
+    )
+    # Not resolvable offline: refused with the ASCII name it would have used, never a 500.
+    assert answer.status_code == 400, answer.content
+    assert "xn--" in str(answer.json()["url"])
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("64:ff9b::a00:1", False),  # NAT64 of 10.0.0.1
+        ("2002:a00:1::", False),  # 6to4 of 10.0.0.1
+        ("fec0::1", False),  # site-local
+        ("::ffff:127.0.0.1", False),
+        ("2002:808:808::", True),  # 6to4 of 8.8.8.8
+        ("8.8.8.8", True),
+    ],
+)
+def test_ipv4_hidden_in_ipv6_is_checked_too(address: str, public: bool) -> None:
+    assert _is_public(address) is public

@@ -418,7 +418,7 @@ def step_2_annotator_prepares(
 
 
 def step_3_reviewer(
-    start: Start, day: Day, article: Article, bob: User, carol: User, dave: User
+    start: Start, day: Day, article: Article, bob: User, carol: User, dave: User, alice: User
 ) -> None:
     """bob finds the prepared claims in his queue and gives a verdict on each, highlighting one a
     little wider than erin did and citing a source of his own. carol has the article open: blind
@@ -458,7 +458,7 @@ def step_3_reviewer(
             expect(page.locator('[data-list="sources"]')).to_contain_text(day.bobs_source_title)
         _give_verdict(hands, digit, f"bob's reading of claim {claim.pk}")
     reviewer.shot(f"{day.prefix}-3b-reviewer-verdicts")
-    step_7_bob_mentions_dave(start, reviewer, hands, day, _claim(article, day.quote), dave)
+    step_7_bob_mentions_dave(start, reviewer, hands, day, _claim(article, day.quote), dave, alice)
     # Blind: carol's socket carried nothing bob did, her page shows no trace of him.
     assert not [event for event in _pushed(carols_frames) if event["actor"] == "bob"]
     assert "bob" not in carols_page.locator("main").inner_text()
@@ -473,7 +473,7 @@ QUESTIONS = {
 
 
 def step_7_bob_mentions_dave(
-    start: Start, reviewer: Any, hands: Hands, day: Day, claim: Claim, dave: User
+    start: Start, reviewer: Any, hands: Hands, day: Day, claim: Claim, dave: User, alice: User
 ) -> None:
     """Once his verdict is in, bob asks dave about the quotation in a comment on its page: he
     types "@da", picks dave from the list the page offers (Enter), writes his question. dave has
@@ -481,6 +481,11 @@ def step_7_bob_mentions_dave(
     reload."""
     adjudicator = start(dave, day.locale)
     watching = adjudicator.open(f"/claims/{claim.pk}/")
+    # alice, the editor, has the article open on the same claim: its panel's comments too.
+    editor = start(alice, day.locale)
+    panel = editor.open(f"/articles/{claim.article_id}/#claim-{claim.pk}")
+    expect(panel.locator(f'.claim-view[data-claim="{claim.pk}"][data-ready]')).to_be_visible()
+    expect(panel.locator('[data-list="comments"] .panel-comment')).to_have_count(0)
     expect(watching.locator("[data-notifications] [data-unread]")).to_have_count(0)
     page = reviewer.open(f"/claims/{claim.pk}/")
     box = page.locator('[data-form="comment"] textarea[name=body]')
@@ -505,6 +510,12 @@ def step_7_bob_mentions_dave(
     pushed = watching.locator(".comments .comment").last
     expect(pushed).to_contain_text(QUESTIONS[day.locale[:2]])
     expect(pushed.locator(".mention")).to_have_text("@dave")
+    in_panel = panel.locator('[data-list="comments"] .panel-comment')
+    expect(in_panel).to_have_count(1)
+    expect(in_panel.first).to_contain_text(QUESTIONS[day.locale[:2]])
+    expect(in_panel.first.locator("strong")).to_have_text("bob")
+    in_panel.first.scroll_into_view_if_needed()
+    editor.shot(f"{day.prefix}-7k-editor-panel-comment-live")
     assert adjudicator.page.evaluate("performance.getEntriesByType('navigation').length") == 1
     adjudicator.shot(f"{day.prefix}-7j-adjudicator-badge-lit")
 
@@ -899,7 +910,7 @@ def play_desk_day(
     workspace = step_1_editor_sets_up(start, day, alice, team)
     secret = step_1_editor_adds_a_webhook(start, day, workspace, alice, receiver)
     article = step_2_annotator_prepares(start, day, workspace, erin, alice)
-    step_3_reviewer(start, day, article, bob, carol, dave)
+    step_3_reviewer(start, day, article, bob, carol, dave, alice)
     step_4_second_reviewer(start, day, article, carol)
     step_5_adjudicator(start, day, article, dave)
     step_6_editor_publishes(start, day, workspace, article, alice)

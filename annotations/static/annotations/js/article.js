@@ -580,13 +580,14 @@ function closeClaim() {
 
 async function fetchClaimData(claim) {
   const base = "claims/" + claim.id + "/";
-  const [assessments, sources, adjudication, history] = await Promise.all([
+  const [assessments, sources, adjudication, history, comments] = await Promise.all([
     api.all(base + "assessments/"),
     api.all(base + "sources/"),
     api.get(base + "adjudication/").then((r) => r.data),
     api.all(base + "history/"),
+    api.all(base + "comments/"),
   ]);
-  return { assessments, sources, adjudication, history };
+  return { assessments, sources, adjudication, history, comments };
 }
 
 async function renderClaim(claim) {
@@ -607,7 +608,7 @@ async function renderClaim(claim) {
     data = await fetchClaimData(claim);
   } catch (error) {
     toast(fmt(gettext("Could not load the claim's verdicts and sources: %(reason)s"), { reason: error.message }), "error");
-    data = { assessments: [], sources: [], adjudication: { current: null, history: [] }, history: [] };
+    data = { assessments: [], sources: [], adjudication: { current: null, history: [] }, history: [], comments: [] };
   }
   if (state.selected !== claim.id) return; // another claim was opened meanwhile
   state.claimData = data;
@@ -615,6 +616,7 @@ async function renderClaim(claim) {
   renderAssessments(root, data);
   setUpAdjudication(root, claim, data);
   renderSources(root, data.sources);
+  renderComments(root, claim.id, data.comments);
   renderHistory(root, data.history);
   setUpSourceForm(root, claim);
   const similarSection = root.querySelector('[data-section="similar"]');
@@ -862,7 +864,30 @@ async function refreshClaim(root, claimId) {
   fillClaimHead(root, claim);
   renderAssessments(root, data);
   renderSources(root, data.sources);
+  renderComments(root, claimId, data.comments);
   renderDoc();
+}
+
+// The claim's comments as the API lets this reader see them (blind review applies), read-only
+// here: they are written on the claim's page, where the link leads. Drawn again live.
+function renderComments(root, claimId, comments) {
+  const list = root.querySelector('[data-list="comments"]');
+  if (!list) return;
+  list.replaceChildren();
+  for (const comment of comments) {
+    const item = el("li", "panel-comment" + (comment.instruction ? " instruction" : ""));
+    item.dataset.comment = String(comment.id);
+    const head = el("div", "comment-head");
+    head.appendChild(el("strong", "", comment.author));
+    if (comment.parent !== null) head.appendChild(el("span", "muted small", " · " + gettext("reply")));
+    item.appendChild(head);
+    item.appendChild(
+      el("p", "comment-body" + (comment.body ? "" : " muted"), comment.body || gettext("This comment was deleted.")),
+    );
+    list.appendChild(item);
+  }
+  root.querySelector('[data-empty="comments"]').hidden = comments.length > 0;
+  root.querySelector('[data-link="claim-comments"]').href = "/claims/" + claimId + "/#comments";
 }
 
 function renderAssessments(root, data) {
