@@ -16,10 +16,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 
-from annotations.models import Article, Claim, Comment
+from annotations.models import Article, Claim, Comment, Webhook, WebhookDelivery, Workspace
 from annotations.services.assessments import assessment_create
 from annotations.services.claims import claim_create
 from annotations.services.comments import comment_create
+from annotations.services.publishing import claim_publish
+from annotations.services.webhooks import webhook_delete
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -97,3 +99,22 @@ def test_a_comment_and_a_verdict_on_one_claim_both_commit(
     )
     assert errors == []
     assert claim.assessments.count() == 1
+
+
+def test_a_webhook_deleted_while_a_publish_announces_to_it_waits_for_the_publish(
+    claim: Claim, workspace: Workspace, alice: User, bob: User, carol: User
+) -> None:
+    for reviewer in (bob, carol):
+        assessment_create(user=reviewer, claim=claim, verdict="false")
+    hook, _secret = Webhook.objects.get_or_create(
+        workspace=workspace,
+        url="https://cms.example.org/hook",
+        defaults={"events": ["claim.published"], "secret": "s" * 43},
+    )
+    errors = _race(
+        lambda: claim_publish(user=alice, claim=Claim.objects.get(pk=claim.pk)),
+        lambda: webhook_delete(user=alice, webhook_id=hook.pk),
+    )
+    assert errors == []
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PUBLISHED
+    assert not Webhook.objects.exists() and not WebhookDelivery.objects.exists()

@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -225,7 +225,13 @@ def webhook_update(*, user: User, webhook_id: int, changes: dict[str, Any]) -> W
 
 def webhook_delete(*, user: User, webhook_id: int) -> None:
     """Delete a webhook with its delivery log (editors); what waits to be sent is not sent."""
-    webhook_get(user=user, webhook_id=webhook_id).delete()
+    webhook = webhook_get(user=user, webhook_id=webhook_id)
+    with transaction.atomic():
+        # FOR UPDATE waits for the writes announcing to it (webhooks_announce holds it key-share
+        # locked), so that the deliveries they add are deleted with it.
+        locked = Webhook.objects.select_for_update().filter(pk=webhook.pk).first()
+        if locked is not None:
+            locked.delete()
 
 
 def webhook_renew_secret(*, user: User, webhook_id: int) -> str:
@@ -262,13 +268,17 @@ def _queue(delivery: WebhookDelivery) -> None:
 def webhooks_announce(*, workspace_id: int, event: str, data: dict[str, Any]) -> int:
     """Write one delivery of the event to each active webhook of the workspace that wants it, in
     the caller's transaction, and send them once it commits; how many were written."""
-    hooks = [
-        hook
-        for hook in Webhook.objects.filter(workspace_id=workspace_id, active=True).only(
-            "pk", "events"
+    found: Any = Webhook.objects.filter(workspace_id=workspace_id, active=True).only("pk", "events")
+    if connection.vendor == "postgresql":
+        # Key-share locked until this write commits: an editor deleting one of them meanwhile
+        # waits for it (then its deliveries go with it) instead of failing this write at commit,
+        # where its delivery's foreign key is checked. Only deletion waits for this lock.
+        found = Webhook.objects.raw(
+            "SELECT id, events FROM annotations_webhook"
+            " WHERE workspace_id = %s AND active FOR KEY SHARE",
+            [workspace_id],
         )
-        if event in hook.events
-    ]
+    hooks = [hook for hook in found if event in hook.events]
     if not hooks:
         return 0
     body = _body(event=event, workspace_id=workspace_id, data=data)
