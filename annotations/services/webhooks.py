@@ -258,11 +258,11 @@ def _body(*, event: str, workspace_id: int, data: dict[str, Any]) -> str:
     )
 
 
-def _queue(delivery: WebhookDelivery) -> None:
+def _queue(delivery_id: int) -> None:
     from annotations import tasks  # the tasks module imports the services
     from annotations.services.dispatch import enqueue_on_commit
 
-    enqueue_on_commit(tasks.deliver_webhook, delivery.pk)
+    enqueue_on_commit(tasks.deliver_webhook, delivery_id)
 
 
 def webhooks_announce(*, workspace_id: int, event: str, data: dict[str, Any]) -> int:
@@ -283,7 +283,7 @@ def webhooks_announce(*, workspace_id: int, event: str, data: dict[str, Any]) ->
         return 0
     body = _body(event=event, workspace_id=workspace_id, data=data)
     for hook in hooks:
-        _queue(WebhookDelivery.objects.create(webhook_id=hook.pk, event=event, body=body))
+        _queue(WebhookDelivery.objects.create(webhook_id=hook.pk, event=event, body=body).pk)
     return len(hooks)
 
 
@@ -339,7 +339,11 @@ def webhooks_for_claim_event(event: ClaimEvent) -> int:
     )
     if hook_event is None:
         return 0
-    claim = Claim.objects.select_related("article", "final_verdict").get(pk=event.claim_id)
+    claim = (
+        Claim.objects.select_related("article", "final_verdict")
+        .defer("article__text")
+        .get(pk=event.claim_id)
+    )
     if not Webhook.objects.filter(workspace_id=claim.workspace_id, active=True).exists():
         return 0
     data = claim_data(claim)
@@ -354,7 +358,12 @@ def webhooks_for_claim_event(event: ClaimEvent) -> int:
 
 def webhooks_article_extracted(*, article_id: int) -> int:
     """The deliveries of an article's extraction being done (services.articles.article_mark)."""
-    article = Article.objects.filter(pk=article_id).first()
+    # Not the text: this runs at the end of every extraction.
+    article = (
+        Article.objects.filter(pk=article_id)
+        .only("pk", "workspace_id", "title", "url", "language")
+        .first()
+    )
     if article is None:
         return 0
     if not Webhook.objects.filter(workspace_id=article.workspace_id, active=True).exists():
@@ -383,7 +392,7 @@ def webhook_ping(*, user: User, webhook_id: int) -> WebhookDelivery:
     delivery = WebhookDelivery.objects.create(
         webhook=webhook, event=PING, body=body, requested_by=user
     )
-    _queue(delivery)
+    _queue(delivery.pk)
     return delivery
 
 
@@ -391,11 +400,10 @@ def webhook_ping(*, user: User, webhook_id: int) -> WebhookDelivery:
 def delivery_redeliver(*, user: User, delivery_id: int) -> WebhookDelivery:
     """Send a delivery again by hand (editors): a new delivery with the same body, so a receiver
     that keeps the event's `id` sees it is the same event."""
-    original = WebhookDelivery.objects.filter(pk=delivery_id).only("webhook_id").first()
-    if original is None:
+    source = WebhookDelivery.objects.filter(pk=delivery_id).first()
+    if source is None:
         raise Http404(_("Not found."))
-    webhook = webhook_get(user=user, webhook_id=original.webhook_id)
-    source = WebhookDelivery.objects.get(pk=delivery_id)
+    webhook = webhook_get(user=user, webhook_id=source.webhook_id)
     if not webhook.active:
         raise Conflict(_("This webhook is turned off: turn it on to send to it."), field="active")
     delivery = WebhookDelivery.objects.create(
@@ -405,7 +413,7 @@ def delivery_redeliver(*, user: User, delivery_id: int) -> WebhookDelivery:
         redelivery_of=source,
         requested_by=user,
     )
-    _queue(delivery)
+    _queue(delivery.pk)
     return delivery
 
 
@@ -513,7 +521,7 @@ def webhooks_sweep(*, now: datetime | None = None) -> dict[str, int]:
             if WebhookDelivery.objects.filter(pk=delivery_id, status=Status.RETRYING).update(
                 status=Status.PENDING, next_attempt_at=None
             ):
-                _queue(WebhookDelivery(pk=delivery_id))
+                _queue(delivery_id)
                 sent += 1
     pruned, _counts = WebhookDelivery.objects.filter(
         status__in=[Status.DELIVERED, Status.FAILED],

@@ -40,6 +40,17 @@ def _me(request: HttpRequest) -> User:
     return user
 
 
+def live_config(user: User, article: Article) -> dict[str, Any]:
+    """Where a page opens the article's socket (annotations.consumers): on LIVE_URL, or on the
+    page's own origin; `cursor`, the last event this reader may see as the page starts (a change
+    made while it loads is then sent to it). The article and claim pages both use it."""
+    return {
+        "base": settings.LIVE_URL,
+        "path": f"/ws/articles/{article.pk}/",
+        "cursor": selectors_live.feed_position(user=user, article=article),
+    }
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     workspaces = list(selectors.workspace_list(user=request.user))
@@ -216,14 +227,7 @@ def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
             {"slug": v.slug, "name": v.name, "value": v.value, "position": v.position}
             for v in workspace.verdicts.all()
         ],
-        # The page's socket (annotations.consumers): on LIVE_URL, or on the page's own origin;
-        # `cursor`, the last event this reader may see as the page starts (a change made while
-        # it loads is then sent to it).
-        "live": {
-            "base": settings.LIVE_URL,
-            "path": f"/ws/articles/{article.pk}/",
-            "cursor": selectors_live.feed_position(user=user, article=article),
-        },
+        "live": live_config(user, article),
     }
     return render(
         request,

@@ -34,14 +34,14 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from annotations import queues, selectors, selectors_clusters, selectors_live, selectors_review
+from annotations import queues, selectors, selectors_clusters, selectors_review
 from annotations.access import require_role
 from annotations.events import describe_event
 from annotations.export_rows import claim_reviews
 from annotations.middleware import allow_images_from
 from annotations.models import Article, Claim, ClaimEvent, Role, VerdictLabel
 from annotations.services import clusters, publishing
-from annotations.web.articles import _me
+from annotations.web.articles import _me, live_config
 from annotations.web.colours import STATUS_LABELS, claim_colour, verdict_colour
 from annotations.web.comments import (
     COMMENT_ACTIONS,
@@ -397,9 +397,7 @@ def _member_claim_page(
         # The article's socket (annotations.consumers), as on the article page: the comments
         # shown again when someone comments on this claim, this reader's presence on it.
         "live": {
-            "base": settings.LIVE_URL,
-            "path": f"/ws/articles/{article.pk}/",
-            "cursor": selectors_live.feed_position(user=_me(request), article=article),
+            **live_config(_me(request), article),
             "article": article.pk,
             "claim": claim.pk,
             "api": "/api/v1/",

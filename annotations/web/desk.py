@@ -159,8 +159,9 @@ class MemberRoleForm(forms.Form):
 
 
 def _number(value: str | None) -> int:
-    """A posted id or role, 0 when it is not a plain number (0 matches nothing)."""
-    return int(value) if value and value.isascii() and value.isdigit() else 0
+    """A posted id or role, 0 when it is not a plain number that fits an id (0 matches nothing)."""
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else 0
 
 
 def _errors_into(form: forms.BaseForm, error: ValidationError) -> None:

@@ -28,6 +28,7 @@ from annotations.errors import Conflict
 from annotations.models import Role, Webhook
 from annotations.services import webhooks
 from annotations.web.articles import _me
+from annotations.web.desk import _errors_into, _number
 
 _SHOWN_ONCE = "webhook_shown_once"
 ACTIONS = ("create", "toggle", "ping", "secret", "delete", "redeliver")
@@ -42,13 +43,6 @@ class WebhookForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         initial=[Webhook.Event.CLAIM_PUBLISHED],
     )
-
-
-def _number(value: str | None) -> int:
-    text = (value or "").strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
-        raise Http404(_("Not found."))
-    return int(text)
 
 
 @never_cache  # it shows a secret once: no copy kept by the browser
@@ -110,9 +104,7 @@ def _errors(request: HttpRequest, form: forms.Form | None, error: ValidationErro
         for message in error.messages:
             messages.error(request, message)
         return
-    for field, problems in error.message_dict.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
+    _errors_into(form, error)
 
 
 def _carry_out(
