@@ -271,6 +271,8 @@ class Claim(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL)
+    # The tag another tool gave the span (doccano's or Label Studio's label), kept from an import.
+    tag = models.CharField(max_length=100, blank=True)
     final_verdict = models.ForeignKey(
         VerdictLabel, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -1116,6 +1118,59 @@ class ExportJob(models.Model):
         return f"{self.format} export of {self.workspace} ({self.status})"
 
 
+class ImportJob(models.Model):
+    """A file of articles (and what people marked on them) read into a workspace by a worker,
+    with a report record by record (annotations.services.imports)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="import_jobs")
+    format = models.CharField(max_length=30)
+    options = models.JSONField(default=dict, blank=True)
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # The uploaded file, or (source_url set, file empty until fetched) the address to fetch it from.
+    file = models.FileField(upload_to="imports/", blank=True, max_length=200)
+    file_name = models.CharField(max_length=255, blank=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    # Records read so far, and how each ended: created, skipped (already there), failed.
+    records = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    # Rows written (or, in a dry run, that would be): articles, claims, highlights, ...
+    counts = models.JSONField(default=dict, blank=True)
+    # One entry per record: {"place", "outcome", "article", "message", "field"}.
+    report = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
+                name="import_job_status",
+            ),
+            models.CheckConstraint(
+                condition=~Q(file="") | ~Q(source_url=""), name="import_job_has_input"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.format} import into {self.workspace} ({self.status})"
+
+
 class DatasetRelease(models.Model):
     """A frozen, versioned dataset: its files are written once and never change."""
 
@@ -1303,6 +1358,7 @@ class Webhook(models.Model):
         CLAIM_DISPUTED = "claim.disputed", _("A claim is disputed")
         CLAIM_UNPUBLISHED = "claim.unpublished", _("A published claim is unpublished")
         ARTICLE_EXTRACTED = "article.extracted", _("An article's candidate claims are extracted")
+        IMPORT_FINISHED = "import.finished", _("An import of articles has finished")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(max_length=2000)

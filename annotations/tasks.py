@@ -284,6 +284,20 @@ def run_export_job(job_id: int) -> str:
         return "failed"
 
 
+@workbench_task("annotations.run_import_job")
+def run_import_job(job_id: int) -> str:
+    from annotations.services.imports import failure_text, import_job_fail, import_job_run
+
+    try:
+        return import_job_run(job_id=job_id)
+    except DatabaseError:
+        raise  # retried by autoretry_for
+    except Exception as exc:
+        logger.exception("import job %s failed", job_id)
+        import_job_fail(job_id=job_id, error=failure_text(exc))
+        return "failed"
+
+
 @workbench_task("annotations.freeze_release")
 def freeze_release(release_id: int) -> str:
     from annotations.services.releases import release_fail, release_freeze

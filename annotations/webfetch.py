@@ -15,9 +15,11 @@ import contextlib
 import http.client
 import ipaddress
 import socket
+import tempfile
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import urllib3
@@ -247,14 +249,12 @@ def post_json(
         connection.close()
 
 
-def fetch_html(
-    url: str,
-    *,
-    timeout: float,
-    max_bytes: int,
-    max_redirects: int,
-    allow_private: bool,
-) -> FetchedPage:
+@contextlib.contextmanager
+def _following(
+    url: str, *, accept: str, timeout: float, max_redirects: int, allow_private: bool
+) -> Iterator[tuple[Any, str]]:
+    """The final answer to a GET of url (each redirect hop checked like the first) and its URL;
+    an error status is a FetchError."""
     current = check_url_syntax(url)
     for _hop in range(max_redirects + 1):
         pool, path, host_header = _checked_pool(
@@ -265,11 +265,7 @@ def fetch_html(
             "GET",
             path,
             url=current,
-            headers={
-                "Host": host_header,
-                "User-Agent": USER_AGENT,
-                "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1",
-            },
+            headers={"Host": host_header, "User-Agent": USER_AGENT, "Accept": accept},
             decode_content=True,
         )
         try:
@@ -287,40 +283,92 @@ def fetch_html(
                     code="http_status",
                     status=response.status,
                 )
-            content_type = response.headers.get("Content-Type", "")
-            if content_type and not content_type.startswith(
-                ("text/html", "application/xhtml", "text/plain")
-            ):
-                raise FetchError(
-                    "not an article page (content type %(type)s)",
-                    code="content_type",
-                    type=content_type,
-                )
-            body = bytearray()
-            try:
-                for chunk in response.stream(64 * 1024):
-                    body.extend(chunk)
-                    if len(body) > max_bytes:
-                        raise FetchError(
-                            "the page is larger than %(max)s bytes", code="too_large", max=max_bytes
-                        )
-            except urllib3.exceptions.HTTPError as exc:
-                raise FetchError(
-                    "could not read %(url)s: %(error)s",
-                    code="read",
-                    url=current,
-                    error=exc.__class__.__name__,
-                ) from exc
-            charset = _charset(content_type) or "utf-8"
-            try:
-                html = body.decode(charset, errors="replace")
-            except LookupError:
-                html = body.decode("utf-8", errors="replace")
-            return FetchedPage(url=current, html=html, content_type=content_type)
+            yield response, current
+            return
         finally:
             response.release_conn()
             pool.close()
     raise FetchError("more than %(max)s redirects", code="too_many_redirects", max=max_redirects)
+
+
+def _chunks(response: Any, *, url: str, max_bytes: int) -> Iterator[bytes]:
+    """The body in chunks, abandoned past max_bytes."""
+    size = 0
+    try:
+        for chunk in response.stream(64 * 1024):
+            size += len(chunk)
+            if size > max_bytes:
+                raise FetchError(
+                    "the page is larger than %(max)s bytes", code="too_large", max=max_bytes
+                )
+            yield chunk
+    except urllib3.exceptions.HTTPError as exc:
+        raise FetchError(
+            "could not read %(url)s: %(error)s",
+            code="read",
+            url=url,
+            error=exc.__class__.__name__,
+        ) from exc
+
+
+def fetch_html(
+    url: str,
+    *,
+    timeout: float,
+    max_bytes: int,
+    max_redirects: int,
+    allow_private: bool,
+) -> FetchedPage:
+    with _following(
+        url,
+        accept="text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1",
+        timeout=timeout,
+        max_redirects=max_redirects,
+        allow_private=allow_private,
+    ) as (response, current):
+        content_type = response.headers.get("Content-Type", "")
+        if content_type and not content_type.startswith(
+            ("text/html", "application/xhtml", "text/plain")
+        ):
+            raise FetchError(
+                "not an article page (content type %(type)s)",
+                code="content_type",
+                type=content_type,
+            )
+        body = b"".join(_chunks(response, url=current, max_bytes=max_bytes))
+        charset = _charset(content_type) or "utf-8"
+        try:
+            html = body.decode(charset, errors="replace")
+        except LookupError:
+            html = body.decode("utf-8", errors="replace")
+        return FetchedPage(url=current, html=html, content_type=content_type)
+
+
+def fetch_file(
+    url: str,
+    *,
+    timeout: float,
+    max_bytes: int,
+    max_redirects: int,
+    allow_private: bool,
+) -> IO[bytes]:
+    """Any file at url, spooled to a temporary file (memory stays flat), rewound."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (the caller closes it)
+    try:
+        with _following(
+            url,
+            accept="application/json,application/x-ndjson,application/ld+json,*/*;q=0.5",
+            timeout=timeout,
+            max_redirects=max_redirects,
+            allow_private=allow_private,
+        ) as (response, current):
+            for chunk in _chunks(response, url=current, max_bytes=max_bytes):
+                spool.write(chunk)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool
 
 
 def _charset(content_type: str) -> str | None:

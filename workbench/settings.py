@@ -303,12 +303,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # Malformed input is a 400 whatever its shape (annotations.api.parsers, .renderers).
-    "DEFAULT_PARSER_CLASSES": [
-        "annotations.api.parsers.JSONParser",
-        "annotations.api.parsers.FormParser",
-        "annotations.api.parsers.MultiPartParser",
-    ],
+    # Malformed input is a 400 whatever its shape (annotations.api.parsers, .renderers). Bodies
+    # are JSON, the API's own form (the form encodings cannot say null, nested objects or lists of
+    # one item as JSON does): anything else is a 415. A view that takes a file upload names its
+    # own parsers (multipart), and the schema says so for that view alone.
+    "DEFAULT_PARSER_CLASSES": ["annotations.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "annotations.api.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -333,13 +332,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Bodies are documented as JSON, the API's own form: the form encodings DRF also parses
-    # cannot say null, nested objects or lists of one item as JSON does.
-    "PARSER_WHITELIST": ["annotations.api.parsers.JSONParser"],
-    # The error answers every operation shares (annotations.api.schema).
+    # The tags' descriptions (annotations.api.schema; its AutoSchema adds each operation's tag and
+    # error answers).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "annotations.api.schema.document_errors",
+        "annotations.api.schema.describe_tags",
     ],
     # One name per shared choice set in the schema (fetch and extraction share their statuses).
     "ENUM_NAME_OVERRIDES": {
@@ -490,6 +487,12 @@ ARTICLE_FETCH_MAX_REDIRECTS = env.int("ARTICLE_FETCH_MAX_REDIRECTS", default=5)
 # Only a development or test set-up should fetch from 127.0.0.1 or a private network.
 ARTICLE_FETCH_ALLOW_PRIVATE = env.bool("ARTICLE_FETCH_ALLOW_PRIVATE", default=False)
 ARTICLE_MAX_CHARS = env.int("ARTICLE_MAX_CHARS", default=1_000_000)
+
+# --- Bulk import (annotations.services.imports) -------------------------------------------------
+# The largest file an import takes, uploaded or fetched; uploads past Django's in-memory size go to
+# a temporary file, so memory stays flat.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
+IMPORT_FETCH_TIMEOUT = env.float("IMPORT_FETCH_TIMEOUT", default=30.0)
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,7 @@ from annotations.api import (
     comments,
     exports,
     extraction,
+    imports,
     live,
     notifications,
     review,
@@ -141,6 +142,13 @@ urlpatterns = [
         exports.ReleaseFileView.as_view(),
         name="release-file",
     ),
+    # Imports (annotations.api.imports).
+    path(
+        "workspaces/<int:workspace_id>/imports/",
+        imports.WorkspaceImportsView.as_view(),
+        name="import-job-list",
+    ),
+    path("imports/<int:job_id>/", imports.ImportJobView.as_view(), name="import-job-detail"),
     # Review work: history, adjudication, assignments, agreement (annotations.api.review).
     path("claims/<int:id>/history/", review.ClaimHistoryView.as_view(), name="claim-history"),
     path(

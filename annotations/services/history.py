@@ -26,6 +26,9 @@ Rows are only ever added: nothing here updates or deletes one.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -34,6 +37,19 @@ from annotations.models import Assessment, Claim, ClaimEvent, LiveEvent
 from annotations.services.live import live_event
 from annotations.services.notifications import notify_event
 from annotations.services.webhooks import webhooks_for_claim_event
+
+_QUIET: ContextVar[bool] = ContextVar("history_quiet", default=False)
+
+
+@contextmanager
+def quietly() -> Iterator[None]:
+    """Write history without telling anyone: no notification, webhook or live event for the
+    events recorded inside (an import, which sends one summary when it ends instead)."""
+    token = _QUIET.set(True)
+    try:
+        yield
+    finally:
+        _QUIET.reset(token)
 
 
 def record_event(
@@ -46,11 +62,14 @@ def record_event(
 ) -> ClaimEvent:
     """Add one event to a claim's history (call inside the transaction that made the change), with
     the notifications it calls for (services.notifications.notify_event), the webhook deliveries
-    (services.webhooks) and its place in the article's live feed (services.live)."""
+    (services.webhooks) and its place in the article's live feed (services.live); only the row
+    inside quietly()."""
     claim_id = claim if isinstance(claim, int) else claim.pk
     event = ClaimEvent.objects.create(
         claim_id=claim_id, actor=actor, kind=kind, before=before, after=after
     )
+    if _QUIET.get():
+        return event
     notify_event(event)
     webhooks_for_claim_event(event)
     article_id = claim.article_id if isinstance(claim, Claim) else None

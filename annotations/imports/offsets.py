@@ -1,0 +1,114 @@
+"""Placing an imported span in the article's stored text. No Django imports.
+
+A file's offsets count in its tool's unit (JavaScript tools count UTF-16 code units) and point
+into the text as the file gives it; the workbench stores the text normalised
+(annotations.text.normalise_text: newlines folded, control characters dropped, NFC) and counts
+code points. ``Placer`` converts an offset both ways once per text, then checks the span against
+the quote the file gives: a quote that is not at the position is looked for in the text, nearest
+the position first; a quote with no position (start -1) is placed where it first occurs.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from annotations.imports import OffsetUnit
+from annotations.text import normalise_text
+
+
+class SpanProblem(ValueError):
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    start: int
+    end: int
+    # True when the position did not hold the quote and the quote was found elsewhere.
+    moved: bool = False
+
+
+def _utf16_starts(text: str) -> list[int] | None:
+    """For each code point index, its UTF-16 offset (one more entry for the end); None when the
+    two units agree (no character outside the Basic Multilingual Plane)."""
+    if all(ord(ch) < 0x10000 for ch in text):
+        return None
+    starts = [0] * (len(text) + 1)
+    position = 0
+    for index, ch in enumerate(text):
+        starts[index] = position
+        position += 2 if ord(ch) >= 0x10000 else 1
+    starts[len(text)] = position
+    return starts
+
+
+class Placer:
+    """Offsets of one text as a file gives it, turned into offsets of its stored form."""
+
+    def __init__(self, given: str, stored: str, unit: OffsetUnit) -> None:
+        self.given = given
+        self.stored = stored
+        self.unit = unit
+        self._utf16 = _utf16_starts(given) if unit == "utf16" else None
+        self._same = given == stored
+
+    def _code_point(self, offset: int, field: str) -> int:
+        if self._utf16 is None:
+            if offset > len(self.given):
+                raise SpanProblem(
+                    f"{field} {offset} is past the end of the text ({len(self.given)} characters)",
+                    field,
+                )
+            return offset
+        index = bisect_left(self._utf16, offset)
+        if index >= len(self._utf16):
+            raise SpanProblem(
+                f"{field} {offset} is past the end of the text ({self._utf16[-1]} UTF-16 units)",
+                field,
+            )
+        if self._utf16[index] != offset:
+            raise SpanProblem(f"{field} {offset} falls inside a character (UTF-16)", field)
+        return index
+
+    def _stored(self, offset: int) -> int:
+        if self._same:
+            return offset
+        return len(normalise_text(self.given[:offset]))
+
+    def place(self, start: int, end: int, exact: str | None) -> Placed:
+        """The span in the stored text, or SpanProblem saying what is wrong."""
+        quote = normalise_text(exact) if exact else None
+        if start < 0 or end < 0:
+            if start == -1 and end == -1 and quote:
+                found = self.stored.find(quote)
+                if found < 0:
+                    raise SpanProblem("the quote is not in the article's text", "exact")
+                return Placed(found, found + len(quote))
+            raise SpanProblem("start and end must be 0 or more", "start")
+        if end <= start:
+            raise SpanProblem(f"end ({end}) must be greater than start ({start})", "end")
+        first = self._stored(self._code_point(start, "start"))
+        last = self._stored(self._code_point(end, "end"))
+        if quote is None or self.stored[first:last] == quote:
+            if not self.stored[first:last].strip():
+                raise SpanProblem("the span holds only white space", "end")
+            return Placed(first, last)
+        nearest = self._nearest(quote, first)
+        if nearest is None:
+            raise SpanProblem(
+                f"the quote {quote[:80]!r} is not at {start}-{end} nor anywhere in the text",
+                "exact",
+            )
+        return Placed(nearest, nearest + len(quote), moved=True)
+
+    def _nearest(self, quote: str, around: int) -> int | None:
+        best: int | None = None
+        found = self.stored.find(quote)
+        while found >= 0:
+            if best is None or abs(found - around) < abs(best - around):
+                best = found
+            found = self.stored.find(quote, found + 1)
+        return best

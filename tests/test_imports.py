@@ -1,0 +1,276 @@
+"""Imports of the workbench's own JSON Lines: records in whole or not at all, a report by line,
+people matched to members, the editor's rights, dry runs, importing twice, and the command."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from annotations.models import (
+    Adjudication,
+    Article,
+    Assessment,
+    Claim,
+    ClaimSource,
+    Highlight,
+    ImportJob,
+    Workspace,
+)
+from annotations.services import imports
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+TEXT = "🙂 Le ministre a dit : « Le chômage a baissé de 10 % en 2025. » Puis il est parti.\r\nFin."
+
+
+def _span(text: str, quote: str) -> tuple[int, int]:
+    start = text.index(quote)
+    return start, start + len(quote)
+
+
+def _line(**article: Any) -> str:
+    return json.dumps(article, ensure_ascii=False)
+
+
+def _record(text: str = TEXT, url: str = "https://example.org/a", **extra: Any) -> dict[str, Any]:
+    quote = "« Le chômage a baissé de 10 % en 2025. »"
+    start, end = _span(text, quote)
+    claim = {
+        "start": start,
+        "end": end,
+        "exact": quote,
+        "claimant": "Le ministre",
+        "creator": "bob",
+        "highlights": [
+            {"start": start, "end": end, "exact": quote, "creator": "bob"},
+            {"start": start + 2, "end": end - 2, "exact": quote[2:-2], "creator": "carol"},
+        ],
+        "assessments": [
+            {"creator": "bob", "verdict": "false", "confidence": 0.9, "rationale": "INSEE"},
+            {"creator": "carol", "verdict": "mostly-false"},
+        ],
+        "sources": [
+            {"url": "https://insee.fr/chomage", "stance": "refutes", "creator": "bob"},
+        ],
+        "adjudications": [{"creator": "dave", "verdict": "false", "note": "INSEE says 2 %"}],
+    }
+    return {
+        "url": url,
+        "title": "Chômage",
+        "language": "fr",
+        "text": text,
+        "claims": [claim],
+    } | extra
+
+
+def _run(workspace: Workspace, user: User, lines: list[str], **data: Any) -> ImportJob:
+    body = ("\n".join(lines) + "\n").encode()
+    job = imports.import_job_create(
+        user=user,
+        workspace_id=workspace.pk,
+        data={"format": "jsonl", "extract": False, **data},
+        upload=io.BytesIO(body),
+        file_name="articles.jsonl",
+        enqueue=False,
+    )
+    imports.import_job_run(job_id=job.pk)
+    return ImportJob.objects.get(pk=job.pk)
+
+
+def test_an_article_comes_in_with_everything_marked_on_it(
+    workspace: Workspace, alice: User
+) -> None:
+    job = _run(workspace, alice, [_line(**_record())])
+
+    assert (job.status, job.records, job.created, job.failed) == ("done", 1, 1, 0)
+    article = Article.objects.get(workspace=workspace, url="https://example.org/a")
+    # Stored normalised (the CRLF folded), offsets still on the guillemets after the emoji.
+    assert "\r" not in article.text
+    claim = Claim.objects.get(article=article)
+    assert claim.exact == "« Le chômage a baissé de 10 % en 2025. »"
+    assert article.text[claim.start : claim.end] == claim.exact
+    assert claim.final_verdict is not None
+    assert (claim.claimant, claim.status, claim.final_verdict.slug) == (
+        "Le ministre",
+        "resolved",
+        "false",
+    )
+    spans = {
+        h.user.username: h.exact
+        for h in Highlight.objects.filter(claim=claim).select_related("user")
+    }
+    assert spans == {
+        "bob": "« Le chômage a baissé de 10 % en 2025. »",
+        "carol": "Le chômage a baissé de 10 % en 2025.",
+    }
+    verdicts = {
+        a.reviewer.username: (a.verdict.slug, a.confidence)
+        for a in Assessment.objects.filter(claim=claim).select_related("reviewer", "verdict")
+    }
+    assert verdicts == {"bob": ("false", 0.9), "carol": ("mostly-false", None)}
+    link = ClaimSource.objects.get(claim=claim)
+    assert (link.stance, link.added_by.username, link.source.url) == (
+        "refutes",
+        "bob",
+        "https://insee.fr/chomage",
+    )
+    assert Adjudication.objects.get(claim=claim).adjudicator.username == "dave"
+    assert job.counts["claims"] == 1 and job.counts["highlights"] == 2
+    # The history says where the claim came from.
+    assert claim.events.filter(kind="imported").exists()
+
+
+def test_a_bad_line_is_reported_by_its_number_and_the_others_go_in(
+    workspace: Workspace, alice: User
+) -> None:
+    bad = _record(url="https://example.org/b", text=TEXT + " Autre.")
+    bad["claims"][0]["start"] = 500
+    bad["claims"][0]["end"] = 520
+    bad["claims"][0]["highlights"] = []
+    lines = [
+        _line(**_record()),
+        _line(**bad),
+        "{not json",
+        _line(**_record(url="https://example.org/c", text=TEXT + " Un troisième.")),
+    ]
+    job = _run(workspace, alice, lines)
+
+    assert (job.records, job.created, job.failed) == (4, 2, 2)
+    failed = {entry["place"]: entry for entry in job.report if entry["outcome"] == "failed"}
+    assert set(failed) == {"line 2", "line 3"}
+    assert failed["line 2"]["field"] == "claims[0].start"
+    assert "past the end" in failed["line 2"]["message"]
+    # Line 2 left nothing behind: not its article, not a claim.
+    assert not Article.objects.filter(url="https://example.org/b").exists()
+    assert Article.objects.filter(workspace=workspace).count() == 2
+
+
+def test_importing_the_same_file_twice_changes_nothing(workspace: Workspace, alice: User) -> None:
+    lines = [_line(**_record())]
+    _run(workspace, alice, lines)
+    claims = Claim.objects.count()
+
+    again = _run(workspace, alice, lines)
+
+    assert (again.created, again.skipped, again.failed) == (0, 1, 0)
+    assert again.report[0]["outcome"] == "skipped"
+    assert Claim.objects.count() == claims
+
+
+def test_a_dry_run_writes_nothing_and_says_what_it_would_create(
+    workspace: Workspace, alice: User
+) -> None:
+    job = _run(workspace, alice, [_line(**_record())], dry_run=True)
+
+    assert job.report == [{"place": "line 1", "outcome": "would_create"}]
+    assert job.counts["claims"] == 1 and job.counts["assessments"] == 2
+    assert not Article.objects.filter(url="https://example.org/a").exists()
+
+
+def test_an_annotator_may_not_import_other_peoples_verdicts(
+    workspace: Workspace, erin: User
+) -> None:
+    job = _run(workspace, erin, [_line(**_record())])
+
+    assert job.failed == 1
+    assert "editor role" in job.report[0]["message"]
+    assert not Article.objects.filter(url="https://example.org/a").exists()
+
+
+def test_people_who_are_not_members_are_kept_as_attributions(
+    workspace: Workspace, alice: User
+) -> None:
+    record = _record()
+    record["claims"][0]["highlights"][1]["creator"] = "zoé@example.org"
+    record["claims"][0]["assessments"][1]["creator"] = "zoé@example.org"
+    job = _run(workspace, alice, [_line(**record)])
+
+    assert job.created == 1 and job.counts["people_attributed"] == 1
+    person = Highlight.objects.exclude(user__username="bob").get().user
+    assert person.first_name == "zoé@example.org"
+    assert not person.is_active and not person.has_usable_password()
+    assert not workspace.memberships.filter(user=person).exists()
+
+
+def test_an_unknown_verdict_names_the_scale(workspace: Workspace, alice: User) -> None:
+    record = _record()
+    record["claims"][0]["assessments"][0]["verdict"] = "pants-on-fire"
+    job = _run(workspace, alice, [_line(**record)])
+
+    entry = job.report[0]
+    assert entry["field"] == "claims[0].assessments[0].verdict"
+    assert "pants-on-fire" in entry["message"] and "mostly-false" in entry["message"]
+
+
+def test_the_command_prints_the_report_and_fails_when_a_record_failed(
+    workspace: Workspace, alice: User, tmp_path: Any, capsys: Any
+) -> None:
+    path = tmp_path / "articles.jsonl"
+    path.write_text(_line(**_record()) + "\n{oops\n", encoding="utf-8")
+
+    with pytest.raises(CommandError) as failed:
+        call_command(
+            "import_articles",
+            str(path),
+            workspace=workspace.pk,
+            user="alice",
+            format="jsonl",
+            no_extract=True,
+        )
+
+    assert failed.value.returncode == 1
+    assert "1 of 2 records failed" in str(failed.value)
+    assert "line 2: failed" in capsys.readouterr().err
+    assert Article.objects.filter(url="https://example.org/a").exists()
+
+
+def test_the_command_refuses_an_unknown_user_before_reading(
+    workspace: Workspace, tmp_path: Any
+) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_text("{}\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="no user 'nobody'") as failed:
+        call_command(
+            "import_articles", str(path), workspace=workspace.pk, user="nobody", format="jsonl"
+        )
+    assert failed.value.returncode == 2
+
+
+def test_the_api_takes_a_file_and_reports_by_line(
+    workspace: Workspace, alice: User, api: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    body = (_line(**_record()) + "\n[1]\n").encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(alice).post(
+            f"/api/v1/workspaces/{workspace.pk}/imports/",
+            {"format": "jsonl", "extract": "false", "file": SimpleUploadedFile("a.jsonl", body)},
+            format="multipart",
+        )
+    assert response.status_code == 202, response.content
+    job = api(alice).get(response["Location"]).json()
+    assert (job["status"], job["created"], job["failed"]) == ("done", 1, 1)
+    assert job["report"][1]["place"] == "line 2"
+
+
+def test_the_api_names_a_bad_format(workspace: Workspace, alice: User, api: Any) -> None:
+    response = api(alice).post(
+        f"/api/v1/workspaces/{workspace.pk}/imports/",
+        {"format": "xlsx", "file": SimpleUploadedFile("a.jsonl", b"{}\n")},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "jsonl" in response.json()["format"][0]
+    assert not ImportJob.objects.exists()
