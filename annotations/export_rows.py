@@ -19,26 +19,43 @@ import itertools
 import math
 import queue
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Func, IntegerField, QuerySet, TextField, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from annotations.exports.claimreview import claim_review_document
 from annotations.exports.rows import (
     AssessmentRow,
     ClaimRow,
     ExportContext,
+    HighlightRow,
+    RawAdjudication,
+    RawArticle,
+    RawAssessment,
+    RawClaim,
+    RawHighlight,
+    RawSource,
     ScaleLabel,
     SourceRow,
 )
-from annotations.models import Adjudication, Assessment, Claim, ClaimSource, VerdictLabel, Workspace
+from annotations.models import (
+    Adjudication,
+    Article,
+    Assessment,
+    Claim,
+    ClaimSource,
+    Highlight,
+    VerdictLabel,
+    Workspace,
+)
 
 # What "verified" means for the claim formats when no status is asked for.
 VERIFIED_STATUSES: Final = (Claim.Status.RESOLVED.value, Claim.Status.PUBLISHED.value)
@@ -132,6 +149,8 @@ CLAIM_COLUMNS: Final = (
     "review_url",
     "review_published_at",
     "review_modified_at",
+    "article__revision",
+    "article__checksum",
 )
 SOURCE_COLUMNS: Final = (
     "claim_id",
@@ -141,26 +160,100 @@ SOURCE_COLUMNS: Final = (
     "source__publisher",
     "stance",
     "quote",
+    "id",
 )
 ADJUDICATION_COLUMNS: Final = ("claim_id", "note", "created_at", "adjudicator__username")
+HIGHLIGHT_COLUMNS: Final = (
+    "claim_id",
+    "id",
+    "start",
+    "end",
+    "exact",
+    "prefix",
+    "suffix",
+    "user__username",
+    "created_at",
+)
+
+# Characters of the Basic Multilingual Plane (NUL aside, which PostgreSQL text never holds):
+# what is left once they are removed is the astral characters, two UTF-16 code units each.
+_BMP_CLASS: Final = "[\\u0001-\\uffff]"
 
 
-def claim_queries(claims: QuerySet[Claim]) -> tuple[QuerySet[Any], QuerySet[Any], QuerySet[Any]]:
-    """The three queries behind claim_rows, each ordered by claim id (the benchmark COPYs them)."""
+class AstralCount(Func):
+    """How many astral characters (two UTF-16 code units each) the first `n` characters of a text
+    hold: on PostgreSQL counted by the database; elsewhere the prefix itself, counted in Python
+    (``astral_count``)."""
+
+    output_field = IntegerField()  # a TextField's prefix outside PostgreSQL (see astral_count)
+
+    # substr(text, 1, n): the first n characters, on every database.
+    template = "substr(%(expressions)s)"
+
+    def __init__(self, text: str, n: str) -> None:
+        super().__init__(F(text), Value(1), F(n))
+
+    def as_postgresql(
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, list[Any]]:
+        template = f"char_length(regexp_replace(substr(%(expressions)s), '{_BMP_CLASS}', '', 'g'))"
+        sql, params = super().as_sql(compiler, connection, template=template, **extra_context)
+        return sql, list(params)
+
+
+def astral_count(value: int | str | None) -> int | None:
+    """An AstralCount column's value as a number (counting a prefix read on SQLite)."""
+    if value is None or isinstance(value, int):
+        return value
+    return sum(1 for char in value if ord(char) > 0xFFFF)
+
+
+def _utf16(start: int | None, end: int | None, before: Any, exact: str) -> tuple[Any, Any]:
+    """The span in UTF-16 code units: each astral character before it or inside counts twice."""
+    shift = astral_count(before)
+    if start is None or end is None or shift is None:
+        return None, None
+    return start + shift, end + shift + (astral_count(exact) or 0)
+
+
+def claim_queries(
+    claims: QuerySet[Claim], *, texts: bool = False, highlights: bool = False, utf16: bool = False
+) -> tuple[QuerySet[Any], ...]:
+    """The queries behind claim_rows, each ordered by claim id (the benchmark COPYs them)."""
     ids = claims.values("pk")
-    return (
-        claims.order_by("id").values_list(*CLAIM_COLUMNS),
+    columns: list[Any] = [*CLAIM_COLUMNS]
+    extra: dict[str, Any] = {}
+    if texts:
+        columns.append("article__text")
+    if utf16:
+        extra["astral_before"] = AstralCount("article__text", "start")
+        columns.append("astral_before")
+    queries: list[QuerySet[Any]] = [
+        claims.annotate(**extra).order_by("id").values_list(*columns),
         ClaimSource.objects.filter(claim_id__in=ids)
         .order_by("claim_id", "id")
         .values_list(*SOURCE_COLUMNS),
         Adjudication.objects.filter(claim_id__in=ids)
         .order_by("claim_id", "-created_at", "-id")
         .values_list(*ADJUDICATION_COLUMNS),
-    )
+    ]
+    if highlights:
+        spans = Highlight.objects.filter(claim_id__in=ids)
+        highlight_columns = [*HIGHLIGHT_COLUMNS]
+        if utf16:
+            spans = spans.annotate(astral_before=AstralCount("article__text", "start"))
+            highlight_columns.append("astral_before")
+        queries.append(spans.order_by("claim_id", "id").values_list(*highlight_columns))
+    return tuple(queries)
 
 
 def claim_rows(
-    claims: QuerySet[Claim], *, chunk_size: int = CHUNK_SIZE
+    claims: QuerySet[Claim],
+    *,
+    chunk_size: int = CHUNK_SIZE,
+    texts: bool = False,
+    highlights: bool = False,
+    utf16: bool = False,
 ) -> Generator[ClaimRow, None, None]:
     """The claims as ClaimRows, in claim id order, each with its sources and latest adjudication.
 
@@ -168,16 +261,23 @@ def claim_rows(
     quote); linked with different stances, once per stance. ``reviewed_at``, ``adjudicator`` and
     ``verdict_note`` come from the newest adjudication; a claim with a final verdict but no
     adjudication (resolved by agreement) has no adjudicator and its last change as review time.
+    ``texts`` adds the article's text to each row; ``highlights`` every reviewer's own span (a
+    fourth query, merged like the others); ``utf16`` the spans in UTF-16 code units too.
     """
-    chunks = [stream_chunks(query, chunk_size=chunk_size) for query in claim_queries(claims)]
+    queries = claim_queries(claims, texts=texts, highlights=highlights, utf16=utf16)
+    chunks = [stream_chunks(query, chunk_size=chunk_size) for query in queries]
     # chain() walks each chunk in C; this loop is the export's own cost per claim, so it also
     # builds the tuples with tuple.__new__ (what NamedTuple._make does, minus a Python call) and
     # ends each stream on a row whose id is larger than any claim's, instead of testing for None.
-    claim_iter, source_iter, adjudication_iter = (chain.from_iterable(c) for c in chunks)
+    claim_iter, source_iter, adjudication_iter = (chain.from_iterable(c) for c in chunks[:3])
+    highlight_iter = chain.from_iterable(chunks[3]) if highlights else iter(())
     new = tuple.__new__
+    width = len(CLAIM_COLUMNS)
+    plain = not (texts or highlights or utf16)
     try:
         source = next(source_iter, _END)
         adjudication = next(adjudication_iter, _END)
+        highlight = next(highlight_iter, _END)
         for values in claim_iter:
             claim_id = values[0]
             linked: tuple[SourceRow, ...] = ()
@@ -201,8 +301,46 @@ def claim_rows(
                         adjudication = next(adjudication_iter, _END)
             if reviewed_at is None and values[15] is not None:
                 reviewed_at = values[18]
+            if plain:
+                yield new(
+                    ClaimRow,
+                    (
+                        *values[:18],
+                        note,
+                        reviewed_at,
+                        adjudicator,
+                        linked,
+                        *values[19:],
+                        "",
+                        (),
+                        None,
+                        None,
+                    ),
+                )
+                continue
+            spans, highlight = (
+                _highlights_of(claim_id, highlight, highlight_iter, utf16=utf16)
+                if highlight[0] <= claim_id
+                else ((), highlight)
+            )
+            text = values[width] if texts else ""
+            start_utf16, end_utf16 = (
+                _utf16(values[6], values[7], values[-1], values[1]) if utf16 else (None, None)
+            )
             yield new(
-                ClaimRow, (*values[:18], note, reviewed_at, adjudicator, linked, *values[19:])
+                ClaimRow,
+                (
+                    *values[:18],
+                    note,
+                    reviewed_at,
+                    adjudicator,
+                    linked,
+                    *values[19:width],
+                    text,
+                    spans,
+                    start_utf16,
+                    end_utf16,
+                ),
             )
     finally:
         # Closing the chunk generators closes their server-side cursors at once.
@@ -212,6 +350,26 @@ def claim_rows(
 
 # What a finished stream gives: an id past every claim's.
 _END: Final[tuple[Any, ...]] = (math.inf, "", None, "")
+
+
+def _highlights_of(
+    claim_id: int, highlight: tuple[Any, ...], rest: Iterator[tuple[Any, ...]], *, utf16: bool
+) -> tuple[tuple[HighlightRow, ...], tuple[Any, ...]]:
+    """The claim's highlights from the merged stream, and the stream's next row after them."""
+    drawn = []
+    while highlight[0] <= claim_id:
+        if highlight[0] == claim_id:
+            drawn.append(_highlight_row(highlight, utf16=utf16))
+        highlight = next(rest, _END)
+    return tuple(drawn), highlight
+
+
+def _highlight_row(values: tuple[Any, ...], *, utf16: bool) -> HighlightRow:
+    _, highlight_id, start, end, exact, prefix, suffix, creator, created_at = values[:9]
+    start_utf16, end_utf16 = _utf16(start, end, values[9], exact) if utf16 else (None, None)
+    return HighlightRow(
+        highlight_id, start, end, exact, prefix, suffix, creator, created_at, start_utf16, end_utf16
+    )
 
 
 def _source_rows(links: list[tuple[Any, ...]]) -> tuple[SourceRow, ...]:
@@ -244,28 +402,202 @@ ASSESSMENT_COLUMNS: Final = (
     "created_at",
     "updated_at",
     "initial_verdict__slug",
+    "claim__article__revision",
+    "claim__article__checksum",
 )
 
 
-def assessment_query(claims: QuerySet[Claim]) -> QuerySet[Any]:
-    return (
-        Assessment.objects.filter(claim_id__in=claims.values("pk"))
-        .order_by("claim_id", "id")
-        .values_list(*ASSESSMENT_COLUMNS)
-    )
+def assessment_query(claims: QuerySet[Claim], *, texts: bool = False) -> QuerySet[Any]:
+    assessments = Assessment.objects.filter(claim_id__in=claims.values("pk"))
+    if texts:
+        text = "claim__article__text"
+    else:
+        assessments = assessments.annotate(no_text=Value("", output_field=TextField()))
+        text = "no_text"
+    return assessments.order_by("claim_id", "id").values_list(*ASSESSMENT_COLUMNS, text)
 
 
 def assessment_rows(
-    claims: QuerySet[Claim], *, chunk_size: int = CHUNK_SIZE
+    claims: QuerySet[Claim], *, chunk_size: int = CHUNK_SIZE, texts: bool = False
 ) -> Generator[AssessmentRow, None, None]:
     """Every assessment of the claims, one row each, in claim then assessment order."""
-    chunks = stream_chunks(assessment_query(claims), chunk_size=chunk_size)
+    chunks = stream_chunks(assessment_query(claims, texts=texts), chunk_size=chunk_size)
     new = tuple.__new__
     try:
         for values in chain.from_iterable(chunks):
             yield new(AssessmentRow, values)
     finally:
         chunks.close()
+
+
+# --- The raw export: one article at a time, with everything on it ---------------------------------
+
+# Articles read per batch: each batch costs six queries (the articles, then their claims,
+# highlights, assessments, sources and adjudications), whatever it holds; texts make the articles
+# the largest part, so a batch stays a few megabytes.
+ARTICLE_BATCH: Final = 100
+
+ARTICLE_COLUMNS: Final = (
+    "id",
+    "url",
+    "title",
+    "publisher",
+    "author",
+    "language",
+    "published_at",
+    "text",
+    "revision",
+    "checksum",
+)
+RAW_CLAIM_COLUMNS: Final = (
+    "article_id",
+    "id",
+    "start",
+    "end",
+    "exact",
+    "claimant",
+    "normalised_text",
+    "status",
+    "final_verdict__slug",
+    "created_by__username",
+)
+
+
+def narrows_claims(filters: ExportFilters) -> bool:
+    """Whether the filters pick claims rather than articles: a status short of every status, a
+    verdict or a period. The raw export then leaves out the articles none of whose claims is
+    picked; otherwise it writes every article the language and article filters keep, those
+    without claims included."""
+    return bool(
+        set(filters.statuses) != set(ALL_STATUSES)
+        or filters.verdicts
+        or filters.date_from
+        or filters.date_to
+    )
+
+
+def selected_articles(*, workspace_id: int, filters: ExportFilters) -> QuerySet[Article]:
+    """The articles a raw export (and a release's manifest) holds: see narrows_claims."""
+    articles = Article.objects.filter(workspace_id=workspace_id)
+    if filters.languages:
+        articles = articles.filter(language__in=filters.languages)
+    if filters.articles:
+        articles = articles.filter(pk__in=filters.articles)
+    if narrows_claims(filters):
+        claims = selected_claims(workspace_id=workspace_id, filters=filters)
+        articles = articles.filter(pk__in=claims.values("article_id"))
+    return articles
+
+
+def article_revisions(*, workspace_id: int, filters: ExportFilters) -> list[dict[str, Any]]:
+    """Each selected article's id, revision and checksum, in id order (a release's manifest)."""
+    return [
+        {"id": pk, "revision": revision, "checksum": checksum}
+        for pk, revision, checksum in selected_articles(workspace_id=workspace_id, filters=filters)
+        .order_by("pk")
+        .values_list("pk", "revision", "checksum")
+        .iterator(chunk_size=CHUNK_SIZE)
+    ]
+
+
+def raw_article_rows(
+    *, workspace_id: int, filters: ExportFilters, batch_size: int = ARTICLE_BATCH
+) -> Generator[RawArticle, None, None]:
+    """The selected articles in id order, each with its selected claims and everything on them.
+
+    Articles are read a batch at a time (keyset pagination on the id), then the live claims of the
+    batch that pass the filters, their live highlights, their assessments, their live source links
+    and their adjudications, one query each: a fixed number of queries per batch and at most one
+    batch in memory. Run it inside read_snapshot() so the batches agree with each other.
+    """
+    articles = selected_articles(workspace_id=workspace_id, filters=filters).order_by("pk")
+    claims = selected_claims(workspace_id=workspace_id, filters=filters)
+    last = 0
+    while True:
+        batch = list(articles.filter(pk__gt=last).values_list(*ARTICLE_COLUMNS)[:batch_size])
+        if not batch:
+            return
+        last = batch[-1][0]
+        by_article = _raw_claims(claims.filter(article_id__in=[row[0] for row in batch]))
+        for values in batch:
+            yield RawArticle._make((*values, tuple(by_article.get(values[0], ()))))
+
+
+def _raw_claims(claims: QuerySet[Claim]) -> dict[int, list[RawClaim]]:
+    """The claims of one batch of articles with their highlights, assessments, sources and
+    adjudications, grouped by article."""
+    rows = list(claims.order_by("article_id", "id").values_list(*RAW_CLAIM_COLUMNS))
+    if not rows:
+        return {}
+    ids = claims.values("pk")
+    highlights = _grouped(
+        Highlight.objects.filter(claim_id__in=ids)
+        .order_by("claim_id", "created_at", "id")
+        .values_list("claim_id", "start", "end", "exact", "user__username"),
+        RawHighlight,
+    )
+    assessments = _grouped(
+        Assessment.objects.filter(claim_id__in=ids)
+        .order_by("claim_id", "created_at", "id")
+        .values_list(
+            "claim_id",
+            "reviewer__username",
+            "verdict__slug",
+            "initial_verdict__slug",
+            "confidence",
+            "rationale",
+        ),
+        RawAssessment,
+    )
+    # What the person who linked the source gave (URL as typed, title...), else the shared
+    # source's.
+    sources = _grouped(
+        ClaimSource.objects.filter(claim_id__in=ids)
+        .order_by("claim_id", "created_at", "id")
+        .values_list(
+            "claim_id",
+            Coalesce(NullIf("url", Value("")), "source__url"),
+            "stance",
+            "quote",
+            Coalesce(NullIf("title", Value("")), "source__title"),
+            Coalesce(NullIf("publisher", Value("")), "source__publisher"),
+            Coalesce("published_at", "source__published_at"),
+            "added_by__username",
+        ),
+        RawSource,
+    )
+    adjudications = _grouped(
+        Adjudication.objects.filter(claim_id__in=ids)
+        .order_by("claim_id", "created_at", "id")
+        .values_list("claim_id", "adjudicator__username", "verdict__slug", "note", "created_at"),
+        RawAdjudication,
+    )
+    by_article: dict[int, list[RawClaim]] = {}
+    for article_id, claim_id, *fields in rows:
+        by_article.setdefault(article_id, []).append(
+            RawClaim._make(
+                (
+                    claim_id,
+                    *fields,
+                    tuple(highlights.get(claim_id, ())),
+                    tuple(assessments.get(claim_id, ())),
+                    tuple(sources.get(claim_id, ())),
+                    tuple(adjudications.get(claim_id, ())),
+                )
+            )
+        )
+    return by_article
+
+
+RawT = TypeVar("RawT")
+
+
+def _grouped(query: QuerySet[Any], make: Callable[..., RawT]) -> dict[int, list[RawT]]:
+    """Rows whose first value is a claim id, made into `make(*rest)` and grouped by claim."""
+    grouped: dict[int, list[RawT]] = {}
+    for claim_id, *fields in query:
+        grouped.setdefault(claim_id, []).append(make(*fields))
+    return grouped
 
 
 _cursor_names = itertools.count(1)

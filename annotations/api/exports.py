@@ -79,8 +79,27 @@ class ExportFiltersSerializer(serializers.Serializer[Any]):
         return fields
 
 
+def _option(help_text: str) -> serializers.BooleanField:
+    return serializers.BooleanField(required=False, default=False, help_text=help_text)
+
+
+BOM_HELP = "CSV: start with a byte order mark, so that Excel reads it as UTF-8."
+PSEUDONYMISE_HELP = (
+    "Replace usernames with pseudonyms (reviewer-1, reviewer-2... in order of first appearance)."
+)
+TEXTS_HELP = (
+    "Each row's article text, revision and checksum (raw, fever, csv, assessments; "
+    "raw always has them)."
+)
+UTF16_HELP = "Web Annotation: a second position selector in UTF-16 code units, for JavaScript."
+
+
 class ExportJobCreateSerializer(ExportFiltersSerializer):
     format = serializers.ChoiceField(choices=tuple(FORMATS))
+    bom = _option(BOM_HELP)
+    pseudonymise = _option(PSEUDONYMISE_HELP)
+    texts = _option(TEXTS_HELP)
+    utf16 = _option(UTF16_HELP)
 
 
 class ExportJobSerializer(serializers.ModelSerializer[ExportJob]):
@@ -119,8 +138,11 @@ class ReleaseCreateSerializer(ExportFiltersSerializer):
         child=serializers.CharField(),
         allow_empty=False,
         required=False,
-        help_text=f"Some of: {', '.join(FORMATS)}. Default: every format.",
+        help_text=f"Some of: {', '.join(FORMATS)}. Default: every format. A release always "
+        "has its raw file (the articles' texts).",
     )
+    bom = _option(BOM_HELP)
+    pseudonymise = _option(PSEUDONYMISE_HELP + " One set for all the release's files.")
 
 
 class ReleaseFileSerializer(serializers.Serializer[dict[str, Any]]):
@@ -231,6 +253,15 @@ FILTER_PARAMETERS = [
     OpenApiParameter("from", OpenApiTypes.DATE, description="Claims created on or after."),
     OpenApiParameter("to", OpenApiTypes.DATE, description="Claims created on or before."),
 ]
+OPTION_PARAMETERS = [
+    OpenApiParameter(name, OpenApiTypes.BOOL, description=text)
+    for name, text in (
+        ("bom", BOM_HELP),
+        ("pseudonymise", PSEUDONYMISE_HELP),
+        ("texts", TEXTS_HELP),
+        ("utf16", UTF16_HELP),
+    )
+]
 
 
 # An export's file, in the schema: one media type per format (JSON-LD, JSON Lines, CSV).
@@ -255,6 +286,7 @@ class WorkspaceExportView(APIView):
         parameters=[
             OpenApiParameter("format", str, required=True, enum=list(FORMATS)),
             *FILTER_PARAMETERS,
+            *OPTION_PARAMETERS,
         ],
         responses=EXPORT_FILE_RESPONSES,
         description="Stream the workspace's verified claims in one format (editors only).",

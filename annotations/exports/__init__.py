@@ -16,7 +16,8 @@ from annotations.exports.assessments import write_assessments_jsonl
 from annotations.exports.claimreview import write_claimreview
 from annotations.exports.csv_writer import write_csv
 from annotations.exports.fever import write_fever_jsonl
-from annotations.exports.rows import AssessmentRow, ClaimRow, ExportContext
+from annotations.exports.raw import write_raw_jsonl
+from annotations.exports.rows import AssessmentRow, ClaimRow, ExportContext, RawArticle
 from annotations.exports.webannotation import write_web_annotations
 
 RowT = TypeVar("RowT")
@@ -28,8 +29,17 @@ class ExportFormat(Generic[RowT]):
     media_type: str
     file_extension: str
     writer: Callable[[Iterable[RowT], ExportContext], Iterator[bytes]]
-    # Which rows the query layer must feed the writer: ClaimRow or AssessmentRow.
-    row_kind: Literal["claims", "assessments"]
+    # Which rows the query layer must feed the writer: ClaimRow, AssessmentRow or RawArticle.
+    row_kind: Literal["claims", "assessments", "articles"]
+    # Whether `texts` (each row's article text, revision and checksum) fits the format.
+    takes_texts: bool = True
+
+    def file_name(self, stem: str, key: str) -> str:
+        """`<stem>.<key>.<extension>`, or `<stem>.<extension>` when the key is the extension
+        (`.csv`, not `.csv.csv`)."""
+        if key == self.file_extension:
+            return f"{stem}.{self.file_extension}"
+        return f"{stem}.{key}.{self.file_extension}"
 
 
 # JSON Lines has no registered media type; application/x-ndjson is what streaming clients know.
@@ -41,6 +51,7 @@ CLAIMREVIEW: ExportFormat[ClaimRow] = ExportFormat(
     "jsonld",
     write_claimreview,
     "claims",
+    takes_texts=False,
 )
 FEVER: ExportFormat[ClaimRow] = ExportFormat(
     "FEVER-style JSON Lines", NDJSON, "jsonl", write_fever_jsonl, "claims"
@@ -51,6 +62,7 @@ WEB_ANNOTATION: ExportFormat[ClaimRow] = ExportFormat(
     "jsonl",
     write_web_annotations,
     "claims",
+    takes_texts=False,
 )
 CSV: ExportFormat[ClaimRow] = ExportFormat(
     "CSV (one row per claim)",
@@ -67,12 +79,21 @@ ASSESSMENTS: ExportFormat[AssessmentRow] = ExportFormat(
     "assessments",
 )
 
+RAW: ExportFormat[RawArticle] = ExportFormat(
+    "Raw (JSON Lines, one article a line with everything on it)",
+    NDJSON,
+    "jsonl",
+    write_raw_jsonl,
+    "articles",
+)
+
 FORMATS: dict[str, ExportFormat[Any]] = {
     "claimreview": CLAIMREVIEW,
     "fever": FEVER,
     "webannotation": WEB_ANNOTATION,
     "csv": CSV,
     "assessments": ASSESSMENTS,
+    "raw": RAW,
 }
 
 __all__ = [
@@ -81,11 +102,13 @@ __all__ = [
     "CSV",
     "FEVER",
     "FORMATS",
+    "RAW",
     "WEB_ANNOTATION",
     "ExportFormat",
     "write_assessments_jsonl",
     "write_claimreview",
     "write_csv",
     "write_fever_jsonl",
+    "write_raw_jsonl",
     "write_web_annotations",
 ]

@@ -96,3 +96,17 @@ def number(value: float | None) -> float | int | None:
         return None
     value = float(value)
     return int(value) if value.is_integer() else value
+
+
+def article_fields(*, texts: bool, revisions: bool) -> Callable[[int, str, str], str]:
+    """What `revisions`/`texts` add to a JSON line: `,"article_revision":...` or nothing."""
+    if texts:
+        return lambda revision, checksum, text: (
+            f',"article_revision":{revision:d},"article_checksum":{json_string(checksum)},'
+            f'"article_text":{json_string(text)}'
+        )
+    if revisions:
+        return lambda revision, checksum, text: (
+            f',"article_revision":{revision:d},"article_checksum":{json_string(checksum)}'
+        )
+    return lambda revision, checksum, text: ""

@@ -7,6 +7,9 @@ carries ``verdict_position``, the label's rank on the workspace's ordered scale 
 no longer on it), which ordinal agreement needs even for labels without a numeric value, and
 ``initial_verdict``, the verdict as first given (before seeing anyone else's, under blind review):
 the workbench's own agreement figures are computed on it.
+
+``reviewer`` is the username, or the export's pseudonym. With ``revisions`` or ``texts`` each line
+also has ``article_revision`` and ``article_checksum``; with ``texts``, ``article_text``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from annotations.exports._stream import (
+    article_fields,
     chunked,
     json_datetime,
     json_number,
@@ -25,11 +29,17 @@ from annotations.exports.rows import AssessmentRow, ExportContext
 
 def write_assessments_jsonl(rows: Iterable[AssessmentRow], ctx: ExportContext) -> Iterator[bytes]:
     positions = {label.slug: label.position for label in ctx.scale}
+    article = article_fields(texts=ctx.texts, revisions=ctx.revisions)
+    person = ctx.person
 
     def line(row: AssessmentRow) -> str:
         slug = row.verdict_slug
         position = None if slug is None else positions.get(slug)
-        return assessment_line(row, position)
+        if ctx.pseudonyms is not None:
+            row = row._replace(reviewer=person(row.reviewer))
+        text = assessment_line(row, position)
+        extra = article(row.article_revision, row.article_checksum, row.article_text)
+        return text if not extra else f"{text[:-2]}{extra}}}\n"
 
     return chunked(map(line, rows), upstream=rows)
 

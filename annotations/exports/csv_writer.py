@@ -15,6 +15,10 @@ formula, and claims quote the open web, so every cell that starts with one of th
 just a negative number, which is harmless and must stay a number (a verdict value on a -2..2
 scale).
 
+``adjudicator`` is the username, or the export's pseudonym. With ``revisions`` or ``texts`` the
+columns ``article_revision`` and ``article_checksum`` follow ``sources``; with ``texts``,
+``article_text`` (the article's whole text, which ``start``/``end`` index) after them.
+
 ``bom=True`` starts the file with a UTF-8 byte order mark, which Excel needs to read it as UTF-8
 instead of the system's code page; it is off by default because other readers (Python's csv,
 most research tools) would see it as part of the first column's name.
@@ -53,6 +57,8 @@ HEADER = (
     "sources_count",
     "sources",
 )
+REVISION_HEADER = ("article_revision", "article_checksum")
+TEXT_HEADER = ("article_text",)
 
 SEPARATOR = "\x00"
 # A cell start (after a separator) that a spreadsheet would evaluate; a cell that is exactly a
@@ -88,10 +94,17 @@ def verdict_value_cell(value: float | None) -> str:
 def write_csv(
     rows: Iterable[ClaimRow], ctx: ExportContext, *, bom: bool = False
 ) -> Iterator[bytes]:
-    parts = ["\ufeff" if bom else "", csv_line(HEADER)]
+    header: tuple[str, ...] = HEADER
+    if ctx.revisions or ctx.texts:
+        header += REVISION_HEADER
+    if ctx.texts:
+        header += TEXT_HEADER
+    parts = ["\ufeff" if bom else "", csv_line(header)]
     size = 0
     claims_url = ctx.claim_url(0).removesuffix("0/")
-    field_count = len(HEADER)
+    field_count = len(header)
+    revisions, texts = ctx.revisions or ctx.texts, ctx.texts
+    person = ctx.person
     # Verdict values come from the scale: a handful of distinct ones, formatted once.
     value_cells = {label.value: verdict_value_cell(label.value) for label in ctx.scale}
     # Claims come grouped by article, so its date repeats: formatting an aware datetime costs
@@ -105,7 +118,7 @@ def write_csv(
                 last_published = row.article_published_at
                 published = "" if last_published is None else last_published.isoformat()
             sources = row.sources
-            fields = (
+            fields: tuple[str, ...] = (
                 f"{row.claim_id:d}",
                 f"{claims_url}{row.claim_id:d}/",
                 row.text,
@@ -118,7 +131,7 @@ def write_csv(
                 value_cells.get(row.verdict_value) or verdict_value_cell(row.verdict_value),
                 row.verdict_note,
                 "" if reviewed_at is None else reviewed_at.isoformat(),
-                row.adjudicator,
+                person(row.adjudicator),
                 f"{row.article_id:d}",
                 row.article_url,
                 row.article_title,
@@ -129,6 +142,10 @@ def write_csv(
                 str(len(sources)),
                 sources_cell(sources),
             )
+            if revisions:
+                fields += (str(row.article_revision), row.article_checksum)
+                if texts:
+                    fields += (row.article_text,)
             joined = SEPARATOR.join(fields)
             # One count over the row proves that no field holds a separator of its own.
             if joined.count(SEPARATOR) != field_count - 1:

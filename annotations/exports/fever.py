@@ -9,9 +9,15 @@ Per line:
   scale changed after it was given) is placed by its own value the same way; no verdict at all is
   NOT ENOUGH INFO.
 - ``evidence``: one evidence set per source whose stance is "supports" or "refutes", each
-  ``[[null, source_id, url, null]]`` where FEVER has ``[annotation_id, evidence_id, page,
-  sentence_id]``. ``evidence_sources`` lists every linked source (context ones too) with its
-  ``source_id``, so the two join on it.
+  ``[[null, source_id, url, sentence_id]]`` where FEVER has ``[annotation_id, evidence_id, page,
+  sentence_id]``: the source's URL is the page, the passage quoted from it is the sentence. A
+  sentence id is the id of the claim-source link that quoted the passage (an integer, the same in
+  every export and release; an empty quote stands for the page as a whole). ``evidence_sources``
+  lists every linked source (context ones too) with its ``source_id``, ``sentence_id`` and
+  ``quote``, so evidence and passages join on ``(url, sentence_id)``.
+- With ``revisions`` or ``texts``: ``article_revision`` and ``article_checksum`` (the SHA-256 of
+  the article's text at that revision, which ``start``/``end`` index); with ``texts``,
+  ``article_text`` too.
 - The workbench's own fields: ``quote`` (the highlighted text, which ``start``/``end`` index into
   the article, code points, end exclusive), ``verdict`` (slug), ``verdict_label`` (its name),
   ``verdict_value``, ``language``, ``article_url``, ``status``.
@@ -19,9 +25,10 @@ Per line:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from annotations.exports._stream import (
+    article_fields,
     chunked,
     json_number,
     json_optional_string,
@@ -51,12 +58,16 @@ def write_fever_jsonl(rows: Iterable[ClaimRow], ctx: ExportContext) -> Iterator[
             label = NOT_ENOUGH_INFO
         else:
             label = mapping.get(slug) or fever_label_for_value(row.verdict_value, bounds)
-        return fever_line(row, label)
+        return fever_line(row, label, article)
+
+    article = article_fields(texts=ctx.texts, revisions=ctx.revisions)
 
     return chunked(map(line, rows), upstream=rows)
 
 
-def fever_line(row: ClaimRow, label: str) -> str:
+def fever_line(
+    row: ClaimRow, label: str, article: Callable[[int, str, str], str] | None = None
+) -> str:
     # A template rather than json.dumps of a dict: twice as fast (no dict to build, no keys to
     # escape), and every value still goes through json's own escaping; `:d` makes a None where
     # an int belongs fail loudly instead of writing invalid JSON.
@@ -77,14 +88,15 @@ def fever_line(row: ClaimRow, label: str) -> str:
         f'"verdict_label":{json_optional_string(row.verdict_name)},'
         f'"verdict_value":{json_number(row.verdict_value)},'
         f'"language":{json_string(row.language)},"article_url":{json_string(row.article_url)},'
-        f'{span},"status":{json_string(row.status)}}}\n'
+        f'{span},"status":{json_string(row.status)}'
+        f"{'' if article is None else article(row.article_revision, row.article_checksum, row.article_text)}}}\n"
     )
 
 
 def evidence(rows: tuple[SourceRow, ...]) -> str:
     return ",".join(
         [
-            f"[[null,{source.source_id:d},{json_string(source.url)},null]]"
+            f"[[null,{source.source_id:d},{json_string(source.url)},{source.link_id:d}]]"
             for source in rows
             if source.stance in EVIDENCE_STANCES
         ]
@@ -94,7 +106,8 @@ def evidence(rows: tuple[SourceRow, ...]) -> str:
 def sources(rows: tuple[SourceRow, ...]) -> str:
     return ",".join(
         [
-            f'{{"source_id":{source.source_id:d},"url":{json_string(source.url)},'
+            f'{{"source_id":{source.source_id:d},"sentence_id":{source.link_id:d},'
+            f'"url":{json_string(source.url)},'
             f'"title":{json_string(source.title)},"publisher":{json_string(source.publisher)},'
             f'"stance":{json_string(source.stance)},"quote":{json_string(source.quote)}}}'
             for source in rows

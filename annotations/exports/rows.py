@@ -33,6 +33,24 @@ class SourceRow(NamedTuple):
     publisher: str
     stance: str  # "supports" | "refutes" | "context"
     quote: str
+    # The claim-source link that gave the quote: FEVER's sentence id for this passage.
+    link_id: int = 0
+
+
+class HighlightRow(NamedTuple):
+    """One reviewer's own span for a claim (its creator's username)."""
+
+    highlight_id: int
+    start: int | None  # code points, end exclusive; None for an orphaned highlight
+    end: int | None
+    exact: str
+    prefix: str
+    suffix: str
+    creator: str
+    created_at: datetime | None
+    # UTF-16 code units (JavaScript's count), when the export asked for them.
+    start_utf16: int | None = None
+    end_utf16: int | None = None
 
 
 class ClaimRow(NamedTuple):
@@ -64,6 +82,15 @@ class ClaimRow(NamedTuple):
     review_url: str = ""
     review_published_at: date | None = None
     review_modified_at: datetime | None = None
+    # The article's revision and the SHA-256 of its text at that revision; its text when asked.
+    article_revision: int = 0
+    article_checksum: str = ""
+    article_text: str = ""
+    # Every reviewer's own span (Web Annotation only; empty elsewhere).
+    highlights: tuple[HighlightRow, ...] = ()
+    # The span in UTF-16 code units, when the export asked for them.
+    start_utf16: int | None = None
+    end_utf16: int | None = None
 
 
 class AssessmentRow(NamedTuple):
@@ -84,6 +111,93 @@ class AssessmentRow(NamedTuple):
     updated_at: datetime
     # The verdict as first given (blind, in a blind workspace): what agreement is measured on.
     initial_verdict_slug: str | None = None
+    article_revision: int = 0
+    article_checksum: str = ""
+    article_text: str = ""
+
+
+# --- The raw export: one article a line, with everything on it ---------------------------------
+
+
+class RawHighlight(NamedTuple):
+    start: int | None
+    end: int | None
+    exact: str
+    creator: str
+
+
+class RawAssessment(NamedTuple):
+    creator: str
+    verdict: str
+    initial_verdict: str
+    confidence: float | None
+    rationale: str
+
+
+class RawSource(NamedTuple):
+    url: str
+    stance: str
+    quote: str
+    title: str
+    publisher: str
+    published_at: date | None
+    creator: str
+
+
+class RawAdjudication(NamedTuple):
+    creator: str
+    verdict: str
+    note: str
+    created_at: datetime
+
+
+class RawClaim(NamedTuple):
+    claim_id: int
+    start: int | None
+    end: int | None
+    exact: str
+    claimant: str
+    normalised_text: str
+    status: str
+    final_verdict: str | None
+    creator: str
+    highlights: tuple[RawHighlight, ...] = ()
+    assessments: tuple[RawAssessment, ...] = ()
+    sources: tuple[RawSource, ...] = ()
+    adjudications: tuple[RawAdjudication, ...] = ()
+
+
+class RawArticle(NamedTuple):
+    article_id: int
+    url: str
+    title: str
+    publisher: str
+    author: str
+    language: str
+    published_at: datetime | None
+    text: str
+    revision: int
+    checksum: str
+    claims: tuple[RawClaim, ...] = ()
+
+
+class Pseudonyms:
+    """Stable pseudonyms for the people of one export: "reviewer-1", "reviewer-2"... in the order
+    each username first appears. One instance per export (a release shares one across its files,
+    so a reviewer has the same pseudonym in each of them); the mapping is never written out."""
+
+    __slots__ = ("_names",)
+
+    def __init__(self) -> None:
+        self._names: dict[str, str] = {}
+
+    def __call__(self, username: str) -> str:
+        if not username:
+            return username
+        name = self._names.get(username)
+        if name is None:
+            name = self._names[username] = f"reviewer-{len(self._names) + 1}"
+        return name
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +210,17 @@ class ExportContext:
     organisation_logo: str = ""
     # None means "use default_fever_mapping(scale)"; a partial mapping is completed by it.
     fever_mapping: Mapping[str, str] | None = None
+    # People (usernames) replaced by pseudonyms when set: see Pseudonyms.
+    pseudonyms: Pseudonyms | None = None
+    # Each row carries its article's revision and checksum (`revisions`), and its text too
+    # (`texts`, which implies revisions), in the formats where they fit.
+    revisions: bool = False
+    texts: bool = False
+    # Web Annotation: a second position selector in UTF-16 code units where they differ.
+    utf16: bool = False
+
+    def person(self, username: str) -> str:
+        return username if self.pseudonyms is None else self.pseudonyms(username)
 
     def claim_url(self, claim_id: int) -> str:
         return f"{self.base_url.rstrip('/')}/claims/{claim_id}/"

@@ -8,6 +8,7 @@ storage with their SHA-256 and row count. Only editors export.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import re
@@ -38,16 +39,21 @@ from annotations.export_rows import (
     claim_rows,
     export_context,
     in_snapshot,
+    raw_article_rows,
     read_snapshot,
     selected_claims,
 )
 from annotations.exports import FORMATS, ExportFormat
 from annotations.exports.csv_writer import write_csv
-from annotations.exports.rows import ExportContext
+from annotations.exports.rows import ExportContext, Pseudonyms
 from annotations.models import Claim, ExportJob, Role, VerdictLabel, Workspace
 from annotations.services.dispatch import enqueue_on_commit
 
 FILTER_FIELDS: Final = ("status", "language", "verdict", "article", "dates", "from", "to")
+# How a file is written rather than what it holds (yes/no options: 1/0, true/false, yes/no, on/off).
+OPTION_FIELDS: Final = ("bom", "pseudonymise", "texts", "utf16")
+_YES: Final = ("1", "true", "yes", "on")
+_NO: Final = ("0", "false", "no", "off", "")
 DATE_FIELDS: Final = ("created", "verdict")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,4})?$")
 
@@ -57,10 +63,73 @@ T = TypeVar("T")
 # --- Checking a request -------------------------------------------------------------------------
 
 
-def _flag(value: Any) -> bool:
-    """A yes/no option given as a query or form value (bom=1, bom=true, bom=on)."""
-    value = value[0] if isinstance(value, list) and value else value
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
+def _flag(value: Any) -> bool | None:
+    """A yes/no option given as a query, form or JSON value (bom=1, bom=true, bom=on, true);
+    None when it is neither."""
+    value = value[0] if isinstance(value, list) and len(value) == 1 else value
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in _YES:
+            return True
+        if word in _NO:
+            return False
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    """How an export's file is written (see annotations.exports for what each does)."""
+
+    bom: bool = False  # CSV: a byte order mark for Excel
+    pseudonymise: bool = False  # people as "reviewer-1", "reviewer-2"...
+    texts: bool = False  # each row's article text, revision and checksum
+    utf16: bool = False  # Web Annotation: a UTF-16 position selector too
+    # Each row's article revision and checksum without the text (releases).
+    revisions: bool = False
+
+    def as_json(self) -> dict[str, bool]:
+        """The options that are on, as stored with an export job's or a release's filters."""
+        return {key: True for key in OPTION_FIELDS if getattr(self, key)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ExportOptions:
+        return cls(**{key: bool(data.get(key)) for key in OPTION_FIELDS})
+
+
+def check_options(
+    format_keys: Sequence[str], data: Mapping[str, Any], *, fields: Sequence[str] = OPTION_FIELDS
+) -> ExportOptions:
+    """The options of an export (or of a release's files), or a ValidationError naming each bad
+    one: a value that is not yes or no, `texts` for a format it does not fit, `utf16` for
+    anything but Web Annotation."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, bool] = {}
+    for key in fields:
+        value = _flag(data.get(key))
+        if value is None:
+            errors[key] = [
+                _("Give 1 or 0 (true or false), not %(value)r.") % {"value": data.get(key)}
+            ]
+        values[key] = bool(value)
+    if values.get("texts"):
+        misfits = [key for key in format_keys if not FORMATS[key].takes_texts]
+        if misfits:
+            errors["texts"] = [
+                _("Article texts do not fit %(formats)s; they go into: %(choices)s.")
+                % {
+                    "formats": ", ".join(misfits),
+                    "choices": ", ".join(k for k, f in FORMATS.items() if f.takes_texts),
+                }
+            ]
+    if values.get("utf16") and any(key != "webannotation" for key in format_keys):
+        errors["utf16"] = [_("UTF-16 positions are only for the webannotation format.")]
+    if errors:
+        raise ValidationError(errors)
+    return ExportOptions(**values)
 
 
 def check_format(key: Any) -> str:
@@ -232,8 +301,42 @@ def check_filters(
 
 def default_statuses_for(format_key: str) -> tuple[str, ...]:
     """Verified claims by default; for the raw assessments, every claim (agreement research
-    needs the disputed and unresolved ones)."""
-    return ALL_STATUSES if FORMATS[format_key].row_kind == "assessments" else VERIFIED_STATUSES
+    needs the disputed and unresolved ones), and for the raw export every claim of every article
+    (a workspace's raw export carries all of it)."""
+    if FORMATS[format_key].row_kind in ("assessments", "articles"):
+        return ALL_STATUSES
+    return VERIFIED_STATUSES
+
+
+def check_export(
+    *, workspace_id: int, data: Mapping[str, Any]
+) -> tuple[str, ExportFilters, ExportOptions]:
+    """The format, filters and options of an export request, or one ValidationError naming every
+    bad field (unknown keys included)."""
+    errors: dict[str, list[str]] = {}
+    format_key = ""
+    try:
+        format_key = check_format(data.get("format"))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    options = ExportOptions()
+    try:
+        options = check_options([format_key] if format_key else [], data)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    filters = None
+    try:
+        filters = check_filters(
+            workspace_id=workspace_id,
+            data=data,
+            default_statuses=default_statuses_for(format_key) if format_key else VERIFIED_STATUSES,
+            other_fields=("format", *OPTION_FIELDS),
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors or filters is None:
+        raise ValidationError(errors)
+    return format_key, filters, options
 
 
 # --- Producing an export ------------------------------------------------------------------------
@@ -277,35 +380,62 @@ def export_filename(*, workspace: Workspace, format_key: str, label: str = "") -
     return f"{stem}-{format_key}-{label}.{fmt.file_extension}"
 
 
+def export_rows(
+    *, workspace_id: int, format_key: str, filters: ExportFilters, options: ExportOptions
+) -> Iterator[Any]:
+    """The rows the format's writer takes, not yet read (see annotations.export_rows)."""
+    fmt: ExportFormat[Any] = FORMATS[format_key]
+    if fmt.row_kind == "articles":
+        return raw_article_rows(workspace_id=workspace_id, filters=filters)
+    claims = selected_claims(workspace_id=workspace_id, filters=filters)
+    if fmt.row_kind == "assessments":
+        return assessment_rows(claims, texts=options.texts)
+    if format_key == "claimreview":
+        claims = claims.filter(final_verdict__isnull=False)
+    return claim_rows(
+        claims,
+        texts=options.texts and fmt.takes_texts,
+        # Every reviewer's own span goes only into Web Annotation (one annotation each).
+        highlights=format_key == "webannotation",
+        utf16=options.utf16 and format_key == "webannotation",
+    )
+
+
 def export_chunks(
     *,
     workspace: Workspace,
     format_key: str,
     filters: ExportFilters,
     count: bool = False,
-    bom: bool = False,
+    options: ExportOptions | None = None,
+    pseudonyms: Pseudonyms | None = None,
 ) -> Export:
     """The export's chunks, not yet read: iterate them inside read_snapshot().
 
     The writer is called here, so a configuration error raises now, before a response starts.
     ClaimReview takes only claims with a final verdict (a review needs its rating), so its row
-    count is the number of reviews written.
+    count is the number of reviews written. With `options.pseudonymise`, people get pseudonyms
+    from `pseudonyms` when given (a release shares one set across its files), else a new set.
     """
+    options = options or ExportOptions()
     fmt: ExportFormat[Any] = FORMATS[format_key]
-    claims = selected_claims(workspace_id=workspace.pk, filters=filters)
-    rows: Iterator[Any]
-    if fmt.row_kind == "assessments":
-        rows = assessment_rows(claims)
-    else:
-        if format_key == "claimreview":
-            claims = claims.filter(final_verdict__isnull=False)
-        rows = claim_rows(claims)
+    rows = export_rows(
+        workspace_id=workspace.pk, format_key=format_key, filters=filters, options=options
+    )
     counted = CountedRows(rows) if count else None
     writer = fmt.writer
-    if bom and format_key == "csv":
+    if options.bom and format_key == "csv":
         # A byte order mark: what Excel needs to read the file as UTF-8.
         writer = functools.partial(write_csv, bom=True)
-    chunks = writer(counted or rows, export_context(workspace))
+    texts = options.texts and fmt.takes_texts
+    ctx = dataclasses.replace(
+        export_context(workspace),
+        pseudonyms=(pseudonyms or Pseudonyms()) if options.pseudonymise else None,
+        texts=texts,
+        revisions=texts or options.revisions,
+        utf16=options.utf16,
+    )
+    chunks = writer(counted or rows, ctx)
     return Export(
         format=format_key,
         media_type=fmt.media_type,
@@ -319,19 +449,10 @@ def export_open(*, user: User, workspace_id: int, params: Mapping[str, Any]) -> 
     """A checked export for the API to stream: everything that can be wrong is refused here,
     before the first byte; the chunks then read the database inside one snapshot."""
     require_role(user=user, workspace_id=workspace_id, role=Role.EDITOR)
-    format_key = check_format(params.get("format"))
-    filters = check_filters(
-        workspace_id=workspace_id,
-        data=params,
-        default_statuses=default_statuses_for(format_key),
-        other_fields=("format", "bom"),
-    )
+    format_key, filters, options = check_export(workspace_id=workspace_id, data=params)
     workspace = Workspace.objects.get(pk=workspace_id)
     export = export_chunks(
-        workspace=workspace,
-        format_key=format_key,
-        filters=filters,
-        bom=_flag(params.get("bom")),
+        workspace=workspace, format_key=format_key, filters=filters, options=options
     )
     return Export(
         format=export.format,
@@ -376,16 +497,9 @@ def store_chunks(chunks: Iterator[bytes], *, name: str) -> StoredFile:
 def export_job_create(*, user: User, workspace_id: int, data: Mapping[str, Any]) -> ExportJob:
     """Record an export to run in a worker; the task is sent after commit."""
     require_role(user=user, workspace_id=workspace_id, role=Role.EDITOR)
-    format_key = check_format(data.get("format"))
-    filters = check_filters(
-        workspace_id=workspace_id,
-        data=data,
-        default_statuses=default_statuses_for(format_key),
-        other_fields=("format", "bom"),
-    )
-    stored = filters.as_json()
-    if _flag(data.get("bom")):
-        stored["bom"] = True  # how the file is written, kept with what it holds
+    format_key, filters, options = check_export(workspace_id=workspace_id, data=data)
+    # How the file is written, kept with what it holds.
+    stored = {**filters.as_json(), **options.as_json()}
     job = ExportJob.objects.create(
         workspace_id=workspace_id,
         format=format_key,
@@ -410,10 +524,10 @@ def export_job_run(*, job_id: int) -> str:
         format_key=job.format,
         filters=ExportFilters.from_json(job.filters),
         count=True,
-        bom=bool(job.filters.get("bom")),
+        options=ExportOptions.from_json(job.filters),
     )
     # Short storage names (the column holds 100 characters); the download gets the long one.
-    name = f"exports/{job.pk}/{job.format}.{FORMATS[job.format].file_extension}"
+    name = FORMATS[job.format].file_name(f"exports/{job.pk}/export", job.format)
     with read_snapshot():
         stored = store_chunks(export.chunks, name=name)
     assert export.rows is not None

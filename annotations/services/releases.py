@@ -16,6 +16,7 @@ delays it but never leaves it "freezing" for ever (annotations.services.outbox).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -34,6 +35,7 @@ from annotations.errors import Conflict
 from annotations.export_rows import (
     Counts,
     ExportFilters,
+    article_revisions,
     claim_counts,
     claim_id_list,
     export_context,
@@ -41,13 +43,22 @@ from annotations.export_rows import (
     selected_claims,
 )
 from annotations.exports import FORMATS
-from annotations.exports.rows import NOT_ENOUGH_INFO, resolve_fever_mapping
+from annotations.exports.rows import NOT_ENOUGH_INFO, Pseudonyms, resolve_fever_mapping
 from annotations.models import DatasetRelease, ReleaseFile, Role
 from annotations.services.dispatch import enqueue_on_commit
-from annotations.services.exports import check_filters, export_chunks, store_chunks
+from annotations.services.exports import (
+    ExportOptions,
+    check_filters,
+    check_options,
+    export_chunks,
+    store_chunks,
+)
 from annotations.services.outbox import outbox_waiting
 
 _UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+# The options a release takes besides its filters (its texts and revisions are always there).
+RELEASE_OPTIONS: Final = ("pseudonymise", "bom")
 
 FREEZING: Final = "freezing"
 FAILED: Final = "failed"
@@ -99,11 +110,34 @@ def release_create(
 
     Every file of a release covers the same claims: the filters select them (resolved and
     published by default, whatever the formats), and the assessments file holds every
-    assessment of those claims.
+    assessment of those claims. A release stands on its own: it always has a raw file (the
+    articles' texts, at the revision each claim's offsets index, with the claims on them), every
+    row of its other files that fits carries its article's revision and checksum, and its
+    manifest lists each article's revision and checksum. `filters` may also hold the options
+    `pseudonymise` (one set of pseudonyms across the release's files) and `bom` (its CSV).
     """
     require_role(user=user, workspace_id=workspace_id, role=Role.EDITOR)
-    keys = _check_formats(formats)
-    checked = check_filters(workspace_id=workspace_id, data=filters)
+    errors: dict[str, list[str]] = {}
+    keys: list[str] = []
+    options = ExportOptions()
+    try:
+        keys = _check_formats(formats)
+        if "raw" not in keys:
+            keys.append("raw")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        options = check_options(keys, filters, fields=RELEASE_OPTIONS)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        checked = check_filters(
+            workspace_id=workspace_id, data=filters, other_fields=RELEASE_OPTIONS
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
     existing = (
         DatasetRelease.objects.select_for_update()
         .filter(workspace_id=workspace_id, name=name, version=version)
@@ -123,7 +157,7 @@ def release_create(
         workspace_id=workspace_id,
         name=name,
         version=version,
-        filters=checked.as_json(),
+        filters={**checked.as_json(), **options.as_json()},
         manifest={"status": FREEZING, "formats": keys},
         created_by=user,
     )
@@ -156,8 +190,9 @@ def release_stem(release: DatasetRelease) -> str:
 
 
 def release_file_name(release: DatasetRelease, format_key: str) -> str:
-    """The name a downloaded file gets: `<name>-<version>.<format>.<extension>`."""
-    return f"{release_stem(release)}.{format_key}.{FORMATS[format_key].file_extension}"
+    """The name a downloaded file gets: `<name>-<version>.<format>.<extension>`, or
+    `<name>-<version>.<extension>` when the format is its extension (`.csv`, not `.csv.csv`)."""
+    return FORMATS[format_key].file_name(release_stem(release), format_key)
 
 
 def release_freeze(*, release_id: int) -> str:
@@ -167,15 +202,21 @@ def release_freeze(*, release_id: int) -> str:
     if release_status(release) == READY:
         return "skipped"
     filters = ExportFilters.from_json(release.filters)
+    options = dataclasses.replace(ExportOptions.from_json(release.filters), revisions=True)
+    # One set of pseudonyms for the whole release: a reviewer is the same in every file.
+    pseudonyms = Pseudonyms()
     claims = selected_claims(workspace_id=release.workspace_id, filters=filters)
     written: list[dict[str, Any]] = []
     try:
         with read_snapshot():
             ids = claim_id_list(claims)
             counts = claim_counts(claims)
+            articles = article_revisions(workspace_id=release.workspace_id, filters=filters)
             for key in release_formats(release):
-                written.append(_write_file(release, key, filters))
+                written.append(_write_file(release, key, filters, options, pseudonyms))
         manifest = _manifest(release, ids, counts, written)
+        manifest["articles"] = articles
+        manifest["pseudonymised"] = options.pseudonymise
         with transaction.atomic():
             locked = DatasetRelease.objects.select_for_update().get(pk=release_id)
             if release_status(locked) == READY:
@@ -209,11 +250,24 @@ class _AlreadyFrozen(Exception):
     pass
 
 
-def _write_file(release: DatasetRelease, key: str, filters: ExportFilters) -> dict[str, Any]:
-    export = export_chunks(workspace=release.workspace, format_key=key, filters=filters, count=True)
+def _write_file(
+    release: DatasetRelease,
+    key: str,
+    filters: ExportFilters,
+    options: ExportOptions,
+    pseudonyms: Pseudonyms,
+) -> dict[str, Any]:
+    export = export_chunks(
+        workspace=release.workspace,
+        format_key=key,
+        filters=filters,
+        count=True,
+        options=options,
+        pseudonyms=pseudonyms,
+    )
     # Short storage names (the column holds 100 characters); downloads get the long one.
-    extension = FORMATS[key].file_extension
-    stored = store_chunks(export.chunks, name=f"releases/{release.pk}/{key}.{extension}")
+    name = FORMATS[key].file_name(f"releases/{release.pk}/release", key)
+    stored = store_chunks(export.chunks, name=name)
     assert export.rows is not None
     return {
         "format": key,

@@ -34,7 +34,29 @@ FORMAT_CHOICES = [
     ("csv", gettext_lazy("CSV (one row per claim)")),
     ("webannotation", gettext_lazy("W3C Web Annotations (JSON-LD)")),
     ("assessments", gettext_lazy("Every reviewer's verdicts (JSON Lines)")),
+    ("raw", gettext_lazy("Raw: one article a line with everything on it (JSON Lines)")),
 ]
+# The yes/no options of an export (services.exports.OPTION_FIELDS) and of a release.
+EXPORT_OPTIONS = ("bom", "pseudonymise", "texts", "utf16")
+RELEASE_OPTIONS = ("bom", "pseudonymise")
+
+
+def _pseudonymise_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        required=False,
+        label=gettext_lazy("Pseudonymise people"),
+        help_text=gettext_lazy(
+            "Usernames become reviewer-1, reviewer-2… in the order they first appear."
+        ),
+    )
+
+
+def _bom_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        required=False, label=gettext_lazy("CSV for Excel (with a byte order mark)")
+    )
+
+
 RELEASE_STATES = {
     releases.FREEZING: gettext_lazy("being frozen"),
     releases.READY: gettext_lazy("ready"),
@@ -112,12 +134,28 @@ class ExportForm(FiltersForm):
         choices=FORMAT_CHOICES,
         label=gettext_lazy("Format"),
     )
-    bom = forms.BooleanField(
+    bom = _bom_field()
+    pseudonymise = _pseudonymise_field()
+    texts = forms.BooleanField(
         required=False,
-        label=gettext_lazy("CSV for Excel (with a byte order mark)"),
+        label=gettext_lazy("Article texts"),
+        help_text=gettext_lazy(
+            "Each row with its article's text, revision and checksum (raw, FEVER, CSV, "
+            "reviewers' verdicts)."
+        ),
+    )
+    utf16 = forms.BooleanField(
+        required=False,
+        label=gettext_lazy("UTF-16 positions"),
+        help_text=gettext_lazy(
+            "Web Annotations: positions as JavaScript counts them too (Hypothesis)."
+        ),
     )
 
-    field_order = ("format", "bom")
+    field_order = ("format", "bom", "pseudonymise", "texts", "utf16")
+
+    def options(self) -> dict[str, str]:
+        return {key: "1" for key in EXPORT_OPTIONS if self.cleaned_data.get(key)}
 
 
 class ReleaseForm(FiltersForm):
@@ -127,9 +165,15 @@ class ReleaseForm(FiltersForm):
         choices=FORMAT_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         label=gettext_lazy("Files"),
+        help_text=gettext_lazy("A release always has its raw file, with the articles' texts."),
     )
+    bom = _bom_field()
+    pseudonymise = _pseudonymise_field()
 
-    field_order = ("name", "version", "formats")
+    field_order = ("name", "version", "formats", "bom", "pseudonymise")
+
+    def options(self) -> dict[str, str]:
+        return {key: "1" for key in RELEASE_OPTIONS if self.cleaned_data.get(key)}
 
 
 def _errors_into(form: forms.BaseForm, error: ValidationError) -> None:
@@ -199,19 +243,19 @@ def _posted(
         return False
     try:
         if action == "job":
-            data = {**form.as_params(), "format": form.cleaned_data["format"]}
-            if form.cleaned_data.get("bom"):
-                data["bom"] = "1"
+            assert isinstance(form, ExportForm)
+            data = {**form.as_params(), **form.options(), "format": form.cleaned_data["format"]}
             exports.export_job_create(user=user, workspace_id=workspace.pk, data=data)
             messages.success(request, _("The export is being written: its file appears below."))
         else:
+            assert isinstance(form, ReleaseForm)
             releases.release_create(
                 user=user,
                 workspace_id=workspace.pk,
                 name=form.cleaned_data["name"],
                 version=form.cleaned_data["version"],
                 formats=form.cleaned_data["formats"],
-                filters=form.as_params(),
+                filters={**form.as_params(), **form.options()},
             )
             messages.success(request, _("The release is being frozen: its files appear below."))
     except ValidationError as error:
@@ -236,9 +280,7 @@ def export_download(request: HttpRequest, workspace_id: int) -> HttpResponseBase
     form = ExportForm(data, workspace=workspace, prefix="export")
     if not form.is_valid():
         return _dialog_again(request, workspace, form)
-    params = {**form.as_params(), "format": form.cleaned_data["format"]}
-    if form.cleaned_data["bom"]:
-        params["bom"] = "1"
+    params = {**form.as_params(), **form.options(), "format": form.cleaned_data["format"]}
     try:
         export = exports.export_open(user=_me(request), workspace_id=workspace.pk, params=params)
     except ValidationError as error:

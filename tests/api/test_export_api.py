@@ -81,20 +81,24 @@ def test_it_streams_fever_lines_field_by_field(desk: Desk, alice: User, api: Api
     assert list(records) == [claim.pk for claim in desk.verified]
     claim = desk.unemployment
     record = records[claim.pk]
+    # A passage's sentence id is the id of the link that quoted it (bob's, the first of the two).
+    sentence = {link.source.url: link.pk for link in reversed(links(claim))}
     assert record == {
         "id": claim.pk,
         "claim": claim.normalised_text,
         "label": "SUPPORTS",
         "verifiable": "VERIFIABLE",
         # One evidence set per supporting or refuting source; the source bob and carol both
-        # linked as supporting is listed once.
+        # linked as supporting is listed once. FEVER's [annotation_id, evidence_id, page,
+        # sentence_id]: the source's URL is the page, the quoted passage the sentence.
         "evidence": [
-            [[None, source_id(INSEE), INSEE, None]],
-            [[None, source_id(DARES), DARES, None]],
+            [[None, source_id(INSEE), INSEE, sentence[INSEE]]],
+            [[None, source_id(DARES), DARES, sentence[DARES]]],
         ],
         "evidence_sources": [
             {
                 "source_id": source_id(url),
+                "sentence_id": sentence[url],
                 "url": url,
                 "title": "",
                 "publisher": "",
@@ -236,7 +240,8 @@ def test_it_streams_web_annotations_whose_selectors_find_the_quote(
     desk: Desk, alice: User, api: Api
 ) -> None:
     response = export(api(alice), desk.workspace, "format=webannotation")
-    annotations = lines_of(response)
+    lines = lines_of(response)
+    annotations = [a for a in lines if "#highlight-" not in a["id"]]
     assert [a["id"] for a in annotations] == [
         f"{SITE}/claims/{claim.pk}/" for claim in desk.verified
     ]
@@ -452,7 +457,9 @@ def test_it_streams_a_large_export_in_chunks_with_a_fixed_number_of_queries(
         assert text.count("\r\n") == count + 1
     else:
         assert text.endswith("\n")
-        assert text.count("\n") == count
+        # Web Annotation: each claim's annotation, then one per reviewer's highlight.
+        highlights = text.count("#highlight-")
+        assert text.count("\n") - highlights == count
 
 
 @pytest.mark.django_db(transaction=True)

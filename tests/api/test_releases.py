@@ -72,7 +72,8 @@ def test_it_freezes_a_release_with_counts_checksums_and_a_manifest(
     )
     french = [claim.pk for claim in desk.verified if claim.article_id == desk.french.pk]
     assert release["status"] == "ready"
-    assert release["formats"] == ["fever", "csv", "assessments"]
+    # A release stands on its own: its raw file carries the articles' texts.
+    assert release["formats"] == ["fever", "csv", "assessments", "raw"]
     assert release["counts"] == {
         "claims": 4,
         "by_verdict": {"false": 1, "half-true": 1, "mostly-true": 1, "true": 1},
@@ -102,13 +103,42 @@ def test_it_freezes_a_release_with_counts_checksums_and_a_manifest(
     fever_ids = [json.loads(line)["id"] for line in files["fever"].decode().splitlines()]
     assert fever_ids == french
     assert by_format["fever"]["rows"] == 4
-    _header, *csv_rows = csv.reader(io.StringIO(files["csv"].decode(), newline=""))
+    header, *csv_rows = csv.reader(io.StringIO(files["csv"].decode(), newline=""))
     csv_ids = [int(row[0]) for row in csv_rows]
     assert csv_ids == french
     assessments = [json.loads(line) for line in files["assessments"].decode().splitlines()]
     # The assessments of the released claims only: the disputed English claim is not in it.
     assert {a["claim_id"] for a in assessments} == {desk.unemployment.pk}
     assert by_format["assessments"]["rows"] == len(assessments) == 2
+    # Each row carries its article's revision and checksum; the manifest lists every article's.
+    article = desk.french
+    assert manifest["articles"] == [
+        {"id": article.pk, "revision": article.revision, "checksum": article.checksum}
+    ]
+    assert {(r["article_revision"], r["article_checksum"]) for r in assessments} == {
+        (article.revision, article.checksum)
+    }
+    assert header[-2:] == ["article_revision", "article_checksum"]
+    # One file name per format, never a doubled extension.
+    assert by_format["csv"]["filename"] == "chomage-fr-1.0.0.csv"
+    assert by_format["raw"]["filename"] == "chomage-fr-1.0.0.raw.jsonl"
+    csv_download = client.get(f"/api/v1/releases/{release['id']}/files/csv/")
+    assert csv_download["Content-Disposition"] == 'attachment; filename="chomage-fr-1.0.0.csv"'
+    stored = {
+        f.format: f.file.name for f in DatasetRelease.objects.get(pk=release["id"]).files.all()
+    }
+    assert not stored["csv"].endswith(".csv.csv")
+    assert stored["csv"].endswith(".csv")
+    # The raw file: the French article with its text, and only the released claims on it.
+    [raw] = [json.loads(line) for line in files["raw"].decode().splitlines()]
+    assert (raw["id"], raw["text"], raw["revision"], raw["checksum"]) == (
+        article.pk,
+        article.text,
+        article.revision,
+        article.checksum,
+    )
+    assert [claim["id"] for claim in raw["claims"]] == french
+    assert by_format["raw"]["rows"] == 1
 
     file_response = client.get(release["files"][0]["url"])
     assert file_response["ETag"] == f'"{release["files"][0]["sha256"]}"'
@@ -132,7 +162,14 @@ def test_it_gives_the_same_bytes_after_later_edits(
     _, release = freeze(
         client, desk.workspace, django_capture_on_commit_callbacks, name="All", version="2024.05"
     )
-    assert release["formats"] == ["claimreview", "fever", "webannotation", "csv", "assessments"]
+    assert release["formats"] == [
+        "claimreview",
+        "fever",
+        "webannotation",
+        "csv",
+        "assessments",
+        "raw",
+    ]
     before = everything(client, release)
 
     # Later work: a claim re-adjudicated, a new claim resolved and published, a source linked.

@@ -14,6 +14,13 @@ from annotations.exports.rows import (
     AssessmentRow,
     ClaimRow,
     ExportContext,
+    HighlightRow,
+    RawAdjudication,
+    RawArticle,
+    RawAssessment,
+    RawClaim,
+    RawHighlight,
+    RawSource,
     ScaleLabel,
     SourceRow,
 )
@@ -42,10 +49,10 @@ def make_ctx(**overrides: Any) -> ExportContext:
 
 
 SUPPORTING = SourceRow(
-    11, "https://stats.example/a", "Emploi 2024", "INSEE", "supports", "le taux a baissé"
+    11, "https://stats.example/a", "Emploi 2024", "INSEE", "supports", "le taux a baissé", 21
 )
-REFUTING = SourceRow(12, "https://news.example/b", "Fact sheet", "News", "refutes", "")
-CONTEXT = SourceRow(13, "https://blog.example/c", "Background", "Blog", "context", "voir aussi")
+REFUTING = SourceRow(12, "https://news.example/b", "Fact sheet", "News", "refutes", "", 22)
+CONTEXT = SourceRow(13, "https://blog.example/c", "Background", "Blog", "context", "voir aussi", 23)
 
 
 def make_claim(**overrides: Any) -> ClaimRow:
@@ -98,6 +105,75 @@ def make_assessment(**overrides: Any) -> AssessmentRow:
     }
     values.update(overrides)
     return AssessmentRow(**values)
+
+
+ARTICLE_TEXT = "Lors du débat 😐, le ministre a dit « le chômage a baissé de 12 % »."
+
+
+def make_highlight(**overrides: Any) -> HighlightRow:
+    values: dict[str, Any] = {
+        "highlight_id": 31,
+        "start": 120,
+        "end": 151,
+        "exact": "« le chômage a baissé de 12 % »",
+        "prefix": "Lors du débat, le ministre a dit ",
+        "suffix": " avant de quitter la salle.",
+        "creator": "bob",
+        "created_at": REVIEWED_AT,
+    }
+    values.update(overrides)
+    return HighlightRow(**values)
+
+
+def make_raw_article(**overrides: Any) -> RawArticle:
+    start = ARTICLE_TEXT.index("«")
+    end = ARTICLE_TEXT.index("»") + 1
+    claim = RawClaim(
+        claim_id=7,
+        start=start,
+        end=end,
+        exact=ARTICLE_TEXT[start:end],
+        claimant="Jean Dupont",
+        normalised_text="Le chômage a baissé de 12 %.",
+        status="resolved",
+        final_verdict="mostly-true",
+        creator="bob",
+        highlights=(
+            RawHighlight(start, end, ARTICLE_TEXT[start:end], "bob"),
+            RawHighlight(start + 2, end - 2, ARTICLE_TEXT[start + 2 : end - 2], "carol"),
+        ),
+        assessments=(
+            RawAssessment("bob", "mostly-true", "mostly-true", 0.8, "INSEE"),
+            RawAssessment("carol", "true", "half-true", None, ""),
+        ),
+        sources=(
+            RawSource(
+                "https://stats.example/a",
+                "supports",
+                "le taux a baissé",
+                "Emploi",
+                "INSEE",
+                datetime(2024, 4, 1, tzinfo=UTC).date(),
+                "carol",
+            ),
+        ),
+        adjudications=(RawAdjudication("dave", "mostly-true", "Chiffres INSEE", REVIEWED_AT),),
+    )
+    values: dict[str, Any] = {
+        "article_id": 3,
+        "url": "https://journal.example/article/3",
+        "title": "Le débat budgétaire",
+        "publisher": "Le Journal",
+        "author": "A. Martin",
+        "language": "fr",
+        "published_at": PUBLISHED_AT,
+        "text": ARTICLE_TEXT,
+        "revision": 2,
+        "checksum": "ab" * 32,
+        "claims": (claim,),
+    }
+    values.update(overrides)
+    return RawArticle(**values)
 
 
 def text_of(chunks: Iterable[bytes]) -> str:

@@ -30,12 +30,15 @@ def test_it_writes_a_fever_line_field_by_field() -> None:
         "label": "SUPPORTS",
         "verifiable": "VERIFIABLE",
         "evidence": [
-            [[None, 11, "https://stats.example/a", None]],
-            [[None, 12, "https://news.example/b", None]],
+            # [annotation_id, evidence_id, page, sentence_id]: the source's URL is the page,
+            # the passage quoted from it the sentence, whose id is the link's.
+            [[None, 11, "https://stats.example/a", 21]],
+            [[None, 12, "https://news.example/b", 22]],
         ],
         "evidence_sources": [
             {
                 "source_id": 11,
+                "sentence_id": 21,
                 "url": "https://stats.example/a",
                 "title": "Emploi 2024",
                 "publisher": "INSEE",
@@ -44,6 +47,7 @@ def test_it_writes_a_fever_line_field_by_field() -> None:
             },
             {
                 "source_id": 12,
+                "sentence_id": 22,
                 "url": "https://news.example/b",
                 "title": "Fact sheet",
                 "publisher": "News",
@@ -52,6 +56,7 @@ def test_it_writes_a_fever_line_field_by_field() -> None:
             },
             {
                 "source_id": 13,
+                "sentence_id": 23,
                 "url": "https://blog.example/c",
                 "title": "Background",
                 "publisher": "Blog",

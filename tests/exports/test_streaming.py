@@ -25,6 +25,7 @@ from tests.exports.factories import (
     make_assessment,
     make_claim,
     make_ctx,
+    make_raw_article,
     text_of,
 )
 
@@ -36,6 +37,9 @@ def many_rows(fmt: ExportFormat[Any], count: int = MANY) -> Iterator[Any]:
     if fmt.row_kind == "assessments":
         assessment = make_assessment()
         return (assessment._replace(assessment_id=i) for i in range(count))
+    if fmt.row_kind == "articles":
+        article = make_raw_article()
+        return (article._replace(article_id=i) for i in range(count))
     claim = make_claim()
     return (claim._replace(claim_id=i) for i in range(count))
 
@@ -52,8 +56,12 @@ def parse(key: str, data: bytes) -> list[Any]:
 
 
 def test_it_registers_every_format() -> None:
-    assert set(FORMATS) == {"claimreview", "fever", "webannotation", "csv", "assessments"}
-    assert {fmt.row_kind for fmt in FORMATS.values()} == {"claims", "assessments"}
+    assert set(FORMATS) == {"claimreview", "fever", "webannotation", "csv", "assessments", "raw"}
+    assert {fmt.row_kind for fmt in FORMATS.values()} == {"claims", "assessments", "articles"}
+    assert (FORMATS["raw"].media_type, FORMATS["raw"].file_extension) == (
+        "application/x-ndjson",
+        "jsonl",
+    )
     assert FORMATS["assessments"].row_kind == "assessments"
     assert FORMATS["csv"].media_type.startswith("text/csv")
     assert FORMATS["claimreview"].file_extension == "jsonld"

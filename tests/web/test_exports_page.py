@@ -68,7 +68,7 @@ def test_it_runs_an_export_job_and_freezes_a_release_from_the_page(
     assert job.status_code == release.status_code == 302
     assert ExportJob.objects.get(workspace=desk.workspace).status == "done"
     frozen = DatasetRelease.objects.get(workspace=desk.workspace)
-    assert sorted(frozen.files.values_list("format", flat=True)) == ["claimreview", "csv"]
+    assert sorted(frozen.files.values_list("format", flat=True)) == ["claimreview", "csv", "raw"]
     page = client.get(url).content.decode()
     assert f"/api/v1/releases/{frozen.pk}/manifest/" in page
     assert "http-equiv" not in page  # nothing left running: no refresh

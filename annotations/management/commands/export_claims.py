@@ -3,9 +3,12 @@
     python manage.py export_claims --workspace 1 --format fever --output claims.jsonl
     python manage.py export_claims --workspace 1 --format csv --language fr --status published
 
-Filters as on the API: --status, --language, --verdict (comma-separated), --from and --to (dates,
-inclusive, on the claim's creation). A file is written under a temporary name and renamed once
-complete, so a failed export never leaves a truncated file behind.
+Filters as on the API: --status, --language, --verdict, --article (comma-separated), --from and
+--to (dates, inclusive, on the claim's creation, or with --dates verdict on its final verdict's).
+Options as on the API: --bom (CSV for Excel), --pseudonymise (people as reviewer-1, reviewer-2...),
+--texts (each row's article text, revision and checksum), --utf16 (Web Annotation: UTF-16
+positions too). A file is written under a temporary name and renamed once complete, so a failed
+export never leaves a truncated file behind.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from annotations.export_rows import read_snapshot
 from annotations.exports import FORMATS
 from annotations.models import Workspace
-from annotations.services.exports import check_filters, default_statuses_for, export_chunks
+from annotations.services.exports import OPTION_FIELDS, check_export, export_chunks
 
 
 class Command(BaseCommand):
@@ -39,8 +42,31 @@ class Command(BaseCommand):
         )
         parser.add_argument("--language", help="Comma-separated article languages, e.g. fr,en.")
         parser.add_argument("--verdict", help="Comma-separated final verdict slugs.")
+        parser.add_argument("--article", help="Comma-separated article ids.")
+        parser.add_argument(
+            "--dates", help="Which date --from and --to bound: created (default) or verdict."
+        )
         parser.add_argument("--from", dest="date_from", help="Claims created on or after (date).")
         parser.add_argument("--to", dest="date_to", help="Claims created on or before (date).")
+        parser.add_argument(
+            "--bom", action="store_true", help="CSV: start with a byte order mark (for Excel)."
+        )
+        parser.add_argument(
+            "--pseudonymise",
+            action="store_true",
+            help="Replace usernames with pseudonyms (reviewer-1, reviewer-2...).",
+        )
+        parser.add_argument(
+            "--texts",
+            action="store_true",
+            help="Add each row's article text, revision and checksum (raw, fever, csv, "
+            "assessments).",
+        )
+        parser.add_argument(
+            "--utf16",
+            action="store_true",
+            help="Web Annotation: add positions in UTF-16 code units (for JavaScript clients).",
+        )
         parser.add_argument("--output", "-o", help="The file to write (default: standard output).")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -49,17 +75,22 @@ class Command(BaseCommand):
             raise CommandError(f"Workspace {options['workspace']} does not exist.")
         format_key: str = options["format"]
         given = {
+            "format": format_key,
             "status": options["status"],
             "language": options["language"],
             "verdict": options["verdict"],
+            "article": options["article"],
+            "dates": options["dates"],
             "from": options["date_from"],
             "to": options["date_to"],
         }
+        for flag in OPTION_FIELDS:
+            if options[flag]:
+                given[flag] = "1"
         try:
-            filters = check_filters(
+            _, filters, export_options = check_export(
                 workspace_id=workspace.pk,
                 data={key: value for key, value in given.items() if value is not None},
-                default_statuses=default_statuses_for(format_key),
             )
         except ValidationError as exc:
             problems = "; ".join(
@@ -67,7 +98,11 @@ class Command(BaseCommand):
             )
             raise CommandError(problems) from exc
         export = export_chunks(
-            workspace=workspace, format_key=format_key, filters=filters, count=True
+            workspace=workspace,
+            format_key=format_key,
+            filters=filters,
+            count=True,
+            options=export_options,
         )
         if options["output"]:
             size, digest = self._to_file(export.chunks, Path(options["output"]))
