@@ -503,6 +503,7 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
             "orphaned",
             "claimant",
             "normalised_text",
+            "tag",
             "status",
             "origin",
             "final_verdict",

@@ -18,9 +18,14 @@ from annotations.text import normalise_text
 
 
 class SpanProblem(ValueError):
-    def __init__(self, message: str, field: str) -> None:
+    """What is wrong with a span: `code` and `params` for the service to word in the reader's
+    language (annotations.services.imports), an English sentence as the exception's text."""
+
+    def __init__(self, code: str, field: str, message: str, **params: object) -> None:
         super().__init__(message)
+        self.code = code
         self.field = field
+        self.params = params
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,18 +64,29 @@ class Placer:
         if self._utf16 is None:
             if offset > len(self.given):
                 raise SpanProblem(
-                    f"{field} {offset} is past the end of the text ({len(self.given)} characters)",
+                    "past_end",
                     field,
+                    f"{field} {offset} is past the end of the text ({len(self.given)} characters)",
+                    offset=offset,
+                    length=len(self.given),
                 )
             return offset
         index = bisect_left(self._utf16, offset)
         if index >= len(self._utf16):
             raise SpanProblem(
-                f"{field} {offset} is past the end of the text ({self._utf16[-1]} UTF-16 units)",
+                "past_end",
                 field,
+                f"{field} {offset} is past the end of the text ({self._utf16[-1]} UTF-16 units)",
+                offset=offset,
+                length=self._utf16[-1],
             )
         if self._utf16[index] != offset:
-            raise SpanProblem(f"{field} {offset} falls inside a character (UTF-16)", field)
+            raise SpanProblem(
+                "inside_character",
+                field,
+                f"{field} {offset} falls inside a character (UTF-16)",
+                offset=offset,
+            )
         return index
 
     def _stored(self, offset: int) -> int:
@@ -85,22 +101,34 @@ class Placer:
             if start == -1 and end == -1 and quote:
                 found = self.stored.find(quote)
                 if found < 0:
-                    raise SpanProblem("the quote is not in the article's text", "exact")
+                    raise SpanProblem(
+                        "quote_missing", "exact", "the quote is not in the article's text"
+                    )
                 return Placed(found, found + len(quote))
-            raise SpanProblem("start and end must be 0 or more", "start")
+            raise SpanProblem("negative", "start", "start and end must be 0 or more")
         if end <= start:
-            raise SpanProblem(f"end ({end}) must be greater than start ({start})", "end")
+            raise SpanProblem(
+                "end_before_start",
+                "end",
+                f"end ({end}) must be greater than start ({start})",
+                start=start,
+                end=end,
+            )
         first = self._stored(self._code_point(start, "start"))
         last = self._stored(self._code_point(end, "end"))
         if quote is None or self.stored[first:last] == quote:
             if not self.stored[first:last].strip():
-                raise SpanProblem("the span holds only white space", "end")
+                raise SpanProblem("blank", "end", "the span holds only white space")
             return Placed(first, last)
         nearest = self._nearest(quote, first)
         if nearest is None:
             raise SpanProblem(
-                f"the quote {quote[:80]!r} is not at {start}-{end} nor anywhere in the text",
+                "quote_elsewhere",
                 "exact",
+                f"the quote {quote[:80]!r} is not at {start}-{end} nor anywhere in the text",
+                quote=quote[:80],
+                start=start,
+                end=end,
             )
         return Placed(nearest, nearest + len(quote), moved=True)
 

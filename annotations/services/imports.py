@@ -95,6 +95,23 @@ def formats() -> dict[str, str]:
     }
 
 
+def _span_message(problem: SpanProblem) -> str:
+    """A span's problem in the reader's language (annotations.imports.offsets words it in English)."""
+    messages = {
+        "past_end": _("%(offset)s is past the end of the text (%(length)s characters)."),
+        "inside_character": _("%(offset)s falls inside a character (UTF-16)."),
+        "quote_missing": _("The quote is not in the article's text."),
+        "negative": _("start and end must be 0 or more."),
+        "end_before_start": _("end (%(end)s) must be greater than start (%(start)s)."),
+        "blank": _("The span holds only white space."),
+        "quote_elsewhere": _(
+            "The quote %(quote)r is not at %(start)s-%(end)s, nor anywhere in the article's text."
+        ),
+    }
+    template = messages.get(problem.code)
+    return template % problem.params if template else str(problem)
+
+
 class ImportProblem(ValueError):
     """What makes one record impossible to import, with the field it concerns."""
 
@@ -584,7 +601,7 @@ class ImportRun:
         try:
             placed = placer.place(claim.start, claim.end, claim.exact)
         except SpanProblem as exc:
-            raise ImportProblem(str(exc), f"{where}.{exc.field}") from None
+            raise ImportProblem(_span_message(exc), f"{where}.{exc.field}") from None
         plan.moved += placed.moved
         creator = self._person(claim.creator, f"{where}.creator")
         planned = _PlannedClaim(
@@ -623,7 +640,7 @@ class ImportRun:
             try:
                 span = placer.place(highlight.start, highlight.end, highlight.exact)
             except SpanProblem as exc:
-                raise ImportProblem(str(exc), f"{name}.{exc.field}") from None
+                raise ImportProblem(_span_message(exc), f"{name}.{exc.field}") from None
             person = self._person(highlight.creator, f"{name}.creator")
             if person in reviewers:
                 raise ImportProblem(_("One person highlights a claim once."), f"{name}.creator")

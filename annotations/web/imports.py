@@ -23,12 +23,33 @@ from annotations.services import imports
 from annotations.web.articles import _me
 from annotations.web.exports import _errors_into
 
+COUNT_LABELS = {
+    "articles": gettext_lazy("articles"),
+    "claims": gettext_lazy("claims"),
+    "highlights": gettext_lazy("highlights"),
+    "assessments": gettext_lazy("verdicts"),
+    "sources": gettext_lazy("new sources"),
+    "adjudications": gettext_lazy("adjudications"),
+}
 OUTCOME_LABELS = {
     "created": gettext_lazy("created"),
     "would_create": gettext_lazy("would be created"),
     "skipped": gettext_lazy("skipped"),
     "failed": gettext_lazy("failed"),
 }
+
+
+def place_label(place: str) -> str:
+    """A record's place as the report stores it ("line 3", "item 0") in the reader's language."""
+    kind, _space, number = place.partition(" ")
+    if number.isdigit():
+        if kind == "line":
+            return _("line %(number)s") % {"number": number}
+        if kind == "item":
+            return _("item %(number)s") % {"number": number}
+    if place == "file":
+        return _("the file")
+    return place
 
 
 class ImportForm(forms.Form):
@@ -110,7 +131,11 @@ def import_job_page(request: HttpRequest, job_id: int) -> HttpResponse:
     job = selectors_imports.import_job_get(user=_me(request), job_id=job_id)
     shown = request.GET.get("show", "problems")
     entries = [
-        {**entry, "label": OUTCOME_LABELS.get(entry["outcome"], entry["outcome"])}
+        {
+            **entry,
+            "label": OUTCOME_LABELS.get(entry["outcome"], entry["outcome"]),
+            "where": place_label(entry["place"]),
+        }
         for entry in job.report
         if shown == "all" or entry["outcome"] in ("failed", "skipped")
     ]
@@ -120,6 +145,7 @@ def import_job_page(request: HttpRequest, job_id: int) -> HttpResponse:
         "workspace": job.workspace,
         "page": page,
         "shown": shown,
+        "written": [(label, job.counts.get(key, 0)) for key, label in COUNT_LABELS.items()],
         "refresh": job.status in ("queued", "running"),
     }
     return render(request, "annotations/import_job.html", context)

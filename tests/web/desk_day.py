@@ -895,6 +895,69 @@ def step_7_registry(
     editor.shot(f"{day.prefix}-7e-editor-grouped", full_page=True)
 
 
+def _utf16_span(text: str, phrase: str) -> list[int]:
+    start = len(text[: text.index(phrase)].encode("utf-16-le")) // 2
+    return [start, start + len(phrase.encode("utf-16-le")) // 2]
+
+
+def step_8_editor_imports(start: Start, day: Day, workspace: Workspace, alice: User) -> None:
+    """alice imports a colleague's doccano file from the workspace's Import page: the day's article
+    is already there (skipped), a new one comes in with its two spans on the right characters
+    after an emoji, and a span past the end of its text is reported by its line; the report says
+    which record and why, in the reader's language."""
+    text = f"🙂 {day.claimant}: {day.quote}\n{day.part_wider}."
+    lines = [
+        {"text": day.text, "label": [[0, 5, "CLAIM"]]},
+        {
+            "text": text,
+            "label": [
+                [*_utf16_span(text, day.quote), "CLAIM"],
+                [*_utf16_span(text, day.part), "CLAIM"],
+            ],
+        },
+        {"text": text + " 2", "label": [[3, 9999, "CLAIM"]]},
+    ]
+    body = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
+    editor = start(alice, day.locale)
+    hands = Hands(editor.page, keyboard_only=day.keyboard_only)
+    page = editor.open(f"/workspaces/{workspace.pk}/")
+    hands.press(page.locator(f'.page-actions a[href="/workspaces/{workspace.pk}/imports/"]'))
+    page.wait_for_url(re.compile(r"/imports/$"))
+    hands.choose(page.locator("#id_format"), "doccano")
+    hands.tick(page.locator("#id_extract"), on=False)  # the spans are the claims: no candidates
+    if day.keyboard_only:
+        hands.reach(page.locator("#id_file"))
+    page.locator("#id_file").set_input_files(
+        files=[{"name": "colleague.jsonl", "mimeType": "application/json", "buffer": body}]
+    )
+    editor.shot(f"{day.prefix}-8a-import-form", full_page=True)
+    hands.press(page.locator('form[data-form="import"] button.primary'))
+    page.wait_for_url(re.compile(r"/imports/\d+/$"))
+    summary = page.locator('.import-summary[data-status="done"]')
+    expect(summary).to_be_visible()
+    expect(summary.locator('[data-count="created"]')).to_have_text("1")
+    expect(summary.locator('[data-count="skipped"]')).to_have_text("1")
+    expect(summary.locator('[data-count="failed"]')).to_have_text("1")
+    failed = page.locator('table.report tr[data-outcome="failed"]')
+    expect(failed.locator('[data-place="line 3"]')).to_be_visible()
+    expect(failed).to_contain_text("9999")
+    expect(page.locator('table.report tr[data-outcome="skipped"] a')).to_have_attribute(
+        "href", re.compile(r"/articles/\d+/$")
+    )
+    editor.shot(f"{day.prefix}-8b-import-report", full_page=True)
+
+    imported = Article.objects.get(workspace=workspace, text=text)
+    claims = {c.exact: c for c in Claim.objects.filter(article=imported)}
+    assert set(claims) == {day.quote, day.part}
+    page = editor.open(f"/articles/{imported.pk}/")
+    page.wait_for_selector("#doc [data-s]")
+    for claim in claims.values():
+        expect(page.locator(f'#doc [data-claims~="{claim.pk}"]').first).to_be_visible()
+    _open_claim_with_j(page, claims[day.quote])
+    expect(page.locator('.claim-view [data-fact="tag"]')).to_have_text("CLAIM")
+    editor.shot(f"{day.prefix}-8c-imported-article")
+
+
 def play_desk_day(
     start: Start,
     day: Day,
@@ -918,3 +981,4 @@ def play_desk_day(
     if day.echo is not None:
         step_7_registry(start, day, workspace, article, (erin, bob, alice))
     assert Adjudication.objects.filter(claim__article=article).count() == 3
+    step_8_editor_imports(start, day, workspace, alice)

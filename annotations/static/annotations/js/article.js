@@ -668,6 +668,10 @@ function fillClaimHead(root, claim) {
   root.querySelector('[data-action="withdraw-claim"]').hidden = kept ||
     !(config.can.revise || (claim.created_by === config.user.id && !blindReviewer));
   fact("origin").textContent = label(claim.origin);
+  // The tag another tool gave the span, kept from an import.
+  fact("tag").textContent = claim.tag || "";
+  fact("tag").hidden = !claim.tag;
+  root.querySelector('[data-fact-term="tag"]').hidden = !claim.tag;
   fact("highlights").textContent = claim.highlights.map((h) => h.username + (h.orphaned ? " (" + gettext("orphaned") + ")" : "")).join(", ") || "–";
   fact("final").textContent = claim.final_verdict ? verdictName(claim.final_verdict) : "–";
 }
