@@ -14,6 +14,7 @@ empty means the person importing); the service matches them to the workspace's m
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -113,9 +114,17 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class RecordError:
+    """Why a part of the file cannot be read. ``message`` is an English sentence (the command's
+    report, the logs); ``code`` and ``params`` let the service word it in the reader's language
+    (annotations.import_messages), as offsets.SpanProblem does for spans."""
+
     place: str
     message: str
     field: str = ""
+    code: str = ""
+    # Left out of the hash (a dict has none), so an error can still go in a set.
+    # (``dataclasses.field``: the name ``field`` is the attribute above, inside this class.)
+    params: dict[str, object] = dataclasses.field(default_factory=dict, hash=False)
 
 
 Parsed = Record | RecordError

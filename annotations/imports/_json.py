@@ -7,6 +7,9 @@ Label Studio export of hundreds of megabytes is never held whole. A bad line or 
 ``RecordError`` saying what is wrong; the records around it still come out.
 
 Also the small helpers the parsers share: article fields from a tool's metadata, integer checks.
+
+Every problem has a ``code`` and the ``params`` its sentence needs, beside the English sentence:
+annotations.import_messages words it in the reader's language.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO, TypedDict, cast
 
 import ijson  # type: ignore[import-untyped]
@@ -29,18 +33,42 @@ _CHUNK = 64 * 1024
 Item = tuple[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What is wrong, before it is known where: a stable ``code``, the English sentence and the
+    ``params`` a translation of it needs."""
+
+    code: str
+    message: str
+    params: dict[str, object] = field(default_factory=dict, hash=False)
+
+    def at(self, place: str, field_name: str = "") -> RecordError:
+        return RecordError(place, self.message, field_name, self.code, self.params)
+
+
+# A JSON value's kind (the ``kind`` param of ``not_object``) and how the English sentence says it.
+KINDS: dict[str, str] = {
+    "list": "a list",
+    "text": "a piece of text",
+    "boolean": "true or false",
+    "number": "a number",
+    "null": "null",
+    "object": "an object",
+}
+
+
 def _kind(value: Any) -> str:
     if isinstance(value, list):
-        return "a list"
+        return "list"
     if isinstance(value, str):
-        return "a piece of text"
+        return "text"
     if isinstance(value, bool):
-        return "true or false"
+        return "boolean"
     if isinstance(value, int | float):
-        return "a number"
+        return "number"
     if value is None:
         return "null"
-    return "an object"
+    return "object"
 
 
 def jsonl_objects(
@@ -66,6 +94,8 @@ def jsonl_objects(
                 RecordError(
                     place,
                     f"the line is too long (over {_size(max_line_bytes)}); one record must be smaller",
+                    code="line_too_long",
+                    params={"limit": max_line_bytes},
                 ),
             )
             continue
@@ -88,19 +118,32 @@ def _decode_line(place: str, line: bytes) -> dict[str, Any] | RecordError:
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as error:
+        byte = f"{line[error.start]:#04x}"
         return RecordError(
             place,
-            f"not UTF-8 text (byte {line[error.start]:#04x} at column {error.start + 1}); "
-            "save the file as UTF-8",
+            f"not UTF-8 text (byte {byte} at column {error.start + 1}); save the file as UTF-8",
+            code="not_utf8",
+            params={"byte": byte, "column": error.start + 1},
         )
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
-        return RecordError(place, f"not valid JSON: {error.msg} at column {error.colno}")
+        return RecordError(
+            place,
+            f"not valid JSON: {error.msg} at column {error.colno}",
+            code="not_json",
+            params={"detail": error.msg, "column": error.colno},
+        )
     except RecursionError:
-        return RecordError(place, "not readable: the JSON is nested too deeply")
+        return RecordError(place, "not readable: the JSON is nested too deeply", code="too_deep")
     if not isinstance(value, dict):
-        return RecordError(place, f"not a JSON object ({{...}}) but {_kind(value)}")
+        kind = _kind(value)
+        return RecordError(
+            place,
+            f"not a JSON object ({{...}}) but {KINDS[kind]}",
+            code="not_object",
+            params={"kind": kind},
+        )
     return value
 
 
@@ -146,19 +189,27 @@ def sniff(stream: BinaryIO) -> tuple[BinaryIO, bytes, bytes]:
     return io.BufferedReader(_Replay(head, stream), _CHUNK), first, first_line
 
 
-def _json_problem(error: Exception) -> str:
+def _json_problem(error: Exception) -> Problem:
     text = str(error).strip()
     if text.startswith(("b'", 'b"')):
         text = text[2:]
     first = text.splitlines()[0].strip() if text else ""
     first = first.removeprefix("parse error: ").removeprefix("lexical error: ")
     if "premature EOF" in first:
-        return "not valid JSON: the file ends in the middle of a record (is it cut short?)"
+        return Problem(
+            "json_cut_short",
+            "not valid JSON: the file ends in the middle of a record (is it cut short?)",
+        )
     if "invalid bytes in UTF8" in first:
-        return "not UTF-8 text; save the file as UTF-8"
+        return Problem("not_utf8_document", "not UTF-8 text; save the file as UTF-8")
     if "trailing garbage" in first:
-        return "not valid JSON: there is more text after the end of the list"
-    return f"not valid JSON: {first}" if first else "not valid JSON"
+        return Problem(
+            "json_trailing_text", "not valid JSON: there is more text after the end of the list"
+        )
+    if first:
+        # The decoder's own (English, technical) words, passed through.
+        return Problem("not_json_document", f"not valid JSON: {first}", {"detail": first})
+    return Problem("not_json_unexplained", "not valid JSON")
 
 
 def json_items(
@@ -177,19 +228,28 @@ def json_items(
     """
     reader, first, _ = sniff(stream)
     if not first:
-        yield "file", RecordError("file", "the file is empty: there is nothing to import")
+        yield (
+            "file",
+            RecordError("file", "the file is empty: there is nothing to import", code="empty_file"),
+        )
         return
     if first not in (b"[", b"{"):
         yield (
             "file",
-            RecordError("file", "not a JSON document: it should start with [ (a list of records)"),
+            RecordError(
+                "file",
+                "not a JSON document: it should start with [ (a list of records)",
+                code="not_json_list",
+            ),
         )
         return
     if first == b"{" and not single_object:
         yield (
             "file",
             RecordError(
-                "file", "the file holds one JSON object; a list of records ([...]) is expected"
+                "file",
+                "the file holds one JSON object; a list of records ([...]) is expected",
+                code="single_object",
             ),
         )
         return
@@ -254,7 +314,7 @@ def _walk(reader: BinaryIO, containers: Sequence[str]) -> Iterator[Item]:
                 whole.event(event, value)
     except (ijson.JSONError, UnicodeDecodeError, ValueError) as error:
         place = f"item {index}" if items_path is not None else "file"
-        yield place, RecordError(place, _json_problem(error))
+        yield place, _json_problem(error).at(place)
         return
     if top_is_object and items_path is None:
         yield "item 0", whole.value
@@ -319,17 +379,39 @@ def article_fields(*sources: Mapping[str, Any]) -> ArticleFields:
     return cast(ArticleFields, found)
 
 
-def span_problem(name: str, start: Any, end: Any, length: int | None) -> str | None:
-    """What is wrong with a span (``name``: "span 2", 1-based as a person counts) of a text
+def span_problem(number: int | None, start: Any, end: Any, length: int | None) -> Problem | None:
+    """What is wrong with span ``number`` (1-based as a person counts; None: an annotation's one
+    position, "the position", its codes ``position_*`` rather than ``span_*``) of a text
     ``length`` long in the file's unit, or None."""
+    name = "the position" if number is None else f"span {number}"
+    prefix = "position" if number is None else "span"
+    about: dict[str, object] = {} if number is None else {"number": number}
     if not is_int(start) or not is_int(end):
-        return f"{name} has a start or end that is not a whole number"
+        return Problem(
+            f"{prefix}_not_integer", f"{name} has a start or end that is not a whole number", about
+        )
     if start < 0:
-        return f"{name} starts before the text begins (at {start})"
+        return Problem(
+            f"{prefix}_before_text",
+            f"{name} starts before the text begins (at {start})",
+            {**about, "start": start},
+        )
     if end < start:
-        return f"{name} has end before start ({start} to {end})"
+        return Problem(
+            f"{prefix}_end_before_start",
+            f"{name} has end before start ({start} to {end})",
+            {**about, "start": start, "end": end},
+        )
     if end == start:
-        return f"{name} is empty (it starts and ends at {start})"
+        return Problem(
+            f"{prefix}_empty",
+            f"{name} is empty (it starts and ends at {start})",
+            {**about, "start": start},
+        )
     if length is not None and end > length:
-        return f"{name} ends at {end}, after the end of the text ({length} characters)"
+        return Problem(
+            f"{prefix}_past_end",
+            f"{name} ends at {end}, after the end of the text ({length} characters)",
+            {**about, "end": end, "length": length},
+        )
     return None

@@ -36,6 +36,7 @@ from typing import Any, BinaryIO
 
 from annotations.imports import ArticleIn, ClaimIn, ImportOptions, Parsed, Record, RecordError
 from annotations.imports._json import (
+    Problem,
     article_fields,
     jsonl_objects,
     span_problem,
@@ -78,40 +79,59 @@ def _span(item: Any) -> tuple[Any, Any, Any] | None:
 def _record(place: str, obj: dict[str, Any], options: ImportOptions) -> Parsed:
     text = _text(obj)
     if text is None:
-        found = "a text that is not text" if "text" in obj else "no text"
+        if "text" in obj:
+            return RecordError(
+                place,
+                'a text that is not text: a doccano line needs its document under "text"',
+                "text",
+                "doccano_text_not_string",
+            )
         return RecordError(
-            place, f'{found}: a doccano line needs its document under "text"', "text"
+            place,
+            'no text: a doccano line needs its document under "text"',
+            "text",
+            "doccano_no_text",
         )
     field, raw = _raw_spans(obj)
     claims = _claims(raw if raw is not None else [], field, utf16_length(text), options)
-    if isinstance(claims, str):
-        return RecordError(place, claims, field)
+    if isinstance(claims, Problem):
+        return claims.at(place, field)
     meta = obj.get("meta")
     fields = article_fields(obj, meta if isinstance(meta, dict) else {})
     return Record(place, ArticleIn(text=text, offsets="utf16", claims=tuple(claims), **fields))
 
 
-def _claims(raw: Any, field: str, length: int, options: ImportOptions) -> list[ClaimIn] | str:
+def _claims(raw: Any, field: str, length: int, options: ImportOptions) -> list[ClaimIn] | Problem:
     """The claims of a line's spans, or what is wrong with them."""
     if not isinstance(raw, list):
-        return f'"{field}" should be a list of spans [start, end, "tag"]'
+        return Problem(
+            "doccano_spans_not_list",
+            f'"{field}" should be a list of spans [start, end, "tag"]',
+            {"field": field},
+        )
     if raw and all(isinstance(item, str) for item in raw):
-        return (
+        return Problem(
+            "doccano_categories",
             f'"{field}" holds categories, not spans: this looks like a text-classification '
-            "export; export a sequence-labelling project"
+            "export; export a sequence-labelling project",
+            {"field": field},
         )
     claims: list[ClaimIn] = []
     seen: set[tuple[int, int, str]] = set()
     for number, item in enumerate(raw, start=1):
         span = _span(item)
         if span is None:
-            return f'span {number} is not [start, end, "tag"]'
+            return Problem(
+                "doccano_span_not_triple",
+                f'span {number} is not [start, end, "tag"]',
+                {"number": number},
+            )
         start, end, tag = span
-        problem = span_problem(f"span {number}", start, end, length)
+        problem = span_problem(number, start, end, length)
         if problem:
             return problem
         if not isinstance(tag, str) or not tag.strip():
-            return f"span {number} has no tag"
+            return Problem("span_no_tag", f"span {number} has no tag", {"number": number})
         tag = tag.strip()
         if options.labels:
             if tag not in options.labels:

@@ -65,7 +65,9 @@ def _pages(evidence: Any) -> Iterator[Any]:
 def _record(place: str, obj: dict[str, Any]) -> Parsed:
     claim = obj.get("claim")
     if not isinstance(claim, str) or not claim.strip():
-        return RecordError(place, 'no claim: a FEVER line needs its claim under "claim"', "claim")
+        return RecordError(
+            place, 'no claim: a FEVER line needs its claim under "claim"', "claim", "fever_no_claim"
+        )
     raw_label = obj.get("label")
     label = ""
     if raw_label is not None:
@@ -75,10 +77,17 @@ def _record(place: str, obj: dict[str, Any]) -> Parsed:
                 place,
                 f'the label "{raw_label}" is not one of FEVER\'s: SUPPORTS, REFUTES, NOT ENOUGH INFO',
                 "label",
+                "fever_unknown_label",
+                {"label": str(raw_label)},
             )
     evidence = obj.get("evidence")
     if evidence is not None and not isinstance(evidence, list):
-        return RecordError(place, "the evidence should be a list of evidence sets", "evidence")
+        return RecordError(
+            place,
+            "the evidence should be a list of evidence sets",
+            "evidence",
+            "fever_evidence_not_list",
+        )
     sources: list[SourceIn] = []
     seen: set[str] = set()
     for page in _pages(evidence):

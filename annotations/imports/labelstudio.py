@@ -46,6 +46,7 @@ from annotations.imports import (
     RecordError,
 )
 from annotations.imports._json import (
+    Problem,
     article_fields,
     is_int,
     json_items,
@@ -162,9 +163,9 @@ def _overlap(a: _Span, b: _Span) -> float:
 class _Bad(Exception):
     """What makes a task unreadable, with the field it is in."""
 
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, problem: Problem, field: str = "") -> None:
+        super().__init__(problem.message)
+        self.problem = problem
         self.field = field
 
 
@@ -172,7 +173,7 @@ def _task(place: str, task: Any, options: ImportOptions) -> Parsed:
     try:
         return Record(place, _article(task, options))
     except _Bad as bad:
-        return RecordError(place, bad.message, bad.field)
+        return bad.problem.at(place, bad.field)
 
 
 def _annotations(task: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -181,16 +182,33 @@ def _annotations(task: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]
     if annotations is None:
         return []
     if not isinstance(annotations, list):
-        raise _Bad('"annotations" should be a list', "annotations")
+        raise _Bad(
+            Problem("labelstudio_annotations_not_list", '"annotations" should be a list'),
+            "annotations",
+        )
     kept = []
     for number, annotation in enumerate(annotations, start=1):
         if not isinstance(annotation, dict):
-            raise _Bad(f"annotation {number} is not an object", "annotations")
+            raise _Bad(
+                Problem(
+                    "labelstudio_annotation_not_object",
+                    f"annotation {number} is not an object",
+                    {"number": number},
+                ),
+                "annotations",
+            )
         if annotation.get("was_cancelled"):
             continue
         results = annotation.get("result") or []
         if not isinstance(results, list):
-            raise _Bad(f"annotation {number} has a result that is not a list", "result")
+            raise _Bad(
+                Problem(
+                    "labelstudio_result_not_list",
+                    f"annotation {number} has a result that is not a list",
+                    {"number": number},
+                ),
+                "result",
+            )
         kept.append((person(annotation), [r for r in results if isinstance(r, dict)]))
     return kept
 
@@ -198,10 +216,15 @@ def _annotations(task: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]
 def _span(result: dict[str, Any], value: dict[str, Any], creator: str, number: int) -> _Span:
     if isinstance(value.get("start"), str):
         raise _Bad(
-            f"span {number} is placed in HTML (HyperText), which cannot be imported; use a Text tag",
+            Problem(
+                "labelstudio_span_in_html",
+                f"span {number} is placed in HTML (HyperText), which cannot be imported; "
+                "use a Text tag",
+                {"number": number},
+            ),
             "value",
         )
-    problem = span_problem(f"span {number}", value.get("start"), value.get("end"), None)
+    problem = span_problem(number, value.get("start"), value.get("end"), None)
     if problem:
         raise _Bad(problem, "value")
     labels = value.get("labels")
@@ -296,29 +319,34 @@ def _claim(group: _Group) -> ClaimIn:
 
 def _article(task: Any, options: ImportOptions) -> ArticleIn:
     if not isinstance(task, dict):
-        raise _Bad("not a Label Studio task (an object with data and annotations)")
+        raise _Bad(
+            Problem(
+                "labelstudio_not_task",
+                "not a Label Studio task (an object with data and annotations)",
+            )
+        )
     data = task.get("data")
     if not isinstance(data, dict):
         raise _Bad(
-            'no "data": not a task of Label Studio\'s JSON export (the JSON-MIN and CSV exports '
-            "cannot be imported)",
+            Problem(
+                "labelstudio_no_data",
+                'no "data": not a task of Label Studio\'s JSON export (the JSON-MIN and CSV '
+                "exports cannot be imported)",
+            ),
             "data",
         )
     kept = _annotations(task)
     picked = _pick_text(data, [r for _, results in kept for r in results])
     if picked is None:
-        raise _Bad("the task's data holds no text", "data")
+        raise _Bad(Problem("labelstudio_no_text", "the task's data holds no text"), "data")
     _, text = picked
     spans, choices = _read_results(kept, options)
     unit = _unit(text, spans)
     length = len(text) if unit == "codepoints" else utf16_length(text)
     for span in spans:
-        if span.end > length:
-            raise _Bad(
-                f"span {span.number} ends at {span.end}, after the end of the text "
-                f"({length} characters)",
-                "value",
-            )
+        problem = span_problem(span.number, span.start, span.end, length)
+        if problem:  # span_past_end: the rest was checked as the span was read
+            raise _Bad(problem, "value")
     claims = tuple(_claim(group) for group in _group(spans, choices))
     meta = task.get("meta")
     fields = article_fields(data, meta if isinstance(meta, dict) else {})

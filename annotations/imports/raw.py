@@ -37,8 +37,12 @@ from annotations.imports._json import jsonl_objects
 
 
 class _Bad(ValueError):
-    def __init__(self, message: str, field: str) -> None:
+    """A field that is missing or of the wrong kind: ``code`` says which, the field's path
+    (``claims[0].start``) is both the error's field and its ``name`` param."""
+
+    def __init__(self, code: str, message: str, field: str) -> None:
         super().__init__(message)
+        self.code = code
         self.field = field
 
 
@@ -46,17 +50,17 @@ def _string(data: dict[str, Any], key: str, where: str, *, required: bool = Fals
     value = data.get(key)
     if value is None:
         if required:
-            raise _Bad(f"{where}{key} is missing", f"{where}{key}")
+            raise _Bad("field_missing", f"{where}{key} is missing", f"{where}{key}")
         return ""
     if not isinstance(value, str):
-        raise _Bad(f"{where}{key} must be a string", f"{where}{key}")
+        raise _Bad("field_not_string", f"{where}{key} must be a string", f"{where}{key}")
     return value
 
 
 def _int(data: dict[str, Any], key: str, where: str) -> int:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _Bad(f"{where}{key} must be a whole number", f"{where}{key}")
+        raise _Bad("field_not_integer", f"{where}{key} must be a whole number", f"{where}{key}")
     return value
 
 
@@ -65,7 +69,7 @@ def _list(data: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise _Bad(f"{where}{key} must be a list of objects", f"{where}{key}")
+        raise _Bad("field_not_list", f"{where}{key} must be a list of objects", f"{where}{key}")
     return value
 
 
@@ -74,7 +78,7 @@ def _confidence(data: dict[str, Any], where: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _Bad(f"{where}confidence must be a number", f"{where}confidence")
+        raise _Bad("field_not_number", f"{where}confidence must be a number", f"{where}confidence")
     return float(value)
 
 
@@ -146,7 +150,7 @@ def _claim(data: dict[str, Any], where: str) -> ClaimIn:
 def _article(data: dict[str, Any]) -> ArticleIn:
     text = data.get("text")
     if text is not None and not isinstance(text, str):
-        raise _Bad("text must be a string", "text")
+        raise _Bad("field_not_string", "text must be a string", "text")
     claims: list[ClaimIn] = []
     for index, item in enumerate(_list(data, "claims", "")):
         if item.get("start") is None:
@@ -174,4 +178,5 @@ def parse(stream: BinaryIO, options: ImportOptions) -> Iterator[Parsed]:
         try:
             yield Record(place, _article(item))
         except _Bad as exc:
-            yield RecordError(place, str(exc), exc.field.rstrip("."))
+            name = exc.field.rstrip(".")
+            yield RecordError(place, str(exc), name, exc.code, {"name": name})

@@ -170,18 +170,24 @@ def _has_text_selector(target: Any) -> bool:
 
 def _annotation(place: str, obj: Any) -> tuple[Record, str] | RecordError:
     if not isinstance(obj, dict):
-        return RecordError(place, "not an annotation (a JSON object)")
+        return RecordError(place, "not an annotation (a JSON object)", code="not_annotation")
     hypothesis = "uri" in obj or "user" in obj or string_of(obj.get("creator")).startswith("acct:")
     targets = [t if isinstance(t, dict) else {"source": t} for t in _as_list(obj.get("target"))]
     if not targets:
         return RecordError(
-            place, "no target: the annotation does not say what it annotates", "target"
+            place,
+            "no target: the annotation does not say what it annotates",
+            "target",
+            "annotation_no_target",
         )
     target = next((t for t in targets if _has_text_selector(t)), targets[0])
     url = string_of(target.get("source")) or string_of(obj.get("uri"))
     if not url:
         return RecordError(
-            place, "no target source: cannot tell which article the annotation belongs to", "target"
+            place,
+            "no target source: cannot tell which article the annotation belongs to",
+            "target",
+            "annotation_no_source",
         )
 
     unit: OffsetUnit = "utf16" if hypothesis else "codepoints"
@@ -204,15 +210,16 @@ def _annotation(place: str, obj: Any) -> tuple[Record, str] | RecordError:
     end: Any = -1
     if position is not None:
         start, end = position.get("start"), position.get("end")
-        problem = span_problem("the position", start, end, None)
+        problem = span_problem(None, start, end, None)
         if problem:
-            return RecordError(place, problem, "selector")
+            return problem.at(place, "selector")
     elif exact is None:
         return RecordError(
             place,
             "no text position or quote: the annotation cannot be placed in the text "
             "(a page note or a reply?)",
             "selector",
+            "annotation_unplaceable",
         )
 
     creator = person(obj.get("user")) if hypothesis and obj.get("user") else ""

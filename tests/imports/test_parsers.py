@@ -98,6 +98,9 @@ def test_doccano_bad_line_reported_by_number_others_kept() -> None:
     (error,) = errors(parsed)
     assert error.place == "line 2"
     assert error.message.startswith("not valid JSON: Expecting ',' delimiter at column ")
+    assert error.code == "not_json"
+    assert error.params["detail"] == "Expecting ',' delimiter"
+    assert error.params["column"] == 34
     assert len(records(parsed)) == 2
 
 
@@ -118,6 +121,12 @@ def test_doccano_span_errors_name_the_span_and_field() -> None:
     assert messages[2][:2] == ("line 3", "text")
     assert messages[3][:2] == ("line 4", "label")
     assert "categories" in messages[3][2]
+    assert [(e.code, e.params) for e in errors(parsed)] == [
+        ("span_end_before_start", {"number": 2, "start": 5, "end": 3}),
+        ("span_past_end", {"number": 1, "end": 40, "length": 5}),
+        ("doccano_no_text", {}),
+        ("doccano_categories", {"field": "label"}),
+    ]
 
 
 def test_jsonl_blank_lines_counted_bom_accepted_non_objects_and_bad_bytes_reported() -> None:
@@ -127,8 +136,10 @@ def test_jsonl_blank_lines_counted_bom_accepted_non_objects_and_bad_bytes_report
     assert [p.place for p in parsed] == ["line 1", "line 4", "line 5", "line 6"]
     assert isinstance(parsed[1], RecordError)
     assert parsed[1].message == "not a JSON object ({...}) but a list"
+    assert (parsed[1].code, parsed[1].params) == ("not_object", {"kind": "list"})
     assert isinstance(parsed[2], RecordError)
     assert "not UTF-8" in parsed[2].message
+    assert (parsed[2].code, parsed[2].params) == ("not_utf8", {"byte": "0xff", "column": 1})
 
 
 def test_jsonl_line_too_long_is_skipped_without_stopping() -> None:
@@ -139,6 +150,7 @@ def test_jsonl_line_too_long_is_skipped_without_stopping() -> None:
     assert out[0][0] == "line 1"
     assert isinstance(out[0][1], RecordError)
     assert "too long" in out[0][1].message
+    assert (out[0][1].code, out[0][1].params) == ("line_too_long", {"limit": 100})
     assert out[1] == ("line 2", {"text": "ok"})
 
 
@@ -245,8 +257,10 @@ def test_labelstudio_bad_task_and_broken_file_keep_the_good_ones() -> None:
     assert isinstance(parsed[1], RecordError)
     assert parsed[1].message == "span 1 has end before start (4 to 2)"
     assert parsed[1].field == "value"
+    assert parsed[1].code == "span_end_before_start"
     assert isinstance(parsed[2], RecordError)
     assert "cut short" in parsed[2].message
+    assert parsed[2].code == "json_cut_short"
     assert errors(run("labelstudio", b'[{"id": 1}]'))[0].field == "data"
 
 
@@ -383,6 +397,7 @@ def test_w3c_annotations_as_lines_in_code_points_with_verdict_and_highlight() ->
     assert isinstance(error, RecordError)
     assert error.message == "the position has end before start (9 to 3)"
     assert error.field == "selector"
+    assert (error.code, error.params) == ("position_end_before_start", {"start": 9, "end": 3})
 
 
 def test_w3c_annotation_page_and_missing_source() -> None:
@@ -409,7 +424,7 @@ def test_w3c_annotation_page_and_missing_source() -> None:
     assert first.article.claims[0].creator == "fred@desk.example"
     assert first.article.offsets == "codepoints"
     assert isinstance(second, RecordError)
-    assert (second.place, second.field) == ("item 1", "target")
+    assert (second.place, second.field, second.code) == ("item 1", "target", "annotation_no_source")
 
 
 # FEVER
@@ -452,6 +467,7 @@ def test_fever_lines_become_one_sentence_articles() -> None:
     assert isinstance(third, RecordError)
     assert (third.place, third.field) == ("line 3", "label")
     assert "MAYBE" in third.message
+    assert (third.code, third.params) == ("fever_unknown_label", {"label": "MAYBE"})
 
 
 def test_registry_names_the_four_formats() -> None:
