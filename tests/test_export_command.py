@@ -92,3 +92,30 @@ def test_it_stops_with_a_clear_message(desk: Desk, args: list[str], says: str) -
 def test_it_needs_a_workspace_and_a_format() -> None:
     with pytest.raises(CommandError, match="--workspace, --format"):
         run()
+
+
+def test_it_takes_the_options_of_the_api(desk: Desk, tmp_path: Path) -> None:
+    target = tmp_path / "excel.csv"
+    run("--workspace", desk.workspace.pk, "--format", "csv", "--bom", "-o", target)
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf")
+    out, _ = run("--workspace", desk.workspace.pk, "--format", "raw", "--pseudonymise")
+    assert '"bob"' not in out
+    assert '"creator":"reviewer-1"' in out
+    out, _ = run("--workspace", desk.workspace.pk, "--format", "fever", "--texts")
+    record = json.loads(out.splitlines()[0])
+    assert record["article_text"] == desk.french.text
+    out, _ = run(
+        "--workspace",
+        desk.workspace.pk,
+        "--format",
+        "webannotation",
+        "--utf16",
+        "--article",
+        desk.french.pk,
+    )
+    assert '"unit":"utf-16"' in out
+
+
+def test_it_names_an_option_that_does_not_fit_the_format(desk: Desk) -> None:
+    with pytest.raises(CommandError, match="--texts: Article texts do not fit claimreview"):
+        run("--workspace", desk.workspace.pk, "--format", "claimreview", "--texts")

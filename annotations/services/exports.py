@@ -109,11 +109,11 @@ def check_options(
     errors: dict[str, list[str]] = {}
     values: dict[str, bool] = {}
     for key in fields:
-        value = _flag(data.get(key))
+        given = data.get(key)
+        value = _flag(given)
         if value is None:
-            errors[key] = [
-                _("Give 1 or 0 (true or false), not %(value)r.") % {"value": data.get(key)}
-            ]
+            given = given[0] if isinstance(given, list) and len(given) == 1 else given
+            errors[key] = [_("Give 1 or 0 (true or false), not %(value)r.") % {"value": given}]
         values[key] = bool(value)
     if values.get("texts"):
         misfits = [key for key in format_keys if not FORMATS[key].takes_texts]

@@ -175,3 +175,39 @@ def test_it_keeps_export_jobs_to_editors(
         assert api(dave).get(path).status_code == 403
         assert api(mallory).get(path).status_code == 404
     assert api(alice).get("/api/v1/exports/999999/").status_code == 404
+
+
+def test_it_keeps_the_options_of_a_job_and_names_its_file_once(
+    desk: Desk,
+    alice: User,
+    api: Api,
+    media: Path,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    client = api(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/api/v1/workspaces/{desk.workspace.pk}/exports/",
+            {"format": "csv", "bom": True, "pseudonymise": "1", "texts": "true"},
+            format="json",
+        )
+    assert response.status_code == 202, response.content
+    job = client.get(f"/api/v1/exports/{response.json()['id']}/").json()
+    assert {job["filters"][k] for k in ("bom", "pseudonymise", "texts")} == {True}
+    data = downloaded(client.get(job["download_url"]))
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert b"article_text" in data.splitlines()[0]
+    assert b'"dave"' not in data and b'"reviewer-1"' in data
+    stored = ExportJob.objects.get(pk=job["id"]).file.name
+    assert stored.endswith(".csv") and ".csv." not in stored and "csv.csv" not in stored
+
+
+def test_it_names_a_bad_option_of_a_job(desk: Desk, alice: User, api: Api) -> None:
+    response = api(alice).post(
+        f"/api/v1/workspaces/{desk.workspace.pk}/exports/",
+        {"format": "fever", "utf16": True, "pseudonymise": "sometimes"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"utf16", "pseudonymise"}
+    assert not ExportJob.objects.exists()

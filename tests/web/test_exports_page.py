@@ -129,3 +129,46 @@ def test_a_refused_download_shows_the_dialog_whose_buttons_still_work(
     assert page.status_code == 400 and "Give article ids (numbers)" in html
     # Shown at .../download/, the dialog's other buttons still post to the dialog.
     assert html.count(f'<form method="post" action="{url}"') == 2
+
+
+def test_it_offers_every_export_option_and_runs_a_job_with_them(
+    desk: Desk,
+    alice: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    client = _client(alice)
+    url = f"/workspaces/{desk.workspace.pk}/exports/"
+    html = client.get(url).content.decode()
+    for name in ("export-bom", "export-pseudonymise", "export-texts", "export-utf16"):
+        assert f'name="{name}"' in html
+    assert 'value="raw"' in html
+    assert 'name="release-pseudonymise"' in html
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "action": "job",
+                "export-format": "raw",
+                "export-pseudonymise": "on",
+                "export-texts": "on",
+            },
+        )
+    assert response.status_code == 302
+    job = ExportJob.objects.get()
+    assert job.filters["pseudonymise"] is True
+    assert job.filters["texts"] is True
+    assert job.status == "done"
+    data = job.file.read().decode()
+    assert '"creator":"reviewer-1"' in data and '"bob"' not in data
+    assert "pseudonymised" in client.get(url).content.decode()
+
+
+def test_it_shows_an_option_that_does_not_fit_next_to_its_field(desk: Desk, alice: User) -> None:
+    page = _client(alice).post(
+        f"/workspaces/{desk.workspace.pk}/exports/download/",
+        {"export-format": "claimreview", "export-texts": "on"},
+    )
+    assert page.status_code == 400
+    html = page.content.decode()
+    field = html[html.index('name="export-texts"') :]
+    assert "Article texts do not fit claimreview" in field[:2000]
