@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations import selectors, selectors_comments
+from annotations.api.schema import RATE_LIMITED
 from annotations.api.views import _valid, me
 from annotations.models import COMMENT_BODY_MAX, Comment
 from annotations.services import comments
@@ -114,7 +115,10 @@ class ClaimCommentsView(GenericAPIView[Any]):
         page = self.paginate_queryset(thread)  # type: ignore[arg-type]  # DRF pages lists too
         return self.get_paginated_response(CommentSerializer(page, many=True).data)
 
-    @extend_schema(request=CommentCreateSerializer, responses={201: CommentWrittenSerializer})
+    @extend_schema(
+        request=CommentCreateSerializer,
+        responses={201: CommentWrittenSerializer, 429: RATE_LIMITED},
+    )
     def post(self, request: Request, claim_id: int) -> Response:
         """Comment on the claim, or answer one of its comments (`parent`)."""
         claim = selectors.claim_get(user=me(request), claim_id=claim_id)

@@ -264,16 +264,25 @@ OPTION_PARAMETERS = [
 ]
 
 
-# An export's file, in the schema: one media type per format (JSON-LD, JSON Lines, CSV).
-# ClaimReview is one JSON array; the others are lines (JSON Lines) or CSV rows.
-EXPORT_FILE_RESPONSES = {
+# An export's file, in the schema: the bytes of a file, under each format's media type (JSON-LD,
+# JSON Lines, CSV; ClaimReview's JSON-LD is one JSON array). application/octet-stream comes first:
+# it stands for any of them, so that a generated client hands over the bytes rather than parse
+# JSON Lines or CSV as JSON (openapi-python-client takes the first media type it knows).
+FILE_MEDIA_TYPES = sorted({fmt.media_type.split(";")[0].strip() for fmt in FORMATS.values()})
+EXPORT_FILE_RESPONSES: dict[int | tuple[int, str], OpenApiResponse] = {
     (200, media_type): OpenApiResponse(
         {"type": "array", "items": {"type": "object"}}
-        if media_type.endswith("json")
+        if media_type.endswith("+json")
         else OpenApiTypes.BINARY,
-        description="The export's file.",
+        description="The file: its Content-Type is its format's media type (one of these), its "
+        "Content-Disposition its file name.",
     )
-    for media_type in sorted({fmt.media_type.split(";")[0].strip() for fmt in FORMATS.values()})
+    for media_type in ["application/octet-stream", *FILE_MEDIA_TYPES]
+}
+# A stored file's download: a 409 while the job or release is not done yet.
+STORED_FILE_RESPONSES = {
+    **EXPORT_FILE_RESPONSES,
+    409: OpenApiResponse(description="Not done yet: `status` says what it is."),
 }
 
 
@@ -359,7 +368,7 @@ def _stored_file(name: str, *, filename: str, media_type: str, sha256: str) -> F
 
 
 class ExportJobDownloadView(APIView):
-    @extend_schema(responses=EXPORT_FILE_RESPONSES)
+    @extend_schema(responses=STORED_FILE_RESPONSES)
     def get(self, request: Request, job_id: int) -> FileResponse:
         job = selectors.export_job_get(user=me(request), job_id=job_id)
         if job.status != ExportJob.Status.DONE or not job.file:
@@ -443,7 +452,7 @@ def _ready(release: DatasetRelease) -> None:
 
 
 class ReleaseFileView(APIView):
-    @extend_schema(responses=EXPORT_FILE_RESPONSES)
+    @extend_schema(responses=STORED_FILE_RESPONSES)
     def get(self, request: Request, release_id: int, format_key: str) -> FileResponse:
         release = selectors.release_get(user=me(request), release_id=release_id)
         _ready(release)
@@ -462,7 +471,12 @@ class ReleaseFileView(APIView):
 
 
 class ReleaseManifestView(APIView):
-    @extend_schema(responses={200: OpenApiResponse(OpenApiTypes.OBJECT)})
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="The release's manifest."),
+            409: STORED_FILE_RESPONSES[409],
+        }
+    )
     def get(self, request: Request, release_id: int) -> HttpResponse:
         release = selectors.release_get(user=me(request), release_id=release_id)
         _ready(release)

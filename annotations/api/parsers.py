@@ -1,11 +1,10 @@
-"""The API's request parsers (REST_FRAMEWORK's DEFAULT_PARSER_CLASSES)."""
+"""The API's request parsers: JSON (REST_FRAMEWORK's DEFAULT_PARSER_CLASSES) for every write, and
+multipart for a view that takes a file upload (it names its parsers)."""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote_to_bytes
 
-from django.http import QueryDict
 from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
@@ -23,36 +22,12 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(_("The JSON body is nested too deeply.")) from None
 
 
-def _not_text(field: str, encoding: str, position: int | None = None) -> ValidationError:
-    if position is None:
-        message = _(
-            "This holds characters that could not be read as %(encoding)s (shown as �): send "
-            "the text as %(encoding)s."
-        ) % {"encoding": encoding.upper()}
-    else:
-        message = _(
-            "This is not valid %(encoding)s text (byte %(position)d of the value cannot be "
-            "read): send it as %(encoding)s."
-        ) % {"encoding": encoding.upper(), "position": position + 1}
+def _not_text(field: str, encoding: str) -> ValidationError:
+    message = _(
+        "This holds characters that could not be read as %(encoding)s (shown as �): send "
+        "the text as %(encoding)s."
+    ) % {"encoding": encoding.upper()}
     return ValidationError({field: [message]})
-
-
-class FormParser(parsers.FormParser):
-    """DRF's form parser, for which a value that is not valid text in the request's encoding
-    (UTF-8) is a 400 naming the field: Django would put U+FFFD in its place and the article
-    would be saved with those characters lost."""
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        encoding = get_encoding(parser_context or {})
-        body: bytes = stream.read()
-        for pair in body.split(b"&"):
-            raw_name, _equals, raw_value = pair.partition(b"=")
-            try:
-                unquote_to_bytes(raw_value.replace(b"+", b" ")).decode(encoding)
-            except UnicodeDecodeError as exc:
-                name = unquote_to_bytes(raw_name.replace(b"+", b" ")).decode(encoding, "replace")
-                raise _not_text(name, encoding, exc.start) from None
-        return QueryDict(body, encoding=encoding)
 
 
 class MultiPartParser(parsers.MultiPartParser):

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import parsers, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -22,6 +22,7 @@ from annotations.api import serializers as s
 from annotations.api.errors import PreconditionRequired
 from annotations.api.filters import ArticleFilter, CandidateFilter, ClaimFilter
 from annotations.api.parsers import JSONParser
+from annotations.api.schema import RATE_LIMITED
 from annotations.api.throttling import FailOpenScopedRateThrottle
 from annotations.models import Article, Assessment, CandidateClaim, Claim, Role, Workspace
 from annotations.services import (
@@ -91,8 +92,8 @@ class TokenView(ObtainAuthToken):
     # Off while the cache (Redis) is unreachable: signing in must not need it.
     throttle_classes = (FailOpenScopedRateThrottle,)
     throttle_scope = "token"
-    # ObtainAuthToken names its own parsers: the project's JSON one, for nested bodies.
-    parser_classes = (parsers.FormParser, parsers.MultiPartParser, JSONParser)
+    # ObtainAuthToken names its own parsers (form, multipart, JSON): JSON alone, as everywhere.
+    parser_classes = (JSONParser,)
 
 
 # --- Workspaces ---------------------------------------------------------------------------------
@@ -140,7 +141,9 @@ class WorkspaceViewSet(viewsets.GenericViewSet[Any]):
     # One schema per method: GET lists (a page), POST adds one (no paging parameters).
     @extend_schema(methods=["GET"], responses=s.MembershipSerializer(many=True))
     @extend_schema(
-        methods=["POST"], request=s.MemberAddSerializer, responses={201: s.MembershipSerializer}
+        methods=["POST"],
+        request=s.MemberAddSerializer,
+        responses={201: s.MembershipSerializer, 429: RATE_LIMITED},
     )
     @action(detail=True, methods=["get", "post"], serializer_class=s.MembershipSerializer)
     def members(self, request: Request, pk: str) -> Response:

@@ -19,6 +19,9 @@ from annotations import selectors
 from annotations.models import Article, Claim, Workspace
 from tests.api.conftest import PageHandler
 
+# A route that takes a multipart upload (tests/api/upload_urls.py), as a file import does.
+UPLOAD = "/api/v1/test-upload/"
+
 
 def _signed_in(user: User) -> Client:
     # Exceptions become responses, as in production (the test client re-raises them otherwise).
@@ -81,6 +84,7 @@ def test_an_api_405_is_json_and_says_what_is_allowed(
     assert "GET" in response["Allow"] or "POST" in response["Allow"]
 
 
+@pytest.mark.urls("tests.api.upload_urls")
 @pytest.mark.parametrize("content_type", ["application/json", "multipart/form-data"])
 def test_an_oversized_body_is_a_json_413_that_gives_the_limit(
     content_type: str, workspace: Workspace, alice: User, settings: Settings
@@ -95,19 +99,21 @@ def test_an_oversized_body_is_a_json_413_that_gives_the_limit(
             content_type=content_type,
         )
     else:
-        response = client.post("/api/v1/articles/", {"workspace": workspace.pk, "text": text})
+        # Multipart, where an upload is taken (a file import).
+        response = client.post(UPLOAD, {"workspace": workspace.pk, "text": text})
 
     assert response.status_code == 413
     assert "10000 bytes" in _json(response)["detail"]
     assert not Article.objects.exists()
 
 
+@pytest.mark.urls("tests.api.upload_urls")
 def test_too_many_form_fields_is_a_json_400(
     workspace: Workspace, alice: User, settings: Settings
 ) -> None:
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
     fields = {f"field{n}": "x" for n in range(20)}
-    response = _signed_in(alice).post("/api/v1/articles/", fields)
+    response = _signed_in(alice).post(UPLOAD, fields)
 
     assert response.status_code == 400
     assert "fields" in _json(response)["detail"]
@@ -307,7 +313,7 @@ def test_a_fetched_page_nested_too_deeply_is_a_failed_fetch_saying_why(
     assert "more than 200 levels deep" in article.fetch_error
 
 
-# --- Text that is not UTF-8 in a form-encoded or multipart body -------------------------------
+# --- Forms: refused where JSON is taken, read as UTF-8 where an upload is taken -----------------
 
 
 def _multipart(fields: dict[str, bytes]) -> tuple[bytes, str]:
@@ -320,35 +326,8 @@ def _multipart(fields: dict[str, bytes]) -> tuple[bytes, str]:
     return b"".join(parts) + b"--limite--\r\n", f"multipart/form-data; boundary={boundary}"
 
 
-@pytest.mark.parametrize("field", ["text", "html"])
 @pytest.mark.parametrize("shape", ["form", "multipart"])
-def test_a_field_that_is_not_utf8_is_a_400_naming_it(
-    field: str,
-    shape: str,
-    workspace: Workspace,
-    erin: User,
-    api: Callable[[User | None], APIClient],
-) -> None:
-    value = "<p>Élection à Besançon.</p>".encode("cp1252")
-    if shape == "form":
-        body = b"workspace=%d&%s=%s" % (
-            workspace.pk,
-            field.encode(),
-            quote_from_bytes(value).encode(),
-        )
-        content_type = "application/x-www-form-urlencoded"
-    else:
-        body, content_type = _multipart({"workspace": str(workspace.pk).encode(), field: value})
-
-    response = api(erin).post("/api/v1/articles/", body, content_type=content_type)
-
-    assert response.status_code == 400, response.content
-    assert "UTF-8" in " ".join(response.json()[field])
-    assert not Article.objects.exists()
-
-
-@pytest.mark.parametrize("shape", ["form", "multipart"])
-def test_a_form_in_utf8_still_imports_with_its_accents(
+def test_a_form_sent_where_json_is_taken_is_a_json_415(
     shape: str, workspace: Workspace, erin: User, api: Callable[[User | None], APIClient]
 ) -> None:
     value = "Élection à Besançon : 12 % de participation.".encode()
@@ -360,5 +339,32 @@ def test_a_form_in_utf8_still_imports_with_its_accents(
 
     response = api(erin).post("/api/v1/articles/", body, content_type=content_type)
 
+    assert response.status_code == 415, response.content
+    assert content_type.split(";")[0] in _json(response)["detail"]
+    assert not Article.objects.exists()
+
+
+@pytest.mark.urls("tests.api.upload_urls")
+def test_a_multipart_field_that_is_not_utf8_is_a_400_naming_it(
+    erin: User, api: Callable[[User | None], APIClient]
+) -> None:
+    value = "<p>Élection à Besançon.</p>".encode("cp1252")
+    body, content_type = _multipart({"format": b"jsonl", "text": value})
+
+    response = api(erin).post(UPLOAD, body, content_type=content_type)
+
+    assert response.status_code == 400, response.content
+    assert "UTF-8" in " ".join(response.json()["text"])
+
+
+@pytest.mark.urls("tests.api.upload_urls")
+def test_a_multipart_field_in_utf8_keeps_its_accents(
+    erin: User, api: Callable[[User | None], APIClient]
+) -> None:
+    value = "Élection à Besançon : 12 % de participation."
+    body, content_type = _multipart({"text": value.encode()})
+
+    response = api(erin).post(UPLOAD, body, content_type=content_type)
+
     assert response.status_code == 201, response.content
-    assert Article.objects.get().text == "Élection à Besançon : 12 % de participation."
+    assert response.json() == {"text": [value]}
