@@ -22,8 +22,10 @@ import schemathesis
 from django.contrib.auth.models import User
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
+from django.test import override_settings
 from hypothesis import HealthCheck, Phase, settings
+from pytest_django import DjangoDbBlocker
 from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
 
@@ -35,14 +37,19 @@ from annotations.models import (
     ClaimSource,
     DatasetRelease,
     ExportJob,
-    Workspace,
+    Role,
 )
-from tests.export_desk import Desk
+from annotations.services.articles import article_create
+from annotations.services.workspaces import member_add, workspace_create
+from tests.conftest import FRENCH_TEXT
+from tests.export_desk import build_desk
 
 SCHEMA_EXAMPLES = int(os.environ.get("SCHEMA_EXAMPLES", "5"))
 # The editor's API token (`rows` makes it): given to schemathesis as the schema's credentials, so
 # that its authentication checks know what to take away (a request without it must be refused).
 EDITOR_TOKEN = "schemathesis-editor-0000000000000000000"
+# As tests/conftest.py's _fast_passwords: the production hasher is slow on purpose.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Every check on, but for these, each with its reason:
 CHECKS = {
@@ -112,9 +119,28 @@ def _connection_kept_open() -> Iterator[None]:
         request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def rows(desk: Desk, workspace: Workspace, alice: User, erin: User) -> dict[str, Any]:
-    """The real rows each kind of identifier points at, and the editor's token."""
+def _build_rows() -> dict[str, Any]:
+    """The desk of tests/conftest.py (its people, workspace and French article, then
+    tests/export_desk.py's claims in every state), and the real rows each kind of identifier
+    points at, with the editor's token."""
+    alice, bob, carol, dave, erin = (
+        User.objects.create_user(name, password=f"{name}-password-1")
+        for name in ("alice", "bob", "carol", "dave", "erin")
+    )
+    workspace = workspace_create(user=alice, name="Desk", organisation_name="Les Vérificateurs")
+    for user, role in (
+        (bob, Role.REVIEWER),
+        (carol, Role.REVIEWER),
+        (dave, Role.ADJUDICATOR),
+        (erin, Role.ANNOTATOR),
+    ):
+        member_add(actor=alice, workspace=workspace, username=user.username, role=role)
+    french = article_create(
+        user=alice, workspace=workspace, text=FRENCH_TEXT, title="Chômage", language="fr"
+    )
+    build_desk(
+        workspace=workspace, article=french, alice=alice, bob=bob, carol=carol, dave=dave, erin=erin
+    )
     # A disputed claim: every write on a claim (assess, adjudicate, publish...) may apply to it.
     claim = Claim.objects.get(workspace=workspace, status=Claim.Status.DISPUTED)
     article = Article.objects.get(pk=claim.article_id)
@@ -135,6 +161,20 @@ def rows(desk: Desk, workspace: Workspace, alice: User, erin: User) -> dict[str,
         "release": release.pk if release else 1,
         "member": erin.pk,
     }
+
+
+@pytest.fixture(scope="module")
+def rows(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[dict[str, Any]]:
+    """The desk's rows, built once for the module (not once per operation, which took two thirds
+    of the run), inside a transaction left open until the module ends, then rolled back.
+
+    Each test is pytest-django's as ever (django_db): its own transaction, here a savepoint inside
+    this one, rolled back after it, so every operation starts from the same desk."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            built = _build_rows()
+        yield built
+        transaction.set_rollback(True)
 
 
 def _point_at_real_rows(case: Any, rows: dict[str, Any]) -> None:
