@@ -256,7 +256,8 @@ def export_sql(workspace_id: int, format_key: str) -> list[str]:
         )
         if format_key == "claimreview":
             claims = claims.filter(final_verdict__isnull=False)
-        queries = list(claim_queries(claims))
+        # Web Annotation also reads every reviewer's highlight (a fourth query).
+        queries = list(claim_queries(claims, highlights=format_key == "webannotation"))
     statements = []
     for query in queries:
         sql, params = query.query.sql_with_params()
