@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/workbench} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 
-.PHONY: install install-dev run worker beat test check format format-check lint types bench-api bench-candidates bench-export bench-agreement bench-extraction default-scorer bench-checkworthy bench-search bench-schema bench-schema-stateful bench-reextract bench-live clean
+.PHONY: install install-dev run worker beat test check format format-check lint types bench-api bench-candidates bench-export bench-agreement bench-extraction default-scorer bench-checkworthy bench-search bench-schema bench-schema-stateful bench-reextract bench-live bench-import clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,11 @@ bench-candidates: $(DEV_STAMP)
 ## Export throughput against COPY and peak memory, on 1,000,000 claims (a few minutes).
 bench-export: $(DEV_STAMP)
 	$(TEST_ENV) $(BIN)/python bench/export_api.py --claims 1000000
+
+## Importing 10,000 articles with 100,000 highlights (doccano's own import of the same file too,
+## in a scratch virtual environment: bench/doccano_venv.sh).
+bench-import: $(DEV_STAMP)
+	$(TEST_ENV) $(BIN)/python bench/import_bench.py --doccano
 
 ## Agreement figures and queue pages on 100,000 assessments.
 bench-agreement: $(DEV_STAMP)

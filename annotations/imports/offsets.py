@@ -10,6 +10,7 @@ the position first; a quote with no position (start -1) is placed where it first
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
@@ -36,10 +37,13 @@ class Placed:
     moved: bool = False
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
 def _utf16_starts(text: str) -> list[int] | None:
     """For each code point index, its UTF-16 offset (one more entry for the end); None when the
     two units agree (no character outside the Basic Multilingual Plane)."""
-    if all(ord(ch) < 0x10000 for ch in text):
+    if not _ASTRAL.search(text):
         return None
     starts = [0] * (len(text) + 1)
     position = 0

@@ -47,6 +47,7 @@ from annotations.imports import (
     Parsed,
     Record,
 )
+from annotations.import_messages import describe
 from annotations.imports.offsets import Placer, SpanProblem
 from annotations.models import (
     Adjudication,
@@ -62,6 +63,7 @@ from annotations.models import (
     VerdictLabel,
     Workspace,
 )
+from annotations.services.bulk import insert_rows
 from annotations.services.dispatch import enqueue_on_commit
 from annotations.services.disputes import claim_status_refresh
 from annotations.services.history import quietly
@@ -464,6 +466,21 @@ class ImportRun:
         self.editor = role >= Role.EDITOR
         self.people = _People(workspace.pk, user, dry_run)
         self.scale = _Scale(workspace.pk)
+        # What the workspace holds already, read once (an import of thousands of articles would
+        # otherwise ask twice per record); a concurrent import of the same URL is still refused
+        # by the database (article_unique_url) and reported as skipped.
+        articles = Article.objects.filter(workspace=workspace)
+        self.known_urls: dict[str, int] = dict(
+            articles.exclude(url="").values_list("url", "pk").iterator()
+        )
+        self.known_prints: dict[str, int] = {}
+        for words, pk in (
+            articles.exclude(fingerprint="")
+            .order_by("-pk")
+            .values_list("fingerprint", "pk")
+            .iterator()
+        ):
+            self.known_prints[words] = pk  # the oldest copy wins
         self.seen_urls: dict[str, str] = {}
         self.seen_prints: dict[str, str] = {}
         self.counts: dict[str, int] = dict.fromkeys(COUNTED, 0)
@@ -529,11 +546,7 @@ class ImportRun:
             url = check_url_syntax(given.strip())
         except UnsafeURL as exc:
             raise ImportProblem(url_problem(exc), "url") from None
-        existing = (
-            Article.objects.filter(workspace=self.workspace, url=url)
-            .values_list("pk", flat=True)
-            .first()
-        )
+        existing = self.known_urls.get(url)
         if existing is not None:
             raise Skip(_("An article with this URL is already in the workspace."), existing)
         if url in self.seen_urls:
@@ -553,12 +566,7 @@ class ImportRun:
             )
         url = self._new_url(given.url) if given.url else ""
         words = fingerprint(text)
-        existing = (
-            Article.objects.filter(workspace=self.workspace, fingerprint=words)
-            .values_list("pk", flat=True)
-            .order_by("pk")
-            .first()
-        )
+        existing = self.known_prints.get(words)
         if existing is not None:
             raise Skip(_("The same text is already in the workspace."), existing)
         if words in self.seen_prints:
@@ -737,66 +745,80 @@ def _first_line(text: str) -> str:
 # --- Writing ------------------------------------------------------------------------------------
 
 
+def _article_row(article: Article) -> dict[str, Any]:
+    return {
+        field.attname: getattr(article, field.attname)
+        for field in Article._meta.concrete_fields
+        if not field.primary_key
+    }
+
+
 def _write(run: ImportRun, plans: list[_Plan]) -> None:
-    """Write planned records in the current transaction, in as few statements as the rows allow."""
+    """Write planned records in the current transaction, in as few statements as the rows allow
+    (services.bulk: COPY on PostgreSQL)."""
     now = timezone.now()
     new = [plan.article for plan in plans if plan.new]
-    Article.objects.bulk_create(new)
+    for article in new:
+        article.created_at = article.updated_at = now
+    for article, pk in zip(new, insert_rows(Article, [_article_row(a) for a in new]), strict=True):
+        article.pk = pk
+        article._state.adding = False
     run.counts["articles"] += len(new)
-    claims: list[Claim] = []
-    owners: list[tuple[_Plan, _PlannedClaim, Claim | None]] = []
+    claims: list[dict[str, Any]] = []
+    owners: list[tuple[_Plan, _PlannedClaim, int | None]] = []
     for plan in plans:
         for planned in plan.claims:
             if planned.join is not None:
-                owners.append((plan, planned, None))
+                owners.append((plan, planned, planned.join))
                 continue
             quote = quote_at(plan.text, planned.start, planned.end)
             status = planned.status or Claim.Status.OPEN
-            claim = Claim(
-                workspace_id=run.workspace.pk,
-                article_id=plan.article.pk,
-                start=planned.start,
-                end=planned.end,
-                exact=quote.exact,
-                prefix=quote.prefix,
-                suffix=quote.suffix,
-                tag=planned.tag,
-                claimant=planned.claimant,
-                normalised_text=planned.normalised_text,
-                status=status,
-                final_verdict_id=planned.final_verdict_id,
-                settled_at=now if planned.final_verdict_id else None,
-                published_at=now if status == Claim.Status.PUBLISHED else None,
-                created_by_id=planned.creator_id,
+            claims.append(
+                {
+                    "workspace_id": run.workspace.pk,
+                    "article_id": plan.article.pk,
+                    "start": planned.start,
+                    "end": planned.end,
+                    "exact": quote.exact,
+                    "prefix": quote.prefix,
+                    "suffix": quote.suffix,
+                    "tag": planned.tag,
+                    "claimant": planned.claimant,
+                    "normalised_text": planned.normalised_text,
+                    "status": status,
+                    "final_verdict_id": planned.final_verdict_id,
+                    "settled_at": now if planned.final_verdict_id else None,
+                    "published_at": now if status == Claim.Status.PUBLISHED else None,
+                    "created_by_id": planned.creator_id,
+                }
             )
-            claims.append(claim)
-            owners.append((plan, planned, claim))
-    Claim.objects.bulk_create(claims)
+            owners.append((plan, planned, None))
+    made = iter(insert_rows(Claim, claims))
+    owners = [(plan, planned, pk if pk is not None else next(made)) for plan, planned, pk in owners]
     run.counts["claims"] += len(claims)
 
-    highlights: list[Highlight] = []
+    highlights: list[dict[str, Any]] = []
     assessments: list[Assessment] = []
     links: list[tuple[int, int, str, str, dict[str, Any]]] = []
     adjudications: list[Adjudication] = []
-    events: list[ClaimEvent] = []
+    events: list[dict[str, Any]] = []
     refresh: list[int] = []
     job_id = run.job.pk if run.job is not None else None
-    for plan, planned, made in owners:
-        claim_id = made.pk if made is not None else planned.join
+    for plan, planned, claim_id in owners:
         assert claim_id is not None
         for span in planned.highlights:
             quote = quote_at(plan.text, span.start, span.end)
             highlights.append(
-                Highlight(
-                    claim_id=claim_id,
-                    article_id=plan.article.pk,
-                    user_id=span.user_id,
-                    start=span.start,
-                    end=span.end,
-                    exact=quote.exact,
-                    prefix=quote.prefix,
-                    suffix=quote.suffix,
-                )
+                {
+                    "claim_id": claim_id,
+                    "article_id": plan.article.pk,
+                    "user_id": span.user_id,
+                    "start": span.start,
+                    "end": span.end,
+                    "exact": quote.exact,
+                    "prefix": quote.prefix,
+                    "suffix": quote.suffix,
+                }
             )
         for person, verdict, initial, rationale, confidence in planned.assessments:
             assessments.append(
@@ -818,20 +840,20 @@ def _write(run: ImportRun, plans: list[_Plan]) -> None:
                 )
             )
         events.append(
-            ClaimEvent(
-                claim_id=claim_id,
-                actor=run.user,
-                kind="imported",
-                after={"import": job_id, "place": plan.place},
-            )
+            {
+                "claim_id": claim_id,
+                "actor_id": run.user.pk,
+                "kind": "imported",
+                "after": {"import": job_id, "place": plan.place},
+            }
         )
         if not planned.status and (planned.assessments or planned.join is not None):
             refresh.append(claim_id)
-    Highlight.objects.bulk_create(highlights)
+    insert_rows(Highlight, highlights)
     Assessment.objects.bulk_create(assessments)
     Adjudication.objects.bulk_create(adjudications)
     _link_sources(run, links)
-    ClaimEvent.objects.bulk_create(events)
+    insert_rows(ClaimEvent, events)
     run.counts["highlights"] += len(highlights)
     run.counts["assessments"] += len(assessments)
     run.counts["adjudications"] += len(adjudications)
@@ -924,7 +946,7 @@ def import_records(run: ImportRun, parsed: Iterable[Parsed]) -> Iterator[Outcome
 
     for seq, item in enumerate(parsed):
         if not isinstance(item, Record):
-            yield Outcome(item.place, "failed", message=item.message, field=item.field, seq=seq)
+            yield Outcome(item.place, "failed", message=describe(item), field=item.field, seq=seq)
             continue
         if item.article.text is None:
             # A record that adds to an article already there plans against what earlier
