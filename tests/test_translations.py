@@ -59,6 +59,10 @@ ALLOWED_IDENTICAL = frozenset(
         "Webhooks",
         "Secret",
         "Description",
+        "Imports",
+        "articles",
+        "verdicts",
+        "null",  # a JSON value, named as JSON names it
     }
 )
 
