@@ -425,7 +425,8 @@ def test_redis_killed_mid_run_loses_no_task_and_runs_none_twice(
     assert all(CandidateClaim.objects.filter(article_id=a).exists() for a in articles)
     _no_candidate_twice()
     assert len(_files(stack, "exports")) == 1
-    assert len(_files(stack, "releases")) == ReleaseFile.objects.count() == 2
+    # csv, fever and the raw file every release has.
+    assert len(_files(stack, "releases")) == ReleaseFile.objects.count() == 3
     assert (
         ClaimEvent.objects.filter(
             claim=claim, kind="status_changed", before__status="disputed"
@@ -493,6 +494,7 @@ def test_a_worker_killed_mid_task_has_its_work_done_once_by_another(
     assert CandidateClaim.objects.filter(article=article).exists()
     _no_candidate_twice()
     assert len(_files(stack, "exports")) == 1
-    assert len(_files(stack, "releases")) == ReleaseFile.objects.count() == 2
+    # csv, fever and the raw file every release has.
+    assert len(_files(stack, "releases")) == ReleaseFile.objects.count() == 3
     assert not TaskOutbox.objects.filter(stopped_at__isnull=False).exists()
     requests.assert_none_slow_nor_500()
