@@ -315,3 +315,46 @@ def test_it_keeps_releases_to_editors(
     ):
         assert api(dave).get(path).status_code == 403
         assert api(mallory).get(path).status_code == 404
+
+
+def test_a_pseudonymised_release_gives_each_person_one_pseudonym_across_its_files(
+    desk: Desk, alice: User, api: Api, django_capture_on_commit_callbacks: Capture
+) -> None:
+    client = api(alice)
+    _, release = freeze(
+        client,
+        desk.workspace,
+        django_capture_on_commit_callbacks,
+        name="Anonyme",
+        version="1",
+        formats=["assessments", "csv"],
+        pseudonymise=True,
+        bom=True,
+    )
+    assert release["status"] == "ready", release
+    files = everything(client, release)
+    manifest = json.loads(files["manifest"])
+    assert manifest["pseudonymised"] is True
+    assert files["csv"].startswith(b"\xef\xbb\xbf")
+    raw = [json.loads(line) for line in files["raw"].decode().splitlines()]
+    assessments = [json.loads(line) for line in files["assessments"].decode().splitlines()]
+    for data in (files["raw"], files["assessments"], files["csv"]):
+        for username in ("alice", "bob", "carol", "dave", "erin"):
+            assert f'"{username}"'.encode() not in data
+    # bob's assessment of the unemployment claim has the same pseudonym in both files.
+    claim = next(c for a in raw for c in a["claims"] if c["id"] == desk.unemployment.pk)
+    in_raw = [a["creator"] for a in claim["assessments"]]
+    in_assessments = [a["reviewer"] for a in assessments if a["claim_id"] == desk.unemployment.pk]
+    assert in_raw == in_assessments
+    assert len(set(in_raw)) == 2
+
+
+def test_a_release_names_a_bad_option(desk: Desk, alice: User, api: Api) -> None:
+    response = api(alice).post(
+        f"/api/v1/workspaces/{desk.workspace.pk}/releases/",
+        {"name": "X", "version": "1", "pseudonymise": "perhaps", "utf16": True},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"pseudonymise", "utf16"}
+    assert not DatasetRelease.objects.exists()
