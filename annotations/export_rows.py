@@ -460,6 +460,7 @@ RAW_CLAIM_COLUMNS: Final = (
     "status",
     "final_verdict__slug",
     "created_by__username",
+    "tag",
 )
 
 

@@ -44,6 +44,7 @@ def contents(workspace: Workspace) -> list[dict[str, Any]]:
                 {
                     "span": (claim.start, claim.end, claim.exact, claim.prefix, claim.suffix),
                     "said": (claim.claimant, claim.normalised_text, claim.created_by.username),
+                    "tag": claim.tag,
                     "status": claim.status,
                     "final": claim.final_verdict.slug if claim.final_verdict else None,
                     "highlights": sorted(
@@ -85,6 +86,7 @@ def contents(workspace: Workspace) -> list[dict[str, Any]]:
 def test_a_raw_export_imported_into_an_empty_workspace_gives_the_same_workspace(
     desk: Desk, alice: User, bob: User, carol: User, dave: User, erin: User
 ) -> None:
+    Claim.objects.filter(pk=desk.budget.pk).update(tag="STAT")  # as an earlier import left it
     export = export_open(user=alice, workspace_id=desk.workspace.pk, params={"format": "raw"})
     with read_snapshot():
         body = b"".join(export.chunks)
@@ -108,6 +110,9 @@ def test_a_raw_export_imported_into_an_empty_workspace_gives_the_same_workspace(
     original, copy = contents(desk.workspace), contents(empty)
     assert copy == original
     # Not an empty comparison: the desk's claims, verdicts and sources all came across.
+    assert list(
+        Claim.objects.filter(workspace=empty).exclude(tag="").values_list("tag", flat=True)
+    ) == ["STAT"]
     claims = [claim for article in copy for claim in article["claims"]]
     assert len(claims) == 6
     assert {claim["status"] for claim in claims} == {"resolved", "published", "disputed", "open"}

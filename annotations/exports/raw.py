@@ -8,7 +8,7 @@ highlights, assessments, sources and adjudications):
   ``revision`` and ``checksum`` (the SHA-256 of the text at that revision);
 - ``claims``: ``id``, ``start``/``end`` (code points, end exclusive; null for an orphaned claim),
   ``exact``, ``claimant``, ``normalised_text``, ``status``, ``final_verdict`` (slug or null),
-  ``creator``, and lists of ``highlights`` (each reviewer's own span: ``start``, ``end``,
+  ``creator``, ``tag`` (another tool's tag for the span, kept from an import), and lists of ``highlights`` (each reviewer's own span: ``start``, ``end``,
   ``exact``, ``creator``), ``assessments`` (``creator``, ``verdict``, ``initial_verdict``,
   ``confidence``, ``rationale``), ``sources`` (``url``, ``stance``, ``quote``, ``title``,
   ``publisher``, ``published_at`` (a date or null), ``creator``) and ``adjudications``
@@ -61,6 +61,7 @@ def raw_claim(claim: RawClaim, ctx: ExportContext) -> dict[str, Any]:
         "status": claim.status,
         "final_verdict": claim.final_verdict,
         "creator": person(claim.creator),
+        "tag": claim.tag,
         "highlights": [
             {"start": h.start, "end": h.end, "exact": h.exact, "creator": person(h.creator)}
             for h in claim.highlights

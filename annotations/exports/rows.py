@@ -161,6 +161,8 @@ class RawClaim(NamedTuple):
     status: str
     final_verdict: str | None
     creator: str
+    # The tag another tool gave the span (kept from an import); empty for the desk's own claims.
+    tag: str = ""
     highlights: tuple[RawHighlight, ...] = ()
     assessments: tuple[RawAssessment, ...] = ()
     sources: tuple[RawSource, ...] = ()

@@ -41,6 +41,7 @@ def test_it_writes_an_article_line_field_by_field() -> None:
                 "status": "resolved",
                 "final_verdict": "mostly-true",
                 "creator": "bob",
+                "tag": "",
                 "highlights": [
                     {
                         "start": start,
