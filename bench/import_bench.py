@@ -30,11 +30,42 @@ url = use_own_database("import")
 
 import django  # noqa: E402
 
-WORDS = (
-    "le gouvernement a annoncé que le chômage avait baissé de points au troisième trimestre "
-    "selon l'Insee la ministre a déclaré que les prix de l'énergie resteraient stables cet hiver "
-    "d'après le rapport publié lundi"
-).split()
+WORDS = [
+    "le",
+    "gouvernement",
+    "a",
+    "annoncé",
+    "que",
+    "le",
+    "chômage",
+    "avait",
+    "baissé",
+    "de",
+    "points",
+    "au",
+    "troisième",
+    "trimestre",
+    "selon",
+    "l'Insee",
+    "la",
+    "ministre",
+    "a",
+    "déclaré",
+    "que",
+    "les",
+    "prix",
+    "de",
+    "l'énergie",
+    "resteraient",
+    "stables",
+    "cet",
+    "hiver",
+    "d'après",
+    "le",
+    "rapport",
+    "publié",
+    "lundi",
+]
 
 
 def sentence(rng: random.Random, n: int) -> str:

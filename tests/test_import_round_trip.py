@@ -52,15 +52,27 @@ def contents(workspace: Workspace) -> list[dict[str, Any]]:
                         for h in Highlight.objects.filter(claim=claim).select_related("user")
                     ),
                     "assessments": sorted(
-                        (a.reviewer.username, a.verdict.slug, a.initial_verdict.slug)
-                        + (a.confidence, a.rationale)
+                        (
+                            a.reviewer.username,
+                            a.verdict.slug,
+                            a.initial_verdict.slug,
+                            a.confidence,
+                            a.rationale,
+                        )
                         for a in Assessment.objects.filter(claim=claim).select_related(
                             "reviewer", "verdict", "initial_verdict"
                         )
                     ),
                     "sources": sorted(
-                        (s.added_by.username, s.source.url, s.stance, s.quote, s.title)
-                        + (s.publisher, s.published_at)
+                        (
+                            s.added_by.username,
+                            s.source.url,
+                            s.stance,
+                            s.quote,
+                            s.title,
+                            s.publisher,
+                            s.published_at,
+                        )
                         for s in ClaimSource.objects.filter(claim=claim).select_related(
                             "added_by", "source"
                         )

@@ -38,7 +38,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> li
     json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    pk_column = model._meta.pk.column  # type: ignore[union-attr]
+    pk_column = model._meta.pk.column
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",

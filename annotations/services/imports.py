@@ -40,6 +40,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from annotations.access import require_role, role_in
+from annotations.import_messages import describe
 from annotations.imports import (
     ArticleIn,
     ClaimIn,
@@ -47,7 +48,6 @@ from annotations.imports import (
     Parsed,
     Record,
 )
-from annotations.import_messages import describe
 from annotations.imports.offsets import Placer, SpanProblem
 from annotations.models import (
     Adjudication,
@@ -753,17 +753,11 @@ def _article_row(article: Article) -> dict[str, Any]:
     }
 
 
-def _write(run: ImportRun, plans: list[_Plan]) -> None:
-    """Write planned records in the current transaction, in as few statements as the rows allow
-    (services.bulk: COPY on PostgreSQL)."""
-    now = timezone.now()
-    new = [plan.article for plan in plans if plan.new]
-    for article in new:
-        article.created_at = article.updated_at = now
-    for article, pk in zip(new, insert_rows(Article, [_article_row(a) for a in new]), strict=True):
-        article.pk = pk
-        article._state.adding = False
-    run.counts["articles"] += len(new)
+def _claim_rows(
+    run: ImportRun, plans: list[_Plan], now: datetime
+) -> tuple[list[dict[str, Any]], list[tuple[_Plan, _PlannedClaim, int | None]]]:
+    """The new claims' rows, and each planned claim with the id of the claim it joins (None: its
+    own, made from the row at the same rank)."""
     claims: list[dict[str, Any]] = []
     owners: list[tuple[_Plan, _PlannedClaim, int | None]] = []
     for plan in plans:
@@ -793,8 +787,23 @@ def _write(run: ImportRun, plans: list[_Plan]) -> None:
                 }
             )
             owners.append((plan, planned, None))
+    return claims, owners
+
+
+def _write(run: ImportRun, plans: list[_Plan]) -> None:
+    """Write planned records in the current transaction, in as few statements as the rows allow
+    (services.bulk: COPY on PostgreSQL)."""
+    now = timezone.now()
+    new = [plan.article for plan in plans if plan.new]
+    for article in new:
+        article.created_at = article.updated_at = now
+    for article, pk in zip(new, insert_rows(Article, [_article_row(a) for a in new]), strict=True):
+        article.pk = pk
+        article._state.adding = False
+    run.counts["articles"] += len(new)
+    claims, owners = _claim_rows(run, plans, now)
     made = iter(insert_rows(Claim, claims))
-    owners = [(plan, planned, pk if pk is not None else next(made)) for plan, planned, pk in owners]
+    placed = [(plan, planned, pk if pk is not None else next(made)) for plan, planned, pk in owners]
     run.counts["claims"] += len(claims)
 
     highlights: list[dict[str, Any]] = []
@@ -804,8 +813,7 @@ def _write(run: ImportRun, plans: list[_Plan]) -> None:
     events: list[dict[str, Any]] = []
     refresh: list[int] = []
     job_id = run.job.pk if run.job is not None else None
-    for plan, planned, claim_id in owners:
-        assert claim_id is not None
+    for plan, planned, claim_id in placed:
         for span in planned.highlights:
             quote = quote_at(plan.text, span.start, span.end)
             highlights.append(
