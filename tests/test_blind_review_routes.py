@@ -69,6 +69,8 @@ READS: dict[str, list[str]] = {
     "desk-settings": ["/workspaces/{ws}/settings/"],
     "desk-members": ["/workspaces/{ws}/members/"],
     "desk-webhooks": ["/workspaces/{ws}/webhooks/"],
+    "imports": ["/workspaces/{ws}/imports/"],
+    "import-job": ["/imports/999999/"],
     "workspace-new": ["/workspaces/new/"],
     "queues": [
         "/queues/",
@@ -90,6 +92,8 @@ READS: dict[str, list[str]] = {
     "workspace-export": ["/api/v1/workspaces/{ws}/export/?format=csv"],
     "export-job-list": ["/api/v1/workspaces/{ws}/exports/"],
     "export-job-detail": ["/api/v1/exports/999999/"],
+    "import-job-list": ["/api/v1/workspaces/{ws}/imports/"],
+    "import-job-detail": ["/api/v1/imports/999999/"],
     "export-job-download": ["/api/v1/exports/999999/download/"],
     "release-list": ["/api/v1/workspaces/{ws}/releases/"],
     "release-detail": ["/api/v1/releases/999999/"],
