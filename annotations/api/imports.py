@@ -113,6 +113,7 @@ class WorkspaceImportsView(GenericAPIView[ImportJob]):
     )
     def post(self, request: Request, workspace_id: int) -> Response:
         """Import a file (multipart, field `file`) or the file at `url` (JSON), as a job."""
+        imports.check_declared_size(request.META.get("CONTENT_LENGTH"))
         upload = request.FILES.get("file")
         job = imports.import_job_create(
             user=me(request),

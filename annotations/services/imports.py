@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -34,6 +35,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
@@ -231,9 +233,7 @@ def import_job_create(
         if size == 0:
             raise ValidationError({"file": [_("The file is empty.")]})
         upload.seek(0)
-        stored = default_storage.save(
-            f"imports/{workspace_id}/{format_key}.dat", File(upload, name="import.dat")
-        )
+        stored = default_storage.save(_stored_name(workspace_id, format_key), File(upload))
     options = {
         "labels": labels,
         "extract": extract,
@@ -256,6 +256,29 @@ def import_job_create(
 
             enqueue_on_commit(tasks.run_import_job, job.pk)
     return job
+
+
+def check_declared_size(content_length: str | None) -> None:
+    """Refuse a request whose body is declared larger than an import may be, before it is read
+    (an upload is spooled to disk as it arrives; this keeps an oversized one from being)."""
+    try:
+        declared = int(content_length or 0)
+    except ValueError:
+        return
+    if declared > settings.IMPORT_MAX_BYTES + 64 * 1024:  # the form's other fields and boundaries
+        raise ValidationError(
+            {
+                "file": [
+                    _("The file is larger than %(max)s.")
+                    % {"max": filesizeformat(settings.IMPORT_MAX_BYTES)}
+                ]
+            }
+        )
+
+
+def _stored_name(workspace_id: int, format_key: str) -> str:
+    """Where an import's file is kept (MEDIA_ROOT, never served): a name nobody can guess."""
+    return f"imports/{workspace_id}/{format_key}-{secrets.token_hex(8)}.dat"
 
 
 def _size(upload: IO[bytes]) -> int:
@@ -1114,9 +1137,7 @@ def _fetch_file(job: ImportJob) -> None:
         raise ImportProblem(url_problem(exc), "url") from None
     with body:
         size = _size(body)
-        name = default_storage.save(
-            f"imports/{job.workspace_id}/{job.format}.dat", File(body, name="import.dat")
-        )
+        name = default_storage.save(_stored_name(job.workspace_id, job.format), File(body))
     ImportJob.objects.filter(pk=job.pk).update(file=name, size=size)
     job.file.name = name
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from annotations import selectors, selectors_imports
-from annotations.models import Role
+from annotations.models import Role, Workspace
 from annotations.services import imports
 from annotations.web.articles import _me
 from annotations.web.exports import _errors_into
@@ -89,6 +89,13 @@ def imports_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = selectors.workspace_get(
         user=request.user, workspace_id=workspace_id, role=Role.ANNOTATOR
     )
+    if request.method == "POST":
+        try:
+            imports.check_declared_size(request.META.get("CONTENT_LENGTH"))
+        except ValidationError as error:
+            for problem in error.messages:
+                messages.error(request, problem)
+            return _imports_page(request, workspace, ImportForm(), status=413)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -112,6 +119,12 @@ def imports_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The file is being imported: its report follows."))
             return redirect(reverse("import-job", args=[job.pk]))
+    return _imports_page(request, workspace, form, status=400 if request.method == "POST" else 200)
+
+
+def _imports_page(
+    request: HttpRequest, workspace: Workspace, form: ImportForm, *, status: int
+) -> HttpResponse:
     jobs = list(
         selectors_imports.import_job_list(user=_me(request), workspace_id=workspace.pk)[:30]
     )
@@ -121,7 +134,6 @@ def imports_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
         "jobs": jobs,
         "refresh": any(job.status in ("queued", "running") for job in jobs),
     }
-    status = 400 if request.method == "POST" else 200
     return render(request, "annotations/imports.html", context, status=status)
 
 
