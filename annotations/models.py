@@ -1082,14 +1082,19 @@ class NotificationSettings(models.Model):
         return f"notification settings of {self.user_id}"
 
 
+class JobStatus(models.TextChoices):
+    """Where a job run by a worker is (export and import jobs)."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
 class ExportJob(models.Model):
     """A long export run by a worker; the file is kept for download."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="export_jobs")
     format = models.CharField(max_length=30)
@@ -1122,11 +1127,7 @@ class ImportJob(models.Model):
     """A file of articles (and what people marked on them) read into a workspace by a worker,
     with a report record by record (annotations.services.imports)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="import_jobs")
     format = models.CharField(max_length=30)

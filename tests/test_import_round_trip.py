@@ -3,7 +3,6 @@ articles, claims, highlights, assessments, sources and adjudications, field by f
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
@@ -17,14 +16,13 @@ from annotations.models import (
     Claim,
     ClaimSource,
     Highlight,
-    ImportJob,
     Role,
     Workspace,
 )
-from annotations.services import imports
 from annotations.services.exports import export_open
 from annotations.services.workspaces import member_add, workspace_create
 from tests.export_desk import Desk
+from tests.import_helpers import run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -107,16 +105,7 @@ def test_a_raw_export_imported_into_an_empty_workspace_gives_the_same_workspace(
         member_add(actor=alice, workspace=empty, username=user.username, role=role)
     member_add(actor=alice, workspace=empty, username=erin.username, role=Role.ANNOTATOR)
 
-    job = imports.import_job_create(
-        user=alice,
-        workspace_id=empty.pk,
-        data={"format": "jsonl", "extract": False},
-        upload=io.BytesIO(body),
-        file_name="raw.jsonl",
-        enqueue=False,
-    )
-    imports.import_job_run(job_id=job.pk)
-    job = ImportJob.objects.get(pk=job.pk)
+    job = run_import(empty, alice, "jsonl", body)
 
     assert (job.created, job.skipped, job.failed) == (2, 0, 0), job.report
     original, copy = contents(desk.workspace), contents(empty)
@@ -132,14 +121,5 @@ def test_a_raw_export_imported_into_an_empty_workspace_gives_the_same_workspace(
     assert sum(len(claim["adjudications"]) for claim in claims) == 4
 
     # And a second import of the same file changes nothing.
-    again = imports.import_job_create(
-        user=alice,
-        workspace_id=empty.pk,
-        data={"format": "jsonl", "extract": False},
-        upload=io.BytesIO(body),
-        file_name="raw.jsonl",
-        enqueue=False,
-    )
-    imports.import_job_run(job_id=again.pk)
-    assert ImportJob.objects.get(pk=again.pk).skipped == 2
+    assert run_import(empty, alice, "jsonl", body).skipped == 2
     assert contents(empty) == original

@@ -3,7 +3,6 @@ people matched to members, the editor's rights, dry runs, importing twice, and t
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
@@ -23,7 +22,7 @@ from annotations.models import (
     ImportJob,
     Workspace,
 )
-from annotations.services import imports
+from tests.import_helpers import run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -77,17 +76,7 @@ def _record(text: str = TEXT, url: str = "https://example.org/a", **extra: Any) 
 
 
 def _run(workspace: Workspace, user: User, lines: list[str], **data: Any) -> ImportJob:
-    body = ("\n".join(lines) + "\n").encode()
-    job = imports.import_job_create(
-        user=user,
-        workspace_id=workspace.pk,
-        data={"format": "jsonl", "extract": False, **data},
-        upload=io.BytesIO(body),
-        file_name="articles.jsonl",
-        enqueue=False,
-    )
-    imports.import_job_run(job_id=job.pk)
-    return ImportJob.objects.get(pk=job.pk)
+    return run_import(workspace, user, "jsonl", ("\n".join(lines) + "\n").encode(), **data)
 
 
 def test_an_article_comes_in_with_everything_marked_on_it(

@@ -3,16 +3,15 @@ the spans, guillemets in them), people kept apart, bad records reported by numbe
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 
-from annotations.models import Article, Assessment, Claim, Highlight, ImportJob, Workspace
-from annotations.services import imports
+from annotations.models import Article, Assessment, Claim, Highlight, Workspace
 from annotations.services.articles import article_create
+from tests.import_helpers import cp_span, jsonl, run_import, u16_span
 
 pytestmark = pytest.mark.django_db
 
@@ -24,37 +23,6 @@ SECOND = "« 3 % de plus »"
 @pytest.fixture(autouse=True)
 def media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def u16(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def u16_span(text: str, quote: str) -> tuple[int, int]:
-    start = u16(text[: text.index(quote)])
-    return start, start + u16(quote)
-
-
-def cp_span(text: str, quote: str) -> tuple[int, int]:
-    start = text.index(quote)
-    return start, start + len(quote)
-
-
-def jsonl(*lines: object) -> bytes:
-    return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
-
-
-def run(workspace: Workspace, user: User, fmt: str, body: bytes, **data: Any) -> ImportJob:
-    job = imports.import_job_create(
-        user=user,
-        workspace_id=workspace.pk,
-        data={"format": fmt, "extract": False, **data},
-        upload=io.BytesIO(body),
-        file_name=f"file.{fmt}",
-        enqueue=False,
-    )
-    imports.import_job_run(job_id=job.pk)
-    return ImportJob.objects.get(pk=job.pk)
 
 
 def quotes(article: Article) -> list[tuple[str, str]]:
@@ -74,7 +42,9 @@ def test_a_doccano_file_lands_on_the_same_characters(workspace: Workspace, alice
         {"id": 2, "text": "Un autre texte.", "label": [[3, 99, "CLAIM"]]},
         {"id": 3, "text": TEXT + " Encore.", "label": [[*u16_span(TEXT, SECOND), "STAT"]]},
     ]
-    job = run(workspace, alice, "doccano", jsonl(*lines), labels="CLAIM=claim,STAT=statistic")
+    job = run_import(
+        workspace, alice, "doccano", jsonl(*lines), labels="CLAIM=claim,STAT=statistic"
+    )
 
     assert (job.records, job.created, job.failed) == (3, 2, 1)
     bad = job.report[1]
@@ -119,7 +89,7 @@ def test_a_label_studio_export_with_three_annotators(
         ],
     }
     body = json.dumps([task, {"id": 8, "data": {"text": 5}, "annotations": []}]).encode()
-    job = run(workspace, alice, "labelstudio", body)
+    job = run_import(workspace, alice, "labelstudio", body)
 
     assert (job.created, job.failed) == (1, 1)
     assert job.report[1]["place"] == "item 1"
@@ -172,7 +142,7 @@ def test_hypothesis_annotations_attach_to_the_article_at_their_address(
             ],
         }
     ).encode()
-    job = run(workspace, alice, "webannotation", body)
+    job = run_import(workspace, alice, "webannotation", body)
 
     assert (job.created, job.failed) == (2, 1)
     assert "import the article first" in job.report[2]["message"]
@@ -184,7 +154,7 @@ def test_hypothesis_annotations_attach_to_the_article_at_their_address(
     }
 
     # The same file again: everyone's highlight is already there; nothing changes.
-    again = run(workspace, alice, "webannotation", body)
+    again = run_import(workspace, alice, "webannotation", body)
     assert (again.created, again.skipped) == (0, 2)
     assert Highlight.objects.filter(claim=claim).count() == 2
 
@@ -207,7 +177,7 @@ def test_fever_claims_keep_their_labels_as_final_verdicts(
         },
         {"id": 3, "label": "NOT ENOUGH INFO", "claim": "Il pleuvra demain 🙂.", "evidence": []},
     ]
-    job = run(workspace, alice, "fever", jsonl(*lines))
+    job = run_import(workspace, alice, "fever", jsonl(*lines))
 
     assert job.created == 3
     verdicts = dict(
@@ -225,10 +195,10 @@ def test_fever_claims_keep_their_labels_as_final_verdicts(
 def test_an_annotator_imports_their_own_spans_but_not_final_verdicts(
     workspace: Workspace, erin: User
 ) -> None:
-    doccano = run(
+    doccano = run_import(
         workspace, erin, "doccano", jsonl({"text": TEXT, "label": [[*u16_span(TEXT, FIRST), "C"]]})
     )
-    fever = run(
+    fever = run_import(
         workspace, erin, "fever", jsonl({"id": 1, "label": "REFUTES", "claim": "Le ciel est vert."})
     )
 
