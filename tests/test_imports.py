@@ -20,8 +20,11 @@ from annotations.models import (
     ClaimSource,
     Highlight,
     ImportJob,
+    WebhookDelivery,
     Workspace,
 )
+from annotations.services.webhooks import webhook_create
+from tests.conftest import Receiver
 from tests.import_helpers import run_import
 
 pytestmark = pytest.mark.django_db
@@ -263,3 +266,25 @@ def test_the_api_names_a_bad_format(workspace: Workspace, alice: User, api: Any)
     assert response.status_code == 400
     assert "jsonl" in response.json()["format"][0]
     assert not ImportJob.objects.exists()
+
+
+def test_an_import_announces_itself_once_and_none_of_its_claims(
+    workspace: Workspace, alice: User, receiver: Receiver
+) -> None:
+    webhook_create(
+        user=alice,
+        workspace_id=workspace.pk,
+        url=receiver.url,
+        events=["import.finished", "claim.resolved", "claim.disputed"],
+    )
+    disputed = _record(url="https://example.org/d", text=TEXT + " Disputé.")
+    disputed["claims"][0]["adjudications"] = []
+    job = _run(workspace, alice, [_line(**_record()), _line(**disputed)])
+
+    assert job.created == 2
+    assert Claim.objects.filter(workspace=workspace, status="disputed").count() == 1
+    events = list(WebhookDelivery.objects.values_list("event", flat=True))
+    assert events == ["import.finished"]
+    (delivery,) = WebhookDelivery.objects.all()
+    body = json.loads(delivery.body)
+    assert (body["import"]["id"], body["import"]["created"]) == (job.pk, 2)

@@ -19,7 +19,8 @@ from annotations.models import Webhook, WebhookDelivery
 from annotations.services import webhooks
 
 EVENTS_HELP = (
-    "The events it is sent: claim.published, claim.resolved, claim.disputed, article.extracted."
+    "The events it is sent: claim.published, claim.resolved, claim.disputed, claim.unpublished, "
+    "article.extracted, import.finished."
 )
 
 

@@ -1091,7 +1091,7 @@ def _run(job: ImportJob) -> str:
             webhooks_announce(
                 workspace_id=job.workspace_id,
                 event="import.finished",
-                data=import_summary(ImportJob.objects.get(pk=job.pk)),
+                data={"import": import_summary(ImportJob.objects.get(pk=job.pk))},
             )
     return "done"
 
@@ -1157,7 +1157,7 @@ def import_job_fail(*, job_id: int, error: str) -> None:
 
 def import_summary(job: ImportJob) -> dict[str, Any]:
     return {
-        "import": job.pk,
+        "id": job.pk,
         "format": job.format,
         "file": job.file_name,
         "dry_run": job.dry_run,
