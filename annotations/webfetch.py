@@ -17,6 +17,7 @@ import ipaddress
 import socket
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -351,9 +352,13 @@ def fetch_file(
     max_bytes: int,
     max_redirects: int,
     allow_private: bool,
+    deadline: float,
 ) -> IO[bytes]:
-    """Any file at url, spooled to a temporary file (memory stays flat), rewound."""
+    """Any file at url, spooled to a temporary file (memory stays flat), rewound. `timeout`
+    bounds each wait; `deadline` (seconds) the whole download, so a server that sends a byte
+    now and then cannot hold a worker."""
     spool = tempfile.TemporaryFile()  # noqa: SIM115 (the caller closes it)
+    ends = time.monotonic() + deadline
     try:
         with _following(
             url,
@@ -364,6 +369,10 @@ def fetch_file(
         ) as (response, current):
             for chunk in _chunks(response, url=current, max_bytes=max_bytes):
                 spool.write(chunk)
+                if time.monotonic() > ends:
+                    raise FetchError(
+                        "the download took longer than %(max)s seconds", code="slow", max=deadline
+                    )
     except BaseException:
         spool.close()
         raise

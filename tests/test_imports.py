@@ -23,6 +23,7 @@ from annotations.models import (
     WebhookDelivery,
     Workspace,
 )
+from annotations.services import imports
 from annotations.services.webhooks import webhook_create
 from tests.conftest import Receiver
 from tests.import_helpers import run_import
@@ -288,3 +289,71 @@ def test_an_import_announces_itself_once_and_none_of_its_claims(
     (delivery,) = WebhookDelivery.objects.all()
     body = json.loads(delivery.body)
     assert (body["import"]["id"], body["import"]["created"]) == (job.pk, 2)
+
+
+def test_a_record_nobody_foresaw_fails_alone(workspace: Workspace, alice: User) -> None:
+    no_such_day = _record(url="https://example.org/b", text=TEXT + " B.", published_at="2026-02-30")
+    half_a_pair = '{"url": "https://example.org/c", "text": "\\ud800 C."}'
+    nul = _record(url="https://example.org/d", text=TEXT + " D.")
+    nul["claims"][0]["assessments"][0]["rationale"] = "INSEE\u0000"
+    job = _run(
+        workspace, alice, [_line(**_record()), _line(**no_such_day), half_a_pair, _line(**nul)]
+    )
+
+    outcomes = [(entry["place"], entry["outcome"]) for entry in job.report]
+    assert outcomes == [
+        ("line 1", "created"),
+        ("line 2", "failed"),
+        ("line 3", "failed"),
+        ("line 4", "created"),
+    ]
+    assert job.report[1]["field"] == "published_at"
+    assert job.report[2]["field"] == "text"
+    assert Assessment.objects.filter(rationale="INSEE").count() == 2  # lines 1 and 4
+
+
+def test_a_corrected_copy_of_a_failed_record_goes_in(workspace: Workspace, alice: User) -> None:
+    broken = _record()
+    broken["claims"][0]["start"] = 9000
+    job = _run(workspace, alice, [_line(**broken), _line(**_record())])
+
+    assert [entry["outcome"] for entry in job.report] == ["failed", "created"]
+
+
+def test_an_annotator_may_not_import_verdicts(workspace: Workspace, erin: User) -> None:
+    record = _record()
+    claim = record["claims"][0]
+    for part in ("highlights", "sources", "adjudications"):
+        claim[part] = []
+    claim["creator"] = ""
+    claim["assessments"] = [{"verdict": "false"}]
+    job = _run(workspace, erin, [_line(**record)])
+
+    assert job.failed == 1
+    assert "reviewer role" in job.report[0]["message"]
+
+
+def test_a_url_taken_meanwhile_by_another_writer_skips_that_record_only(
+    workspace: Workspace, alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    planned = imports.ImportRun.plan
+
+    def plan_then_race(run: imports.ImportRun, record: Any, seq: int = 0) -> Any:
+        plan = planned(run, record, seq)
+        if record.place == "line 2":  # someone else imports the same page a moment later
+            Article.objects.create(
+                workspace=workspace, url="https://example.org/b", text="x", created_by=alice
+            )
+        return plan
+
+    monkeypatch.setattr(imports.ImportRun, "plan", plan_then_race)
+    lines = [
+        _line(**_record(url="https://example.org/a", text=TEXT + " A.")),
+        _line(**_record(url="https://example.org/b", text=TEXT + " B.")),
+        _line(**_record(url="https://example.org/c", text=TEXT + " C.")),
+    ]
+    job = _run(workspace, alice, lines)
+
+    assert [entry["outcome"] for entry in job.report] == ["created", "skipped", "created"]
+    assert Claim.objects.filter(article__url="https://example.org/c").count() == 1
+    assert not Claim.objects.filter(article__url="https://example.org/b").exists()

@@ -61,6 +61,8 @@ def test_a_doccano_file_lands_on_the_same_characters(workspace: Workspace, alice
 def test_a_label_studio_export_with_three_annotators(
     workspace: Workspace, alice: User, bob: User, carol: User
 ) -> None:
+    bob.email = "bob@example.org"
+    bob.save(update_fields=["email"])
     first, second = cp_span(TEXT, FIRST), cp_span(TEXT, SECOND)
 
     def result(start: int, end: int, label: str = "Claim") -> dict[str, Any]:
@@ -110,6 +112,10 @@ def test_a_label_studio_export_with_three_annotators(
 def test_hypothesis_annotations_attach_to_the_article_at_their_address(
     workspace: Workspace, alice: User, bob: User, carol: User
 ) -> None:
+    # Hypothesis names its accounts acct:name@hypothes.is: members are found by that e-mail.
+    for member in (bob, carol):
+        member.email = f"{member.username}@hypothes.is"
+        member.save(update_fields=["email"])
     article = article_create(
         user=alice, workspace=workspace, text=TEXT, url="https://example.org/chomage", language="fr"
     )

@@ -493,6 +493,8 @@ ARTICLE_MAX_CHARS = env.int("ARTICLE_MAX_CHARS", default=1_000_000)
 # a temporary file, so memory stays flat.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
 IMPORT_FETCH_TIMEOUT = env.float("IMPORT_FETCH_TIMEOUT", default=30.0)
+# The longest a whole download of an import's file may take, in seconds.
+IMPORT_FETCH_DEADLINE = env.float("IMPORT_FETCH_DEADLINE", default=600.0)
 
 LOGGING = {
     "version": 1,

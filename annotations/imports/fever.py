@@ -56,6 +56,8 @@ def _pages(evidence: Any) -> Iterator[Any]:
     """Each evidence entry's page: entries are [annotation_id, evidence_id, page, sentence_id],
     grouped in sets (a list of sets, or one set)."""
     for group in evidence if isinstance(evidence, list) else []:
+        if not isinstance(group, list):
+            continue  # not FEVER's shape: nothing to take from it
         entries = group if group and isinstance(group[0], list) else [group]
         for entry in entries:
             if isinstance(entry, list) and len(entry) >= 3:

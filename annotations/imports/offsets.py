@@ -11,6 +11,7 @@ the position first; a quote with no position (start -1) is placed where it first
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 
@@ -54,6 +55,33 @@ def _utf16_starts(text: str) -> list[int] | None:
     return starts
 
 
+_FOLDED = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_DROPPED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _stored_offsets(given: str, stored: str) -> list[int]:
+    """For each offset of `given` (and its end), the offset in its stored form, in one pass; an
+    empty list when the stored form is not the given one with newlines folded and control
+    characters dropped (the text changed under NFC), for the caller to count otherwise."""
+    offsets = [0] * (len(given) + 1)
+    at = 0
+    index = 0
+    while index < len(given):
+        offsets[index] = at
+        folded = _FOLDED.match(given, index)
+        if folded:
+            for inner in range(index, folded.end()):
+                offsets[inner] = at
+            at += 1  # one newline stands for the whole sequence
+            index = folded.end()
+            continue
+        if not _DROPPED.match(given, index):
+            at += 1
+        index += 1
+    offsets[len(given)] = at
+    return offsets if at == len(stored) and unicodedata.is_normalized("NFC", stored) else []
+
+
 class Placer:
     """Offsets of one text as a file gives it, turned into offsets of its stored form."""
 
@@ -63,6 +91,7 @@ class Placer:
         self.unit = unit
         self._utf16 = _utf16_starts(given) if unit == "utf16" else None
         self._same = given == stored
+        self._map: list[int] | None = None
 
     def _code_point(self, offset: int, field: str) -> int:
         if self._utf16 is None:
@@ -96,11 +125,17 @@ class Placer:
     def _stored(self, offset: int) -> int:
         if self._same:
             return offset
-        return len(normalise_text(self.given[:offset]))
+        if self._map is None:
+            self._map = _stored_offsets(self.given, self.stored)
+        if self._map:
+            return self._map[offset]
+        return len(normalise_text(self.given[:offset]))  # not NFC: rare, and slower
 
     def place(self, start: int, end: int, exact: str | None) -> Placed:
         """The span in the stored text, or SpanProblem saying what is wrong."""
         quote = normalise_text(exact) if exact else None
+        if exact and not (quote or "").strip():
+            raise SpanProblem("blank", "exact", "the quote holds no text")
         if start < 0 or end < 0:
             if start == -1 and end == -1 and quote:
                 found = self.stored.find(quote)

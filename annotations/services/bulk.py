@@ -46,7 +46,9 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> li
         )
         ids = [int(row[0]) for row in cursor.fetchall()]
         statement = f"COPY {table} ({connection.ops.quote_name(pk_column)}, {columns}) FROM STDIN"
-        with cursor.cursor.copy(statement) as copy:  # the psycopg cursor under Django's
+        # The psycopg cursor under Django's: its errors are made Django's (IntegrityError...),
+        # as every other statement's are, so callers can catch them.
+        with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
             for pk, row in zip(ids, rows, strict=True):
                 values: list[Any] = [pk]
                 for field in fields:

@@ -21,6 +21,7 @@ A dry run plans every record and writes nothing: its report says what would be c
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 from collections.abc import Iterable, Iterator
@@ -33,7 +34,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
@@ -80,7 +81,12 @@ from annotations.text import (
 )
 from annotations.webfetch import UnsafeURL, check_url_syntax, normalise_url
 
+logger = logging.getLogger(__name__)
+
 IMPORT_BATCH: Final = 200
+# pg_advisory_xact_lock(_IMPORT_LOCK, workspace id): imports into one workspace write one batch
+# at a time (services.imports._claim_words); the first key keeps it apart from other locks.
+_IMPORT_LOCK: Final = 0x1A9047
 # How often the job's progress is saved while it runs, in records.
 PROGRESS_EVERY: Final = 500
 _FEVER = {"SUPPORTS", "REFUTES", "NOT ENOUGH INFO"}
@@ -314,10 +320,9 @@ class _People:
         name = name.strip()
         if name in self._known:
             return self._known[name]
-        key = name.casefold()
-        if key.startswith("acct:"):
-            key = key[5:]
-        pk = self._members.get(key) or self._members.get(key.split("@", 1)[0] if "@" in key else "")
+        key = name.casefold().removeprefix("acct:")
+        # Only a member's exact username or e-mail: "bob@elsewhere.example" is not member bob.
+        pk = self._members.get(key)
         if pk is None:
             pk = self._attribution(name)
         self._known[name] = pk
@@ -443,9 +448,12 @@ class Skip(Exception):
 def _published_at(value: str) -> datetime | None:
     if not value:
         return None
-    moment = parse_datetime(value)
+    try:
+        moment = parse_datetime(value)
+        day = None if moment is not None else parse_date(value[:10])
+    except ValueError:  # well formed, but no such day (2026-02-30)
+        moment = day = None
     if moment is None:
-        day = parse_date(value[:10])
         if day is None:
             raise ImportProblem(_("%(value)r is not a date.") % {"value": value}, "published_at")
         moment = datetime.combine(day, time())
@@ -457,13 +465,40 @@ def _published_at(value: str) -> datetime | None:
 def _day(value: str, field: str) -> date | None:
     if not value:
         return None
-    day = parse_date(value[:10])
+    try:
+        day = parse_date(value[:10])
+    except ValueError:  # well formed, but no such day
+        day = None
     if day is None:
         raise ImportProblem(_("%(value)r is not a date.") % {"value": value}, field)
     return day
 
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})?$")
+# Half of a UTF-16 surrogate pair on its own: JSON can carry one ("\\ud800"), text cannot.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+URL_MAX = 2000
+
+
+def _checked_url(value: str, field: str) -> str:
+    try:
+        url = check_url_syntax(value.strip())
+    except UnsafeURL as exc:
+        raise ImportProblem(url_problem(exc), field) from None
+    if len(url) > URL_MAX or _SURROGATE.search(url):
+        raise ImportProblem(
+            _("An address of more than %(max)d characters cannot be kept.") % {"max": URL_MAX},
+            field,
+        )
+    return url
+
+
+def _plain(value: str, field: str) -> str:
+    """A text value as the database can keep it: no lone surrogate (refused, naming the field),
+    control characters and NUL dropped, newlines folded (annotations.text.normalise_text)."""
+    if _SURROGATE.search(value):
+        raise ImportProblem(_("This holds a character that is not valid text."), field)
+    return normalise_text(value)
 
 
 class ImportRun:
@@ -486,6 +521,7 @@ class ImportRun:
         role = role_in(user=user, workspace_id=workspace.pk)
         if role is None or role < Role.ANNOTATOR:
             raise PermissionDenied(_("Importing needs the annotator role in the workspace."))
+        self.role = role
         self.editor = role >= Role.EDITOR
         self.people = _People(workspace.pk, user, dry_run)
         self.scale = _Scale(workspace.pk)
@@ -542,7 +578,19 @@ class ImportRun:
                 plan.claims.append(planned)
         if not new and not plan.claims:
             raise Skip(_("Already in the workspace."), article.pk)
+        if new:
+            # Only a record that can go in stands for its URL and words: a corrected copy of
+            # a failed one later in the file is not "the same as" it.
+            if article.url:
+                self.seen_urls[article.url] = record.place
+            self.seen_prints[article.fingerprint] = record.place
         return plan
+
+    def forget(self, plan: _Plan) -> None:
+        """A planned record the database then refused no longer stands for its URL or words."""
+        if plan.new:
+            self.seen_urls.pop(plan.article.url, None)
+            self.seen_prints.pop(plan.article.fingerprint, None)
 
     def _existing(self, given: ArticleIn) -> tuple[Article, str]:
         if not given.url:
@@ -565,10 +613,7 @@ class ImportRun:
         return article, article.text
 
     def _new_url(self, given: str) -> str:
-        try:
-            url = check_url_syntax(given.strip())
-        except UnsafeURL as exc:
-            raise ImportProblem(url_problem(exc), "url") from None
+        url = _checked_url(given, "url")
         existing = self.known_urls.get(url)
         if existing is not None:
             raise Skip(_("An article with this URL is already in the workspace."), existing)
@@ -578,7 +623,7 @@ class ImportRun:
 
     def _new_article(self, place: str, given: ArticleIn) -> tuple[Article, str]:
         assert given.text is not None
-        text = normalise_text(given.text)
+        text = _plain(given.text, "text")
         if not text.strip():
             raise ImportProblem(_("The article has no text."), "text")
         if len(text) > settings.ARTICLE_MAX_CHARS:
@@ -607,9 +652,9 @@ class ImportRun:
             workspace=self.workspace,
             created_by=self.user,
             url=url,
-            title=(given.title.strip() or _first_line(text))[:500],
-            publisher=given.publisher[:200],
-            author=given.author[:300],
+            title=(_plain(given.title, "title").strip() or _first_line(text))[:500],
+            publisher=_plain(given.publisher, "publisher")[:200],
+            author=_plain(given.author, "author")[:300],
             language=language[:8],
             published_at=_published_at(given.published_at),
             text=text,
@@ -621,9 +666,6 @@ class ImportRun:
             article.extraction_requested_at = timezone.now()
         else:
             article.extraction_status = Article.Status.DONE
-        if url:
-            self.seen_urls[url] = place
-        self.seen_prints[words] = place
         return article, text
 
     def _claim(
@@ -639,9 +681,9 @@ class ImportRun:
             start=placed.start,
             end=placed.end,
             creator_id=creator,
-            tag=claim.label[:100],
-            claimant=claim.claimant[:300],
-            normalised_text=claim.normalised_text,
+            tag=_plain(claim.label, f"{where}.tag")[:100],
+            claimant=_plain(claim.claimant, f"{where}.claimant")[:300],
+            normalised_text=_plain(claim.normalised_text, f"{where}.normalised_text"),
         )
         self._highlights(placer, claim, where, planned)
         self._assessments(claim, where, planned)
@@ -651,7 +693,8 @@ class ImportRun:
             self._editor(name)
             person = self._person(adjudication.creator, f"{name}.creator")
             verdict = self.scale.label(adjudication.verdict, f"{name}.verdict")
-            planned.adjudications.append((person, verdict, adjudication.note))
+            note = _plain(adjudication.note, f"{name}.note")
+            planned.adjudications.append((person, verdict, note))
         if claim.verdict:
             self._editor(f"{where}.verdict")
             planned.final_verdict_id = self.scale.label(claim.verdict, f"{where}.verdict")
@@ -681,6 +724,10 @@ class ImportRun:
             planned.highlights.append(_Span(planned.creator_id, planned.start, planned.end))
 
     def _assessments(self, claim: ClaimIn, where: str, planned: _PlannedClaim) -> None:
+        if claim.assessments and self.role < Role.REVIEWER:
+            raise ImportProblem(
+                _("Importing verdicts needs the reviewer role."), f"{where}.assessments"
+            )
         assessed: set[int] = set()
         for index, assessment in enumerate(claim.assessments):
             name = f"{where}.assessments[{index}]"
@@ -697,25 +744,23 @@ class ImportRun:
             confidence = assessment.confidence
             if confidence is not None and not 0 <= confidence <= 1:
                 raise ImportProblem(_("confidence must be between 0 and 1."), f"{name}.confidence")
-            planned.assessments.append((person, verdict, initial, assessment.rationale, confidence))
+            rationale = _plain(assessment.rationale, f"{name}.rationale")
+            planned.assessments.append((person, verdict, initial, rationale, confidence))
 
     def _sources(self, claim: ClaimIn, where: str, planned: _PlannedClaim) -> None:
         for index, source in enumerate(claim.sources):
             name = f"{where}.sources[{index}]"
-            try:
-                url = check_url_syntax(source.url.strip())
-            except UnsafeURL as exc:
-                raise ImportProblem(url_problem(exc), f"{name}.url") from None
+            url = _checked_url(source.url, f"{name}.url")
             if source.stance not in _STANCES:
                 raise ImportProblem(
                     _("stance must be supports, refutes or context."), f"{name}.stance"
                 )
             person = self._person(source.creator, f"{name}.creator")
             details = {
-                "title": source.title[:500],
-                "publisher": source.publisher[:200],
+                "title": _plain(source.title, f"{name}.title")[:500],
+                "publisher": _plain(source.publisher, f"{name}.publisher")[:200],
                 "published_at": _day(source.published_at, f"{name}.published_at"),
-                "quote": source.quote,
+                "quote": _plain(source.quote, f"{name}.quote"),
             }
             planned.sources.append((person, url, source.stance, details))
 
@@ -992,6 +1037,13 @@ def import_records(run: ImportRun, parsed: Iterable[Parsed]) -> Iterator[Outcome
             message, name = _problem_text(exc)
             yield Outcome(item.place, "failed", message=message, field=name, seq=seq)
             continue
+        except Exception as exc:  # a record nobody foresaw fails alone; the others go on
+            logger.exception("import: %s could not be read", item.place)
+            message = _("This record could not be read (%(error)s).") % {
+                "error": exc.__class__.__name__
+            }
+            yield Outcome(item.place, "failed", message=message, seq=seq)
+            continue
         if run.dry_run:
             _count_planned(run, plan)
             existing = None if plan.new else plan.article.pk
@@ -1015,27 +1067,62 @@ def _flush(run: ImportRun, plans: list[_Plan]) -> Iterator[Outcome]:
     before = dict(run.counts)
     try:
         with transaction.atomic():
-            _write(run, plans)
-    except IntegrityError:
-        # Another writer took what one of them needed a moment ago: each record on its own.
+            kept, doubles = _claim_words(run, plans)
+            _write(run, kept)
+    except DatabaseError:
+        # The database refused a row of one of them (another import took the same URL a moment
+        # ago, a value it cannot keep): each record on its own, so the others still go in.
         run.counts = before
         for plan in plans:
             yield _write_alone(run, plan)
         return
-    for plan in plans:
+    yield from doubles
+    for plan in kept:
         yield Outcome(plan.place, "created", article=plan.article.pk, seq=plan.seq)
+
+
+def _claim_words(run: ImportRun, plans: list[_Plan]) -> tuple[list[_Plan], list[Outcome]]:
+    """Inside the batch's transaction on PostgreSQL, hold the workspace's import lock and leave
+    out the new articles whose words another import wrote since this one started (the database
+    has no unique key on them, and two imports of one file at once must not write it twice)."""
+    if connection.vendor != "postgresql":
+        return plans, []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_IMPORT_LOCK, run.workspace.pk])
+    prints = [plan.article.fingerprint for plan in plans if plan.new]
+    taken = dict(
+        Article.objects.filter(workspace=run.workspace, fingerprint__in=prints).values_list(
+            "fingerprint", "pk"
+        )
+    )
+    if not taken:
+        return plans, []
+    kept: list[_Plan] = []
+    doubles: list[Outcome] = []
+    for plan in plans:
+        existing = taken.get(plan.article.fingerprint) if plan.new else None
+        if existing is None:
+            kept.append(plan)
+        else:
+            message = _("The same text is already in the workspace.")
+            doubles.append(Outcome(plan.place, "skipped", existing, message, seq=plan.seq))
+    return kept, doubles
 
 
 def _write_alone(run: ImportRun, plan: _Plan) -> Outcome:
     if plan.new:  # the batch's insert was rolled back
         plan.article.pk = None
         plan.article._state.adding = True
-    kept = dict(run.counts)
+    counts = dict(run.counts)
     try:
         with transaction.atomic():
-            _write(run, [plan])
-    except IntegrityError as exc:
-        run.counts = kept
+            kept, doubles = _claim_words(run, [plan])
+            if doubles:
+                return doubles[0]
+            _write(run, kept)
+    except DatabaseError as exc:
+        run.counts = counts
+        run.forget(plan)
         if "article_unique_url" in str(exc):
             message = _("An article with this URL is already in the workspace.")
             return Outcome(plan.place, "skipped", message=message, seq=plan.seq)
@@ -1043,7 +1130,7 @@ def _write_alone(run: ImportRun, plan: _Plan) -> Outcome:
     return Outcome(plan.place, "created", article=plan.article.pk, seq=plan.seq)
 
 
-def _database_problem(exc: IntegrityError) -> str:
+def _database_problem(exc: DatabaseError) -> str:
     text = str(exc)
     return _("The database refused the record: %(error)s") % {"error": text.splitlines()[0][:300]}
 
@@ -1132,6 +1219,7 @@ def _fetch_file(job: ImportJob) -> None:
             max_bytes=settings.IMPORT_MAX_BYTES,
             max_redirects=settings.ARTICLE_FETCH_MAX_REDIRECTS,
             allow_private=settings.ARTICLE_FETCH_ALLOW_PRIVATE,
+            deadline=settings.IMPORT_FETCH_DEADLINE,
         )
     except FetchError as exc:
         raise ImportProblem(url_problem(exc), "url") from None

@@ -261,6 +261,12 @@ def _fail_export_job(args: Sequence[Any], error: str) -> None:
     export_job_fail(job_id=int(args[0]), error=error)
 
 
+def _fail_import_job(args: Sequence[Any], error: str) -> None:
+    from annotations.services.imports import import_job_fail
+
+    import_job_fail(job_id=int(args[0]), error=error)
+
+
 def _fail_release(args: Sequence[Any], error: str) -> None:
     from annotations.services.releases import release_fail
 
@@ -289,6 +295,7 @@ def _fail_article_stage(stage: str) -> Callable[[Sequence[Any], str], None]:
 # recomputation of claim statuses) are read in the admin's list of stopped tasks.
 _ON_STOP: dict[str, Callable[[Sequence[Any], str], None]] = {
     "annotations.run_export_job": _fail_export_job,
+    "annotations.run_import_job": _fail_import_job,
     "annotations.freeze_release": _fail_release,
     "annotations.fetch_article": _fail_article_stage("fetch"),
     "annotations.extract_article": _fail_article_stage("extraction"),

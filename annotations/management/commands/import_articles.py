@@ -6,7 +6,7 @@
 The import runs here, in this process, as a job the workspace's imports page lists; its report is
 printed record by record (what was skipped or failed, and why). Exit status 0 when no record
 failed (articles already in the workspace are skipped, so importing a file twice changes
-nothing), 1 when some did, 2 when the import could not start.
+nothing), 1 when some did (the others are in), 2 when the import could not start or stopped.
 """
 
 from __future__ import annotations
@@ -81,7 +81,9 @@ class Command(BaseCommand):
             imports.import_job_run(job_id=job.pk)
         except Exception as exc:
             imports.import_job_fail(job_id=job.pk, error=imports.failure_text(exc))
-            raise CommandError(f"The import failed: {imports.failure_text(exc)}") from None
+            raise CommandError(
+                f"The import failed: {imports.failure_text(exc)}", returncode=2
+            ) from None
         job = ImportJob.objects.get(pk=job.pk)
         self._report(job)
         if job.failed:
