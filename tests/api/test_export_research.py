@@ -100,6 +100,7 @@ def test_raw_writes_each_article_with_everything_on_it(desk: Desk, alice: User, 
         "status": "resolved",
         "final_verdict": "mostly-true",
         "creator": "bob",
+        "tag": "",
     }
     assert claim["highlights"] == [
         {

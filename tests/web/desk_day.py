@@ -770,10 +770,12 @@ def step_6_editor_publishes(
     frozen = DatasetRelease.objects.get(workspace=workspace)
     row = page.locator(f'tr[data-release="{frozen.pk}"]')
     expect(row.locator(f'a[href="/api/v1/releases/{frozen.pk}/manifest/"]')).to_be_visible()
+    # The raw file always comes too (a release stands on its own): the one article with them.
     assert sorted(frozen.files.values_list("format", "rows")) == [
         ("claimreview", 5),
         ("csv", 5),
         ("fever", 5),
+        ("raw", 1),
     ]
     editor.shot(f"{day.prefix}-6e-release", full_page=True)
 
@@ -952,7 +954,9 @@ def step_8_editor_imports(start: Start, day: Day, workspace: Workspace, alice: U
     page = editor.open(f"/articles/{imported.pk}/")
     page.wait_for_selector("#doc [data-s]")
     for claim in claims.values():
-        expect(page.locator(f'#doc [data-claims~="{claim.pk}"]').first).to_be_visible()
+        expect(page.locator(f'#doc [data-claims~="{claim.pk}"]').first).to_be_visible(
+            timeout=10_000
+        )
     _open_claim_with_j(page, claims[day.quote])
     expect(page.locator('.claim-view [data-fact="tag"]')).to_have_text("CLAIM")
     editor.shot(f"{day.prefix}-8c-imported-article")

@@ -118,7 +118,9 @@ def test_it_saves_the_settings_and_edits_the_scale_keeping_used_labels_meaning(
     assert workspace.name == "Desk"
     # A retired label is no longer offered for new verdicts.
     retired = _client(carol).post(
-        f"/api/v1/claims/{claim.pk}/assessments/", {"verdict": "unverifiable"}
+        f"/api/v1/claims/{claim.pk}/assessments/",
+        {"verdict": "unverifiable"},
+        content_type="application/json",
     )
     assert retired.status_code == 400 and "retired" in retired.json()["verdict"][0]
 
