@@ -8,12 +8,13 @@ threads."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
+from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -117,6 +118,18 @@ def _socket(article: Article, cookie: bytes | None, origin: str = "http://testse
 
 
 live_db = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def own_channel_layer() -> Iterator[None]:
+    """Each test's sockets on a channel layer of their own. The Redis layer keeps one receive
+    lock per instance, bound to the event loop that first waits on it: shared with another test's
+    loop (each test runs its own), or with the browser tests' server running in its thread, a
+    lock left held there fails here with "bound to a different event loop", and the other way
+    round."""
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
 
 
 async def next_of(page: Any, kind: str, timeout: float = 5) -> dict[str, Any]:
