@@ -171,7 +171,9 @@ def _claim(article: Article, exact: str) -> Claim:
 
 
 def _message(page: Page, text: str) -> None:
-    expect(page.locator(".messages")).to_contain_text(text)
+    # A form's answer follows its redirect; on a busy machine (publishing five claims tells the
+    # CMS five times) that can take more than the usual five seconds.
+    expect(page.locator(".messages")).to_contain_text(text, timeout=15_000)
 
 
 def step_1_editor_sets_up(start: Start, day: Day, alice: User, team: dict[User, Role]) -> Workspace:
