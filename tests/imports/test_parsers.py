@@ -8,33 +8,15 @@ from typing import Any
 
 from annotations.imports import ImportOptions, Parsed, Record, RecordError
 from annotations.imports.registry import PARSERS
+from tests.import_helpers import cp_span, jsonl, u16_span
 
 TEXT = "Bonjour 🙂 ! Le ministre a dit « le chômage baisse » hier. 🙂 Puis « 3 % de plus »."
 FIRST = "« le chômage baisse »"
 SECOND = "« 3 % de plus »"
 
 
-def u16(text: str) -> int:
-    """A length as JavaScript counts it."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def u16_span(text: str, quote: str) -> tuple[int, int]:
-    start = u16(text[: text.index(quote)])
-    return start, start + u16(quote)
-
-
-def cp_span(text: str, quote: str) -> tuple[int, int]:
-    start = text.index(quote)
-    return start, start + len(quote)
-
-
 def run(fmt: str, data: bytes, **options: Any) -> list[Parsed]:
     return list(PARSERS[fmt](io.BytesIO(data), ImportOptions(**options)))
-
-
-def jsonl(*lines: object) -> bytes:
-    return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
 
 
 def records(parsed: list[Parsed]) -> list[Record]:
