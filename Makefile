@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/workbench} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 
-.PHONY: install install-dev run worker beat test check format format-check lint types bench-api bench-candidates bench-export bench-agreement bench-extraction default-scorer bench-checkworthy bench-search bench-schema bench-schema-stateful bench-reextract bench-live bench-import clean
+.PHONY: install install-dev run worker beat test check format format-check lint types bench-api bench-candidates bench-export bench-agreement bench-extraction default-scorer bench-checkworthy bench-search bench-schema bench-schema-stateful bench-reextract bench-live bench-import bench-load clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,12 @@ check: format-check lint types test
 ## Query counts and timings of the main API reads and writes on PostgreSQL.
 bench-api: $(DEV_STAMP)
 	$(TEST_ENV) $(BIN)/python bench/api.py
+
+## 20 clients for 30 s against gunicorn (the production serving: 4 sync workers, kept database
+## connections): 60% reads of an article with 100 claims, 20% claim reads, 10% assessments, 10% queues.
+## COMPARE=1: every serving configuration back to back (about 10 minutes). Redis database 12.
+bench-load: $(DEV_STAMP)
+	$(TEST_ENV) $(BIN)/python bench/load.py $(if $(COMPARE),--compare) $(if $(DURATION),--duration $(DURATION))
 
 ## Deciding 1,229 candidates of an article in one request (dismiss all, accept all).
 bench-candidates: $(DEV_STAMP)
