@@ -82,7 +82,7 @@ def server_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-# --- The workbench's seed (a subprocess of the project's Python) ------------------------------------
+# --- The workbench's seed (a subprocess of the project's Python) --------------------------------
 
 
 def stage_seed(url: str, out: Path) -> dict[str, Any]:
