@@ -530,7 +530,9 @@ def _raw_claims(claims: QuerySet[Claim]) -> dict[int, list[RawClaim]]:
     rows = list(claims.order_by("article_id", "id").values_list(*RAW_CLAIM_COLUMNS))
     if not rows:
         return {}
-    ids = claims.values("pk")
+    # The ids themselves, not a subquery: given `claims` as a subquery, PostgreSQL scanned the
+    # whole source table for each batch (an export's time grew with the square of the database).
+    ids = [row[1] for row in rows]
     highlights = _grouped(
         Highlight.objects.filter(claim_id__in=ids)
         .order_by("claim_id", "created_at", "id")
