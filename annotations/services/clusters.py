@@ -40,7 +40,7 @@ from annotations.access import require_role
 from annotations.extraction.claim_matching import threshold_for
 from annotations.extraction.similarity import FUZZY_MIN_SCORE, TRIGRAM_MIN_SIMILARITY
 from annotations.models import Claim, ClaimCluster, ClaimKeptApart, ClaimMatch, Role, Workspace
-from annotations.services.history import record_event
+from annotations.services.history import batched, record_event
 
 # How a ClaimMatch was found (ClaimMatch.method, annotations.services.matching).
 EMBEDDING, TRIGRAM, FUZZY = "embedding", "trigram", "rapidfuzz"
@@ -176,14 +176,15 @@ def clusters_refresh_for(claim_id: int) -> ClusterChange:
             return ClusterChange(claim.cluster_id, ())
         before = dict(Claim.objects.filter(pk__in=sorted(group)).values_list("pk", "cluster_id"))
         change = _unite(workspace_id, group, clusters)
-        for pk in change.moved:
-            record_event(
-                claim=pk,
-                actor=None,
-                kind="cluster_grouped",
-                before={"cluster": before.get(pk)},
-                after={"cluster": change.cluster_id},
-            )
+        with batched():  # one insert for the claims moved, one live statement per article
+            for pk in change.moved:
+                record_event(
+                    claim=pk,
+                    actor=None,
+                    kind="cluster_grouped",
+                    before={"cluster": before.get(pk)},
+                    after={"cluster": change.cluster_id},
+                )
         return change
 
 

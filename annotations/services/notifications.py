@@ -123,15 +123,19 @@ def notify_assigned(*, assignments: Sequence[Assignment], actor: User) -> int:
     return told
 
 
-def notify_event(event: ClaimEvent) -> int:
-    """The notifications a claim's history event calls for (services.history.record_event)."""
+def notify_event(event: ClaimEvent, *, claim: Claim | None = None) -> int:
+    """The notifications a claim's history event calls for (services.history.record_event);
+    `claim`: its row, when the caller has it."""
     if event.kind == "assessment_created" and event.actor_id is not None:
         # A reviewer's own verdict may unlock mentions blind review held back from them.
         tell_unread_later([event.actor_id])
     if event.kind != "status_changed":
         return 0
     status = (event.after or {}).get("status")
-    claim = Claim.objects.only("pk", "workspace_id", "article_id").get(pk=event.claim_id)
+    if status not in (Claim.Status.DISPUTED, Claim.Status.RESOLVED, Claim.Status.PUBLISHED):
+        return 0
+    if claim is None:
+        claim = Claim.objects.only("pk", "workspace_id", "article_id").get(pk=event.claim_id)
     if status == Claim.Status.DISPUTED:
         deciders = Membership.objects.filter(
             workspace_id=claim.workspace_id, role__gte=Role.ADJUDICATOR

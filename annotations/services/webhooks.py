@@ -326,9 +326,10 @@ def _article_data(article: Article) -> dict[str, Any]:
     }
 
 
-def webhooks_for_claim_event(event: ClaimEvent) -> int:
+def webhooks_for_claim_event(event: ClaimEvent, *, claim: Claim | None = None) -> int:
     """The webhook deliveries a claim's history event calls for (services.history.record_event):
-    its status turning published, resolved or disputed."""
+    its status turning published, resolved or disputed. `claim`: its row, when the caller has it
+    (then a workspace without webhooks costs one query)."""
     if event.kind != "status_changed":
         return 0
     after = event.after or {}
@@ -339,12 +340,16 @@ def webhooks_for_claim_event(event: ClaimEvent) -> int:
     )
     if hook_event is None:
         return 0
+    hooked = Webhook.objects.filter(active=True)
+    if claim is not None and not hooked.filter(workspace_id=claim.workspace_id).exists():
+        return 0
+    known = claim is not None
     claim = (
         Claim.objects.select_related("article", "final_verdict")
         .defer("article__text")
         .get(pk=event.claim_id)
     )
-    if not Webhook.objects.filter(workspace_id=claim.workspace_id, active=True).exists():
+    if not known and not hooked.filter(workspace_id=claim.workspace_id).exists():
         return 0
     data = claim_data(claim)
     data["actor"] = event.actor.get_username() if event.actor is not None else None
