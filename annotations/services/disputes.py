@@ -25,14 +25,16 @@ highlights are recorded in its history but do not reopen it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from annotations.models import Adjudication, Assessment, Claim, Disagreement, Highlight
+from annotations.models import Adjudication, Claim, Disagreement, Highlight
 from annotations.services.history import record_event
 from annotations.services.matching import claim_settled_later
 
@@ -70,15 +72,21 @@ def _verdict_details(rows: Sequence[VerdictRow]) -> dict[str, Any]:
     }
 
 
-def _span_details(claim: Claim, disagreements: list[Disagreement]) -> dict[str, Any] | None:
+def _span_details(
+    claim: Claim, disagreements: list[Disagreement], *, placed: int
+) -> dict[str, Any] | None:
     """The spread of the claim's highlights, or None when they all have the same extent.
 
     Once a span disagreement has been settled, only highlights added after it count, compared with
-    the canonical span the adjudicator chose.
+    the canonical span the adjudicator chose. `placed`: how many live highlights the claim has that
+    are not orphaned (read with the claim's other facts); with fewer than two, and no settled span
+    to compare one with, there is no spread to read.
     """
     settled = max(
         (d.resolved_at for d in disagreements if d.kind == "span" and d.resolved_at), default=None
     )
+    if placed == 0 or (placed == 1 and (settled is None or claim.orphaned)):
+        return None
     highlights = Highlight.objects.filter(claim_id=claim.pk, orphaned=False)
     if settled is not None:
         highlights = highlights.filter(created_at__gt=settled)
@@ -136,8 +144,14 @@ def _sync(
 
 
 def _set_status(
-    claim: Claim, status: str, final_verdict_id: int | None, reason: str, actor: User | None
+    claim: Claim,
+    status: str,
+    final: tuple[int, str] | None,
+    reason: str,
+    actor: User | None,
 ) -> None:
+    """`final`: the final verdict's id and slug, if any."""
+    final_verdict_id = final[0] if final else None
     if claim.status == status and claim.final_verdict_id == final_verdict_id:
         return
     before = {
@@ -150,7 +164,9 @@ def _set_status(
     Claim.objects.filter(pk=claim.pk).update(
         status=status, final_verdict_id=final_verdict_id, settled_at=settled
     )
-    claim.refresh_from_db()
+    # The locked row, as just written (setting the id drops a cached final verdict of another id,
+    # which is then read when asked for).
+    claim.status, claim.final_verdict_id, claim.settled_at = status, final_verdict_id, settled
     if status == Claim.Status.RESOLVED:
         claim_settled_later(claim.pk)
     record_event(
@@ -158,47 +174,103 @@ def _set_status(
         actor=actor,
         kind="status_changed",
         before=before,
-        after={
-            "status": status,
-            "final_verdict": claim.final_verdict.slug if claim.final_verdict else None,
-            "reason": reason,
-        },
+        after={"status": status, "final_verdict": final[1] if final else None, "reason": reason},
     )
 
 
-def claim_status_refresh(*, claim_id: int, actor: User | None = None) -> Claim:
-    """Derive a claim's status and disagreements from its assessments and highlights.
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What the rule reads of a claim besides its row."""
 
-    Call inside a transaction: the claim row is locked (SELECT ... FOR UPDATE) so that two
-    reviewers saving at once are counted one after the other. See the module docstring for the
-    rule; `actor` is whoever's change triggered it, recorded in the history.
-    """
-    claim = (
+    verdicts: list[VerdictRow]
+    adjudicated: bool
+    placed_highlights: int
+    disagreements: bool
+
+
+def _facts(claim_id: int) -> _Facts:
+    """The claim's verdicts in the order given, whether it was adjudicated, how many placed
+    highlights it has and whether it ever had a disagreement: one statement, made after the claim
+    is locked. (Not in the locking statement: a statement sees what was committed when it
+    started, and a writer that held the lock meanwhile, a colleague's verdict, committed after.)"""
+    placed = (
+        Highlight.objects.filter(claim_id=OuterRef("pk"), orphaned=False)
+        .order_by()
+        .values("claim_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    rows = list(
+        Claim.all_objects.filter(pk=claim_id)
+        .annotate(
+            adjudicated=Exists(Adjudication.objects.filter(claim_id=OuterRef("pk"))),
+            placed=Coalesce(Subquery(placed[:1], output_field=IntegerField()), Value(0)),
+            disputed_once=Exists(Disagreement.objects.filter(claim_id=OuterRef("pk"))),
+        )
+        # One row per assessment (a LEFT JOIN: one row of NULLs when there is none).
+        .order_by("assessments__created_at", "assessments__id")
+        .values_list(
+            "assessments__reviewer__username",
+            "assessments__verdict_id",
+            "assessments__verdict__slug",
+            "assessments__verdict__value",
+            "adjudicated",
+            "placed",
+            "disputed_once",
+        )
+    )
+    if not rows:
+        raise Claim.DoesNotExist(f"claim {claim_id} does not exist")
+    _user, _verdict, _slug, _value, adjudicated, placed_count, disputed_once = rows[0]
+    return _Facts(
+        verdicts=[(u, v, s, value) for u, v, s, value, *_ in rows if v is not None],
+        adjudicated=bool(adjudicated),
+        placed_highlights=int(placed_count),
+        disagreements=bool(disputed_once),
+    )
+
+
+def claim_locked(claim_id: int) -> Claim:
+    """The claim row locked for the rest of the transaction, with what the rule reads of it (its
+    workspace's settings, its final verdict): what claim_status_refresh takes as `locked`."""
+    return (
         Claim.objects.select_for_update(no_key=True, of=("self",))
         .select_related("workspace", "final_verdict")
         .get(pk=claim_id)
     )
+
+
+def claim_status_refresh(
+    *, claim_id: int, actor: User | None = None, locked: Claim | None = None
+) -> Claim:
+    """Derive a claim's status and disagreements from its assessments and highlights.
+
+    Call inside a transaction: the claim row is locked (SELECT ... FOR UPDATE) so that two
+    reviewers saving at once are counted one after the other; `locked`: the row as the caller
+    already locked it in this transaction (claim_locked). See the module docstring for the rule;
+    `actor` is whoever's change triggered it, recorded in the history.
+    """
+    claim = locked if locked is not None else claim_locked(claim_id)
     if claim.status == Claim.Status.PUBLISHED:
         return claim
-    if Adjudication.objects.filter(claim_id=claim_id).exists():
+    facts = _facts(claim.pk)
+    if facts.adjudicated:
         return claim
     workspace = claim.workspace
-    rows: list[VerdictRow] = list(
-        Assessment.objects.filter(claim_id=claim_id)
-        .order_by("created_at", "id")
-        .values_list("reviewer__username", "verdict_id", "verdict__slug", "verdict__value")
+    rows = facts.verdicts
+    disagreements = (
+        list(Disagreement.objects.filter(claim_id=claim.pk)) if facts.disagreements else []
     )
-    disagreements = list(Disagreement.objects.filter(claim_id=claim_id))
     open_of = {d.kind: d for d in disagreements if d.resolved_at is None}
 
     verdict_split = verdicts_disagree(rows, distance=workspace.dispute_distance)
     verdict_details = _verdict_details(rows) if verdict_split else None
-    span_details = _span_details(claim, disagreements)
+    span_details = _span_details(claim, disagreements, placed=facts.placed_highlights)
     _sync(claim, "verdict", verdict_details, open_of.get("verdict"), actor)
     _sync(claim, "span", span_details, open_of.get("span"), actor)
 
     enough = len(rows) >= workspace.reviewers_per_claim
-    final: int | None = None
+    final: tuple[int, str] | None = None
     if not rows:
         status, reason = Claim.Status.OPEN, "assessments"
     elif verdict_split:
@@ -206,7 +278,7 @@ def claim_status_refresh(*, claim_id: int, actor: User | None = None) -> Claim:
     elif span_details is not None and enough:
         status, reason = Claim.Status.DISPUTED, "span_disagreement"
     elif enough and workspace.consensus_resolves and len({row[1] for row in rows}) == 1:
-        status, reason, final = Claim.Status.RESOLVED, "consensus", rows[0][1]
+        status, reason, final = Claim.Status.RESOLVED, "consensus", (rows[0][1], rows[0][2])
     else:
         status, reason = Claim.Status.ASSESSED, "assessments"
     _set_status(claim, status, final, reason, actor)
