@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
+from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,21 @@ def role_in(*, user: AnyUser, workspace_id: int) -> Role | None:
         .first()
     )
     return Role(role) if role is not None else None
+
+
+def role_column(*, user: AnyUser, workspace_ref: str = "workspace_id") -> Subquery | Value:
+    """The user's role in the workspace of each row of a query (its column `workspace_ref`), NULL
+    for someone not in it: a write that locks its row reads the writer's access in the same
+    statement, then decides with `role_of` and `check_role`."""
+    if not user.is_authenticated:
+        return Value(None, output_field=IntegerField(null=True))
+    roles = Membership.objects.filter(workspace_id=OuterRef(workspace_ref), user_id=int(user.pk))
+    return Subquery(roles.values("role")[:1], output_field=IntegerField(null=True))
+
+
+def role_of(column: int | None) -> Role | None:
+    """The role a `role_column` read (None: not a member)."""
+    return Role(column) if column is not None else None
 
 
 def require_role(*, user: AnyUser, workspace_id: int, role: Role) -> Role:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import JSONField, OuterRef, Subquery
+from django.db.models.functions import JSONObject
+from django.http import Http404
 from django.utils.translation import gettext as _
 
-from annotations.access import require_role
+from annotations.access import check_role, require_role, role_column, role_of
 from annotations.errors import Conflict
 from annotations.models import Assessment, Claim, Role, VerdictLabel
 from annotations.services.disputes import claim_status_refresh
-from annotations.services.history import assessment_state, record_event
+from annotations.services.history import assessment_state, batched, record_event
 from annotations.services.versioning import update_if_current
 
 __all__ = ["assessment_create", "assessment_update", "claim_status_refresh", "verdict_by_slug"]
@@ -23,6 +29,48 @@ def verdict_by_slug(
     """The label of the workspace's scale a new verdict names; a retired label is refused, unless
     it is the one the verdict already had (`keep`)."""
     verdict = VerdictLabel.objects.filter(workspace_id=workspace_id, slug=slug).first()
+    return _verdict_offered(
+        workspace_id=workspace_id, slug=slug, verdict=verdict, field=field, keep=keep
+    )
+
+
+def _label_column(slug: str) -> Subquery:
+    """The workspace's label of that slug (None when there is none), read as a column of the
+    claim's row: the label's fields as JSON."""
+    fields = ("id", "slug", "name", "value", "position", "retired")
+    return Subquery(
+        VerdictLabel.objects.filter(workspace_id=OuterRef("workspace_id"), slug=slug).values(
+            json=JSONObject(**{name: name for name in fields})
+        )[:1],
+        output_field=JSONField(),
+    )
+
+
+def _label_from(workspace_id: int, column: dict[str, Any] | str | None) -> VerdictLabel | None:
+    if column is None:
+        return None
+    values = json.loads(column) if isinstance(column, str) else column
+    return VerdictLabel(
+        id=values["id"],
+        workspace_id=workspace_id,
+        slug=values["slug"],
+        name=values["name"],
+        value=values["value"],
+        position=values["position"],
+        retired=bool(values["retired"]),
+    )
+
+
+def _verdict_offered(
+    *,
+    workspace_id: int,
+    slug: str,
+    verdict: VerdictLabel | None,
+    field: str = "verdict",
+    keep: VerdictLabel | None = None,
+) -> VerdictLabel:
+    """`verdict`, the label found for `slug`, checked: a retired one is refused unless it is
+    `keep`, none at all names the labels on offer."""
     if verdict is not None and verdict.retired and verdict != keep:
         raise ValidationError(
             {
@@ -58,6 +106,10 @@ def _existing_conflict(claim: Claim, user: User) -> Conflict | None:
     existing = Assessment.objects.filter(claim=claim, reviewer_id=user.pk).first()
     if existing is None:
         return None
+    return _conflict(existing)
+
+
+def _conflict(existing: Assessment) -> Conflict:
     return Conflict(
         _("You have already assessed this claim; change your assessment instead."),
         field="verdict",
@@ -65,7 +117,6 @@ def _existing_conflict(claim: Claim, user: User) -> Conflict | None:
     )
 
 
-@transaction.atomic
 def assessment_create(
     *,
     user: User,
@@ -74,32 +125,65 @@ def assessment_create(
     rationale: str = "",
     confidence: float | None = None,
 ) -> Assessment:
-    require_role(user=user, workspace_id=claim.workspace_id, role=Role.REVIEWER)
-    label = verdict_by_slug(workspace_id=claim.workspace_id, slug=verdict)
-    check_confidence(confidence)
-    conflict = _existing_conflict(claim, user)
-    if conflict:
-        raise conflict
+    """A reviewer's verdict on a claim, and the claim's status and disagreements that follow.
+
+    One transaction: the claim is locked first, read with the writer's role, the label named and
+    whether the writer assessed it already (one statement); then the assessment, the status rule
+    (services.disputes) and the history, written in one insert with its live events."""
     try:
-        with transaction.atomic():
-            assessment = Assessment.objects.create(
-                claim=claim,
-                reviewer=user,
-                verdict=label,
-                initial_verdict=label,
-                rationale=rationale,
-                confidence=confidence,
-            )
+        return _assessment_create(
+            user=user, claim=claim, verdict=verdict, rationale=rationale, confidence=confidence
+        )
     except IntegrityError:
-        # The same reviewer's second tab won the race; point at what it saved.
+        # The same reviewer's second tab won the race (saved while this one waited for the claim,
+        # which its first look could not see); the transaction is rolled back: point at it.
         conflict = _existing_conflict(claim, user)
         if conflict:
             raise conflict from None
         raise
-    record_event(
-        claim=claim, actor=user, kind="assessment_created", after=assessment_state(assessment)
+
+
+@transaction.atomic
+def _assessment_create(
+    *, user: User, claim: Claim, verdict: str, rationale: str, confidence: float | None
+) -> Assessment:
+    mine = Assessment.objects.filter(claim_id=OuterRef("pk"), reviewer_id=user.pk)
+    locked = (
+        Claim.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("workspace", "final_verdict")
+        .annotate(
+            writer_role=role_column(user=user),
+            label=_label_column(verdict),
+            mine=Subquery(mine.values("pk")[:1]),
+        )
+        # Someone outside the workspace locks nothing: 404, as for a claim that is not there.
+        .filter(pk=claim.pk, writer_role__isnull=False)
+        .first()
     )
-    claim_status_refresh(claim_id=claim.pk, actor=user)
+    if locked is None:
+        raise Http404(_("Not found."))
+    check_role(current=role_of(locked.writer_role), needed=Role.REVIEWER)
+    label = _verdict_offered(
+        workspace_id=locked.workspace_id,
+        slug=verdict,
+        verdict=_label_from(locked.workspace_id, locked.label),
+    )
+    check_confidence(confidence)
+    if locked.mine is not None:
+        raise _conflict(Assessment.objects.get(pk=locked.mine))
+    with batched():
+        assessment = Assessment.objects.create(
+            claim=locked,
+            reviewer=user,
+            verdict=label,
+            initial_verdict=label,
+            rationale=rationale,
+            confidence=confidence,
+        )
+        record_event(
+            claim=locked, actor=user, kind="assessment_created", after=assessment_state(assessment)
+        )
+        claim_status_refresh(claim_id=locked.pk, actor=user, locked=locked)
     return assessment
 
 
@@ -144,13 +228,14 @@ def assessment_update(
     assert before is not None  # the row was at `version` when read, inside this transaction
     assessment.refresh_from_db()
     old, new = assessment_state(before), assessment_state(assessment)
-    if old != new:
-        record_event(
-            claim=assessment.claim_id,
-            actor=user,
-            kind="assessment_updated",
-            before=old,
-            after=new,
-        )
-    claim_status_refresh(claim_id=assessment.claim_id, actor=user)
+    with batched():  # the change and the status it leads to, in one insert
+        if old != new:
+            record_event(
+                claim=assessment.claim_id,
+                actor=user,
+                kind="assessment_updated",
+                before=old,
+                after=new,
+            )
+        claim_status_refresh(claim_id=assessment.claim_id, actor=user)
     return assessment
