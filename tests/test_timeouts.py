@@ -27,7 +27,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 from pytest_django import Settings as SettingsWrapper
 from rest_framework.test import APIClient
 
-from annotations.models import CandidateClaim, TaskOutbox, Workspace
+from annotations.models import CandidateClaim, ReferenceClaim, TaskOutbox, Workspace
 from annotations.services.articles import article_create
 from tests.faults import closed_port, freezable_proxy, hung_server
 from tests.web_server import database_url, gunicorn, postgres_port
@@ -116,6 +116,13 @@ def test_web_processes_and_workers_have_their_own_statement_limits(start: str, l
     WORKER_DATABASE_STATEMENT_TIMEOUT; migrations and management commands are not limited."""
     done, _took = _python(start + SHOW)
     assert done.stdout.strip() == limit, done.stderr
+
+
+@pytest.mark.parametrize(("setting", "jit"), [("0", "off"), ("1", "on")])
+def test_web_processes_run_without_postgresqls_jit_unless_told(setting: str, jit: str) -> None:
+    """JIT compiling cost the queue reads of a 100,000-claim workspace seconds (bench/scaling.py)."""
+    done, _took = _python(WEB + SHOW.replace("statement_timeout", "jit"), DATABASE_JIT=setting)
+    assert done.stdout.strip() == jit, done.stderr
 
 
 def test_turning_off_the_web_limit_leaves_the_workers_limit() -> None:
@@ -355,7 +362,15 @@ def test_a_save_that_asks_for_many_tasks_waits_at_most_task_publish_timeout_in_a
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     """Accepting all of an article's candidates asks for one matching task per new claim: after
-    the first publish fails, the others are left to the outbox sweep instead of each waiting."""
+    the first publish fails, the others are left to the outbox sweep instead of each waiting.
+    (Matching is asked for in a workspace with something checked to match with: here an outside
+    fact-check.)"""
+    ReferenceClaim.objects.create(
+        workspace=workspace,
+        url="https://factcheck.example/deficit",
+        claim_text="The public deficit will reach 5.1% of GDP in 2026.",
+        origin="test",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         article = article_create(user=erin, workspace=workspace, text=CANDIDATE_TEXT, language="fr")
     pending = CandidateClaim.objects.filter(article=article, status="pending").count()

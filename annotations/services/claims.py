@@ -12,15 +12,18 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Subquery
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from annotations import policy
-from annotations.access import require_role
+from annotations.access import check_role, require_role
 from annotations.errors import Conflict
 from annotations.models import Article, Claim, Highlight, LiveEvent, Role
 from annotations.services.disputes import claim_status_refresh
-from annotations.services.history import record_event
+from annotations.services.history import batched, record_event
 from annotations.services.live import live_event
+from annotations.services.matching import registry_in_use
 from annotations.services.versioning import update_if_current
 from annotations.text import SAME_CLAIM_JACCARD, quote_at, span_jaccard
 
@@ -30,6 +33,12 @@ class ClaimCreation:
     claim: Claim
     highlight: Highlight
     created: bool  # False when the highlight joined an existing claim
+    # What the writer may see (annotations.policy), as read for this write.
+    sight: policy.Sight
+    # Whether the claim was matched with the claim registry (or will be, by a worker): when not,
+    # a new claim holds nothing but the writer's own work, and is shown to them as made
+    # (policy.present_new_claim) without being read back.
+    matching: bool
 
 
 def check_span(*, text: str, start: int, end: int, exact: str | None) -> None:
@@ -56,17 +65,19 @@ def check_span(*, text: str, start: int, end: int, exact: str | None) -> None:
 
 
 def _best_overlapping_claim(
-    article: Article, start: int, end: int, user: User | None = None
+    article: Article, start: int, end: int, sight: policy.Sight
 ) -> Claim | None:
-    """The claim of the article this span is the same claim as, among those the user may know
-    of: with independent highlighting a reviewer's highlight never joins a claim hidden from
-    them, it makes their own (merged once everyone involved submitted: services.merging)."""
+    """The claim of the article this span is the same claim as, among those the reader (`sight`)
+    may know of: with independent highlighting a reviewer's highlight never joins a claim hidden
+    from them, it makes their own (merged once everyone involved submitted: services.merging).
+    Each claim read carries `mine`, the reader's own live highlight of it (None when none)."""
     overlapping = Claim.objects.filter(
         article=article, orphaned=False, start__lt=end, end__gt=start
     )
-    if user is not None:
-        sight = policy.sight_of(user).only(article.workspace_id)
-        overlapping = overlapping.filter(policy.claims_listed(sight))
+    mine = Highlight.objects.filter(claim_id=OuterRef("pk"), user_id=sight.user_id)
+    overlapping = overlapping.filter(policy.claims_listed(sight)).annotate(
+        mine=Subquery(mine.values("pk")[:1])
+    )
     best: Claim | None = None
     best_score = 0.0
     for claim in overlapping:
@@ -80,7 +91,7 @@ def _best_overlapping_claim(
 def claim_create(
     *,
     user: User,
-    article: Article,
+    article: Article | int,
     start: int,
     end: int,
     exact: str | None = None,
@@ -88,19 +99,36 @@ def claim_create(
     normalised_text: str = "",
     origin: str = Claim.Origin.MANUAL,
 ) -> ClaimCreation:
-    require_role(user=user, workspace_id=article.workspace_id, role=Role.ANNOTATOR)
-    # Lock the article: two reviewers highlighting the same sentence at once must end up on one
-    # claim, not two; and its text cannot change under the offsets being checked.
-    article = Article.objects.select_for_update(no_key=True).get(pk=article.pk)
-    check_span(text=article.text, start=start, end=end, exact=exact)
-    quote = quote_at(article.text, start, end)
+    """A highlight of `article` (the row or its id) from start to end: a new claim, or a joining
+    highlight of the claim of the article it is the same claim as.
 
-    claim = _best_overlapping_claim(article, start, end, user)
+    A new claim costs one statement each: the writer's sight, the article locked, the claims it
+    overlaps, the claim, the highlight and its live event; matching it with the claim registry is
+    asked for (after commit) only when the workspace has something checked to match it with."""
+    sight = policy.sight_of(user)
+    # Lock the article: two reviewers highlighting the same sentence at once must end up on one
+    # claim, not two; and its text cannot change under the offsets being checked. An article of
+    # another workspace is not locked: 404, as for one that does not exist.
+    locked = (
+        Article.objects.select_for_update(no_key=True, of=("self",))
+        .filter(pk=article if isinstance(article, int) else article.pk)
+        .filter(workspace_id__in=sorted(sight.member))
+        .annotate(registry=ExpressionWrapper(registry_in_use(), output_field=BooleanField()))
+        .first()
+    )
+    if locked is None:
+        raise Http404(_("Not found."))
+    check_role(current=sight.roles.get(locked.workspace_id), needed=Role.ANNOTATOR)
+    check_span(text=locked.text, start=start, end=end, exact=exact)
+    quote = quote_at(locked.text, start, end)
+
+    seen = sight.only(locked.workspace_id)
+    claim = _best_overlapping_claim(locked, start, end, seen)
     created = claim is None
     if claim is None:
         claim = Claim.objects.create(
-            workspace_id=article.workspace_id,
-            article=article,
+            workspace_id=locked.workspace_id,
+            article=locked,
             start=start,
             end=end,
             exact=quote.exact,
@@ -111,15 +139,11 @@ def claim_create(
             origin=origin,
             created_by=user,
         )
-    else:
-        mine = Highlight.objects.filter(claim=claim, user_id=user.pk).first()
-        if mine is not None:
-            raise Conflict(
-                _("You have already highlighted this claim."), field="start", existing=claim
-            )
+    elif claim.mine is not None:  # type: ignore[attr-defined]
+        raise Conflict(_("You have already highlighted this claim."), field="start", existing=claim)
     highlight = Highlight.objects.create(
         claim=claim,
-        article=article,
+        article=locked,
         user=user,
         start=start,
         end=end,
@@ -127,25 +151,37 @@ def claim_create(
         prefix=quote.prefix,
         suffix=quote.suffix,
     )
+    matching = False
     if not created:
-        # The claim's creation is the claim itself (created_by, created_at); a joining highlight
-        # is an event, since it may open a span disagreement.
-        record_event(
-            claim=claim,
-            actor=user,
-            kind="highlight_added",
-            after={"reviewer": user.username, "start": start, "end": end, "exact": quote.exact},
-        )
-        # A second reviewer's extent may differ from the first: a span disagreement.
-        claim = claim_status_refresh(claim_id=claim.pk, actor=user)
+        with batched():
+            # The claim's creation is the claim itself (created_by, created_at); a joining
+            # highlight is an event, since it may open a span disagreement.
+            record_event(
+                claim=claim,
+                actor=user,
+                kind="highlight_added",
+                after={
+                    "reviewer": user.username,
+                    "start": start,
+                    "end": end,
+                    "exact": quote.exact,
+                },
+            )
+            # A second reviewer's extent may differ from the first: a span disagreement.
+            claim = claim_status_refresh(claim_id=claim.pk, actor=user)
     else:
-        live_event(article_id=article.pk, kind=LiveEvent.Kind.CLAIM, claim_id=claim.pk, actor=user)
-        # After commit a worker looks for already-checked claims that say the same (issue 3).
-        from annotations import tasks  # the tasks module imports the services
-        from annotations.services.dispatch import enqueue_on_commit
+        if locked.registry:
+            # After commit a worker looks for already-checked claims that say the same (issue 3).
+            from annotations import tasks  # the tasks module imports the services
+            from annotations.services.dispatch import enqueue_on_commit
 
-        enqueue_on_commit(tasks.match_claim, claim.pk)
-    return ClaimCreation(claim=claim, highlight=highlight, created=created)
+            enqueue_on_commit(tasks.match_claim, claim.pk, fresh=True)
+            matching = True
+        # Last: the article's feed row is the last lock a write takes (services.live).
+        live_event(article_id=locked.pk, kind=LiveEvent.Kind.CLAIM, claim_id=claim.pk, actor=user)
+    return ClaimCreation(
+        claim=claim, highlight=highlight, created=created, sight=sight, matching=matching
+    )
 
 
 CLAIM_EDITABLE_FIELDS = frozenset({"claimant", "normalised_text"})

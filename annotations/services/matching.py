@@ -22,7 +22,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from annotations.extraction.claim_matching import NameComparer, match_vectors, rank, verified
 from annotations.extraction.embeddings import Embedder, Vectors, from_bytes, to_bytes
@@ -68,6 +68,21 @@ class Match:
 def final_claims(*, workspace_id: int, exclude: Collection[int] = ()) -> QuerySet[Claim]:
     claims = Claim.objects.filter(workspace_id=workspace_id, status__in=FINAL_STATUSES)
     return claims.exclude(pk__in=exclude) if exclude else claims
+
+
+def registry_in_use(workspace_ref: str = "workspace_id") -> Q:
+    """Whether the workspace of each row of a query (its column `workspace_ref`) has anything
+    already checked: a claim with a final verdict, or an outside fact-check. Without, matching a
+    new claim finds nothing and groups it with nothing (services.clusters), so claim_create does
+    not ask for it; what is checked later reaches the claim as it reaches every claim made before
+    it (claim_settled_refresh with embeddings, workspace_matches_refresh for outside fact-checks).
+    Read in the write's transaction, it misses a claim settled by another write that commits
+    while this one is still open: such a claim is offered to this one by its own task, unless
+    that task reads the workspace's claims before this write commits."""
+    workspace = OuterRef(workspace_ref)
+    return Q(Exists(Claim.objects.filter(workspace_id=workspace, status__in=FINAL_STATUSES))) | Q(
+        Exists(ReferenceClaim.objects.filter(workspace_id=workspace))
+    )
 
 
 def claim_text(exact: str, normalised: str) -> str:

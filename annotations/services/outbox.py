@@ -71,7 +71,7 @@ def _lease() -> timedelta:
     return timedelta(seconds=settings.OUTBOX_LEASE)
 
 
-def outbox_record(task_name: str, args: Sequence[Any]) -> int:
+def outbox_record(task_name: str, args: Sequence[Any], *, fresh: bool = False) -> int:
     """Record a task in the current transaction (the caller's: it rolls back with it).
 
     A row for the same task and arguments that no worker has started yet stands for this request
@@ -85,9 +85,16 @@ def outbox_record(task_name: str, args: Sequence[Any]) -> int:
     A row another write holds is skipped and a new row recorded (SKIP LOCKED): writes never wait
     for each other here, so this lock cannot take part in a deadlock with the locks writes take
     in their own order; only a worker's start (one statement, holding nothing else) waits for it.
+
+    `fresh`: the arguments name a row the caller's transaction created, so no row can be waiting
+    for them: the row is recorded without looking.
     """
     values = list(args)
-    with transaction.atomic():  # the lock lasts until the caller's transaction ends, if any
+    if fresh:
+        return TaskOutbox.objects.create(task=task_name, args=values).pk
+    # The lock lasts until the caller's transaction ends, if any (no savepoint: nothing here is
+    # meant to fail and be caught).
+    with transaction.atomic(savepoint=False):
         waiting = (
             TaskOutbox.objects.select_for_update(skip_locked=True)
             .filter(_PENDING, task=task_name, args=values, heartbeat_at__isnull=True)
@@ -156,7 +163,10 @@ def outbox_publish(
         )
         return False
     _broker_failed_at.pop(broker, None)
-    TaskOutbox.objects.filter(pk=row_id).update(dispatched_at=timezone.now())
+    # Run in-process (eager) for a request, the task has run: taking its lease set the time it
+    # was sent, and a failure stopped it. The sweep's own sends are timed, to space the next.
+    if broker or swept:
+        TaskOutbox.objects.filter(pk=row_id).update(dispatched_at=timezone.now())
     return True
 
 
