@@ -118,6 +118,13 @@ def test_web_processes_and_workers_have_their_own_statement_limits(start: str, l
     assert done.stdout.strip() == limit, done.stderr
 
 
+@pytest.mark.parametrize(("setting", "jit"), [("0", "off"), ("1", "on")])
+def test_web_processes_run_without_postgresqls_jit_unless_told(setting: str, jit: str) -> None:
+    """JIT compiling cost the queue reads of a 100,000-claim workspace seconds (bench/scaling.py)."""
+    done, _took = _python(WEB + SHOW.replace("statement_timeout", "jit"), DATABASE_JIT=setting)
+    assert done.stdout.strip() == jit, done.stderr
+
+
 def test_turning_off_the_web_limit_leaves_the_workers_limit() -> None:
     """DATABASE_STATEMENT_TIMEOUT=0 is for requests only: exports still stop after 10 minutes."""
     done, _took = _python(WORKER + SHOW, DATABASE_STATEMENT_TIMEOUT="0")

@@ -125,6 +125,9 @@ DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=30.
 # own statement, but behind PgBouncer (DATABASE_DISABLE_SERVER_SIDE_CURSORS) one statement reads a
 # whole export, so workers get their own, longer limit. 0 turns a limit off.
 WORKER_DATABASE_STATEMENT_TIMEOUT = env.float("WORKER_DATABASE_STATEMENT_TIMEOUT", default=600.0)
+# PostgreSQL's JIT compilation, off for the web processes' and workers' connections (sent with the
+# statement limit, so not when that is 0: behind PgBouncer, `ALTER DATABASE ... SET jit = off`).
+DATABASE_JIT = env.bool("DATABASE_JIT", default=False)
 # The statement limits are applied by the processes they are for, as they start
 # (workbench.startup.limit_statements: the WSGI application and runserver, `celery worker`), not
 # here: migrations, management commands (an export of a million claims) and the test suite's

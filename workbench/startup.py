@@ -71,4 +71,9 @@ def limit_statements(seconds: float) -> None:
     if seconds <= 0:  # this process's limit: the web one may be off while the worker's holds
         return
     options = params.setdefault("OPTIONS", {})
-    options.setdefault("options", f"-c statement_timeout={round(seconds * 1000)}")
+    parameters = f"-c statement_timeout={round(seconds * 1000)}"
+    if not settings.DATABASE_JIT:
+        # PostgreSQL's JIT compiler costs the queue reads of a workspace of 100,000 claims seconds
+        # of compiling for a fraction of a second of work (README, Figures: Workspace size).
+        parameters += " -c jit=off"
+    options.setdefault("options", parameters)
