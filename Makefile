@@ -133,5 +133,19 @@ bench-scaling: $(DEV_STAMP)
 	DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/workbench} \
 	REDIS_URL=$${SCALING_REDIS_URL:-redis://127.0.0.1:6379/13} $(BIN)/python bench/scaling.py $(ARGS)
 
+## What reading an article costs with 1 claim and with 1,000 (time, bytes per claim, 304s).
+bench-article-read: $(DEV_STAMP)
+	$(TEST_ENV) $(BIN)/python bench/article_read.py
+
+## The annotation page ready in Chromium on the 1,000-claim article (after bench-article-read).
+bench-page-ready: $(DEV_STAMP)
+	$(TEST_ENV) $(BIN)/python bench/page_ready.py
+
+## Reading one article with 1,000 spans over HTTP beside doccano 1.8.4 (gunicorn, 1 sync worker
+## each; doccano in a scratch virtual environment: bash bench/doccano_venv.sh). Databases wb_http
+## and doccano_http, Redis database 10.
+bench-article-http: $(DEV_STAMP)
+	$(TEST_ENV) $(BIN)/python bench/article_http.py $(if $(RUNS),--runs $(RUNS))
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -35,8 +35,10 @@ candidates) is preparation, not review: it is visible to everyone.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import (
@@ -55,6 +57,7 @@ from django.db.models import (
     When,
 )
 
+from annotations.access import role_column
 from annotations.models import (
     Assessment,
     Assignment,
@@ -152,6 +155,12 @@ def sight_of(user: AnyUser) -> Sight:
     rows = Membership.objects.filter(user_id=user.pk).values_list(
         "workspace_id", "role", "workspace__blind_review", "workspace__independent_highlighting"
     )
+    return _sight(int(user.pk), rows)
+
+
+def _sight(user_id: int, rows: Iterable[tuple[int, int, bool, bool]]) -> Sight:
+    """A Sight from the reader's memberships: (workspace, role, blind review, independent
+    highlighting) each."""
     roles: dict[int, Role] = {}
     clear: set[int] = set()
     reviewing: set[int] = set()
@@ -168,13 +177,35 @@ def sight_of(user: AnyUser) -> Sight:
         else:
             annotating.add(workspace_id)
     return Sight(
-        user_id=int(user.pk),
+        user_id=user_id,
         roles=roles,
         clear=frozenset(clear),
         blind_reviewing=frozenset(reviewing),
         blind_annotating=frozenset(annotating),
         independent=frozenset(independent),
     )
+
+
+def sight_columns(user: AnyUser, workspace: str = "workspace") -> dict[str, Any]:
+    """Columns that read, with each row of a query that reaches its workspace through the
+    relation `workspace` (an article's, a claim's), what `sight_in_row` needs to know of the
+    reader there: their role (NULL when they are not a member) and the workspace's review
+    settings. A write that locks its row learns its writer's sight in the same statement."""
+    return {
+        "sight_role": role_column(user=user, workspace_ref=f"{workspace}_id"),
+        "sight_blind": F(f"{workspace}__blind_review"),
+        "sight_independent": F(f"{workspace}__independent_highlighting"),
+    }
+
+
+def sight_in_row(user: AnyUser, workspace_id: int, row: Any) -> Sight:
+    """The reader's sight in one workspace, from a row read with `sight_columns`: what
+    `sight_of(user).only(workspace_id)` gives, without a query of its own (no role there: a
+    Sight of nothing)."""
+    role = getattr(row, "sight_role", None)
+    if role is None or not user.is_authenticated:
+        return Sight(user_id=int(user.pk or 0))
+    return _sight(int(user.pk), [(workspace_id, role, row.sight_blind, row.sight_independent)])
 
 
 # --- Filters: Q objects over the rows each read returns ------------------------------------------
@@ -256,6 +287,13 @@ def claims_listed(sight: Sight, path: str = "") -> Q:
         | verdicts_visible(sight, path)
     )
     return listed & (~_in(path, sight.independent) | seen)
+
+
+def listed_by_membership(sight: Sight) -> bool:
+    """Whether `claims_listed` is the reader's membership alone (no independent highlighting
+    hides others' claims from them): a claim of their workspaces is then listed without asking
+    the database."""
+    return not sight.independent
 
 
 def highlights_visible(sight: Sight) -> Q:
@@ -543,14 +581,49 @@ class ShownClaim:
     exact: str
     prefix: str
     suffix: str
-    highlights: list[Highlight]
+    # Highlight rows as read through `visible_highlights`: models, or mappings of their values on
+    # the article's compact read.
+    highlights: list[Any]
     similar: list[ClaimMatch]
     verdicts_visible: bool
-    created_at: datetime
+    # On the compact read of an article, in UTC, the database's text of it
+    # (annotations.selectors._moments).
+    created_at: datetime | str
     # The desk's article about the claim: set once it is resolved, so as telling as a verdict.
     review_url: str
     review_published_at: date | None
     review_modified_at: datetime | None
+
+
+def shown_claim(
+    value_of: Callable[[str], Any],
+    *,
+    highlights: list[Any],
+    similar: list[ClaimMatch],
+) -> ShownClaim:
+    """What a reader sees of a claim of `annotate_claims`, read field by field through `value_of` (a
+    model's attributes or a row of its values, by attribute name)."""
+    verdicts = bool(value_of("v_verdicts"))
+    status_ok = bool(value_of("v_status"))
+    status = value_of("shown_status")
+    return ShownClaim(
+        status=value_of("status") if status is None else status,
+        final_verdict=value_of("shown_verdict"),
+        assessment_count=value_of("assessment_count") if status_ok else None,
+        created_by=value_of("created_by_id") if value_of("v_creator") else None,
+        created_at=value_of("created_at"),
+        start=value_of("start"),
+        end=value_of("end"),
+        exact=value_of("exact"),
+        prefix=value_of("prefix"),
+        suffix=value_of("suffix"),
+        highlights=highlights,
+        similar=similar,
+        verdicts_visible=verdicts,
+        review_url=value_of("review_url") if verdicts else "",
+        review_published_at=value_of("review_published_at") if verdicts else None,
+        review_modified_at=value_of("review_modified_at") if verdicts else None,
+    )
 
 
 def present_claim(
@@ -563,28 +636,34 @@ def present_claim(
     """Attach `claim.shown` to a claim of `annotate_claims`, given its highlights read through
     `visible_highlights` and its look-alikes through `matches_visible`. The model's own fields
     keep the stored truth, for the services: nothing masked is ever saved."""
-    verdicts = bool(getattr(claim, "v_verdicts", False))
-    status_ok = bool(getattr(claim, "v_status", False))
-    created_by = claim.created_by_id if getattr(claim, "v_creator", False) else None
-    claim.shown = ShownClaim(  # type: ignore[attr-defined]
-        status=getattr(claim, "shown_status", claim.status),
-        final_verdict=getattr(claim, "shown_verdict", None),
-        assessment_count=getattr(claim, "assessment_count", None) if status_ok else None,
-        created_by=created_by,
-        created_at=claim.created_at,
-        start=claim.start,
-        end=claim.end,
-        exact=claim.exact,
-        prefix=claim.prefix,
-        suffix=claim.suffix,
-        highlights=highlights,
-        similar=similar,
-        verdicts_visible=verdicts,
-        review_url=claim.review_url if verdicts else "",
-        review_published_at=claim.review_published_at if verdicts else None,
-        review_modified_at=claim.review_modified_at if verdicts else None,
+    claim.shown = shown_claim(  # type: ignore[attr-defined]
+        lambda name: getattr(claim, name, None), highlights=highlights, similar=similar
     )
     return claim
+
+
+def present_new_claim(claim: Claim, sight: Sight, *, highlight: Highlight) -> Claim:
+    """Present a claim the reader has just made (a highlight that started a new claim), without
+    reading it back: what `annotate_claims` and `present_claim` would show them of it.
+
+    Such a claim holds nothing but the reader's own work: their highlight (shown to them), no
+    assessment (a count of 0), no final verdict, adjudication or look-alike, status open. So the
+    rule shows its status, verdicts and the desk's review of it exactly when their sight shows
+    those of every claim of the workspace (clear sight; a blind annotator sees statuses), and its
+    creator, themselves. tests/api/test_write_queries.py holds this to a read of the same claim
+    through `annotate_claims` for every kind of reader."""
+    if claim.created_by_id != sight.user_id or claim.status != Claim.Status.OPEN:
+        raise ValueError("present_new_claim presents a claim its reader has just made")
+    workspace_id = claim.workspace_id
+    verdicts = sight.sees_all(workspace_id)
+    status_ok = verdicts or workspace_id in sight.blind_annotating
+    claim.v_verdicts = verdicts  # type: ignore[attr-defined]
+    claim.v_status = status_ok  # type: ignore[attr-defined]
+    claim.v_creator = True  # type: ignore[attr-defined]
+    claim.shown_status = claim.status if status_ok else AWAITING_VERDICT  # type: ignore[attr-defined]
+    claim.shown_verdict = None  # type: ignore[attr-defined]
+    claim.assessment_count = 0  # type: ignore[attr-defined]
+    return present_claim(claim, sight, highlights=[highlight], similar=[])
 
 
 def present_event(event: ClaimEvent, *, verdicts: bool) -> ClaimEvent:

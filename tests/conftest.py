@@ -17,6 +17,8 @@ from django.contrib.auth.models import User
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
+from annotations.api.conditional import version_in_tag
+from annotations.api.serializers import COMPACT_DEFAULTS
 from annotations.models import Article, Claim, Role, Workspace
 from annotations.services.articles import article_create
 from annotations.services.claims import claim_create
@@ -134,6 +136,19 @@ def desk(
         dave=dave,
         erin=erin,
     )
+
+
+def article_claims(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The claims of an article's read (GET /articles/{id}/), each with the fields its compact
+    form leaves out at their default filled in, as a client does."""
+    return [{**COMPACT_DEFAULTS, **claim} for claim in body["claims"]]
+
+
+def etag_version(tag: str) -> int:
+    """The row version an article's or a claim's ETag carries (before the dot)."""
+    version = version_in_tag(tag)
+    assert version is not None, tag
+    return version
 
 
 def results(response: Any) -> list[dict[str, Any]]:

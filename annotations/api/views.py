@@ -19,6 +19,7 @@ from rest_framework.serializers import BaseSerializer
 from annotations import selectors
 from annotations.access import require_role
 from annotations.api import serializers as s
+from annotations.api.conditional import ConditionalReads, version_in_tag, versioned
 from annotations.api.errors import PreconditionRequired
 from annotations.api.filters import ArticleFilter, CandidateFilter, ClaimFilter
 from annotations.api.parsers import JSONParser
@@ -60,11 +61,10 @@ def _expected_version(request: Request, data: dict[str, Any]) -> int:
     """The version a client edited: the body's `version`, or an If-Match header."""
     if "version" in data:
         return int(data.pop("version"))
-    header = request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
-    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
-    if header.isascii() and header.isdigit():
-        return int(header)
-    raise PreconditionRequired()
+    version = version_in_tag(request.headers.get("If-Match", ""))
+    if version is None:
+        raise PreconditionRequired()
+    return version
 
 
 def _optional_version(request: Request, data: dict[str, Any]) -> int | None:
@@ -72,11 +72,6 @@ def _optional_version(request: Request, data: dict[str, Any]) -> int | None:
     if "version" not in data and not request.headers.get("If-Match", "").strip():
         return None
     return _expected_version(request, data)
-
-
-def _etag(row: Article | Claim) -> dict[str, str]:
-    """The ETag of a versioned row: what a client sends back as If-Match."""
-    return {"ETag": f'"{row.version}"'}
 
 
 def _creation_status(creation: claims.ClaimCreation, claim: Claim) -> int:
@@ -182,7 +177,7 @@ class WorkspaceViewSet(viewsets.GenericViewSet[Any]):
 # --- Articles -----------------------------------------------------------------------------------
 
 
-class ArticleViewSet(viewsets.GenericViewSet[Any]):
+class ArticleViewSet(ConditionalReads, viewsets.GenericViewSet[Any]):
     lookup_value_regex = ID_PATTERN
     serializer_class = s.ArticleSerializer
     filterset_class = ArticleFilter
@@ -214,7 +209,7 @@ class ArticleViewSet(viewsets.GenericViewSet[Any]):
     @extend_schema(responses=s.ArticleDetailSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
         article = selectors.article_with_claims(user=me(request), article_id=int(pk))
-        return Response(s.ArticleDetailSerializer(article).data, headers=_etag(article))
+        return versioned(Response(s.ArticleDetailSerializer(article).data), article.version)
 
     @extend_schema(request=s.ArticleUpdateSerializer, responses=s.ArticleSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -224,7 +219,7 @@ class ArticleViewSet(viewsets.GenericViewSet[Any]):
         article = articles.article_update(
             user=me(request), article=article, version=version, **data
         )
-        return Response(s.ArticleSerializer(article).data, headers=_etag(article))
+        return versioned(Response(s.ArticleSerializer(article).data), article.version)
 
     def destroy(self, request: Request, pk: str) -> Response:
         article = selectors.article_get(user=me(request), article_id=int(pk))
@@ -310,10 +305,9 @@ class ArticleViewSet(viewsets.GenericViewSet[Any]):
             outcome = revisions.article_revise(
                 user=me(request), article=article, version=version, **data
             )
-            return Response(
-                s.RevisionOutcomeSerializer(outcome).data,
-                status=status.HTTP_201_CREATED,
-                headers=_etag(outcome.article),
+            return versioned(
+                Response(s.RevisionOutcomeSerializer(outcome).data, status=status.HTTP_201_CREATED),
+                outcome.article.version,
             )
         page = self.paginate_queryset(selectors.article_revision_list(article=article))
         return self.get_paginated_response(s.ArticleRevisionSerializer(page, many=True).data)
@@ -355,7 +349,7 @@ class CandidateViewSet(viewsets.GenericViewSet[Any]):
 # --- Claims -------------------------------------------------------------------------------------
 
 
-class ClaimViewSet(viewsets.GenericViewSet[Any]):
+class ClaimViewSet(ConditionalReads, viewsets.GenericViewSet[Any]):
     lookup_value_regex = ID_PATTERN
     serializer_class = s.ClaimSerializer
     filterset_class = ClaimFilter
@@ -378,18 +372,23 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
     )
     def create(self, request: Request) -> Response:
         data = _valid(s.ClaimCreateSerializer, request.data)
-        article = selectors.article_get(user=me(request), article_id=data.pop("article"))
-        creation = claims.claim_create(user=me(request), article=article, **data)
-        claim = selectors.claim_get(user=me(request), claim_id=creation.claim.pk)
-        return Response(
-            s.ClaimSerializer(claim).data,
-            status=_creation_status(creation, claim),
-            headers={"ETag": f'"{claim.version}"'},
+        # The service checks access (404, 403) as it locks the article.
+        creation = claims.claim_create(user=me(request), article=data.pop("article"), **data)
+        if creation.created and not creation.matching:
+            # Nothing but the writer's own work on it yet: shown as made, not read back.
+            claim = selectors.claim_made_shown(
+                claim=creation.claim, highlight=creation.highlight, sight=creation.sight
+            )
+        else:
+            claim = selectors.claim_get(user=me(request), claim_id=creation.claim.pk)
+        return versioned(
+            Response(s.ClaimSerializer(claim).data, status=_creation_status(creation, claim)),
+            claim.version,
         )
 
     def retrieve(self, request: Request, pk: str) -> Response:
         claim = selectors.claim_get(user=me(request), claim_id=int(pk))
-        return Response(s.ClaimSerializer(claim).data, headers={"ETag": f'"{claim.version}"'})
+        return versioned(Response(s.ClaimSerializer(claim).data), claim.version)
 
     @extend_schema(request=s.ClaimUpdateSerializer, responses=s.ClaimSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -479,12 +478,15 @@ class ClaimViewSet(viewsets.GenericViewSet[Any]):
         filterset_class=None,
     )
     def assessments(self, request: Request, pk: str) -> Response:
-        role = Role.REVIEWER if request.method == "POST" else Role.ANNOTATOR
-        claim = selectors.claim_get(user=me(request), claim_id=int(pk), role=role)
         if request.method == "POST":
+            # The claim as a write needs it (access checked, not presented), then the body.
+            claim = selectors.claim_for_write(
+                user=me(request), claim_id=int(pk), role=Role.REVIEWER
+            )
             data = _valid(s.AssessmentCreateSerializer, request.data)
             assessment = assessments.assessment_create(user=me(request), claim=claim, **data)
             return Response(s.AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+        claim = selectors.claim_get(user=me(request), claim_id=int(pk))
         page = self.paginate_queryset(
             selectors.assessment_list_for_claim(user=me(request), claim=claim)
         )

@@ -27,7 +27,7 @@ from annotations.services.claims import claim_create
 from annotations.services.publishing import claim_publish, claim_review_set
 from annotations.services.sources import claim_source_link
 from annotations.services.workspaces import member_change_role, member_remove, workspace_update
-from tests.conftest import FRENCH_TEXT, results
+from tests.conftest import FRENCH_TEXT, article_claims, results
 
 Api = Callable[[User | None], APIClient]
 MINISTER = "« Nous avons créé plus de 40 000 emplois »"
@@ -46,7 +46,7 @@ def _blind(workspace: Workspace, alice: User, **settings: Any) -> None:
 
 def _claims(client: APIClient, article: Article) -> dict[str, dict[str, Any]]:
     body = client.get(f"/api/v1/articles/{article.pk}/").json()
-    return {c["exact"]: c for c in body["claims"]}
+    return {c["exact"]: c for c in article_claims(body)}
 
 
 def _names(claim: dict[str, Any]) -> list[str]:

@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from annotations.models import Article, Claim
-from tests.conftest import FRENCH_TEXT, results
+from tests.conftest import FRENCH_TEXT, etag_version, results
 
 
 def test_it_corrects_a_text_and_reports_how_each_claim_was_placed(
@@ -28,7 +28,7 @@ def test_it_corrects_a_text_and_reports_how_each_claim_was_placed(
     assert body["revision"]["created_by"] == "alice"
     assert body["article"]["revision"] == 2
     assert body["article"]["version"] == article.version + 1
-    assert response["ETag"] == f'"{article.version + 1}"'
+    assert etag_version(response["ETag"]) == article.version + 1
     assert body["claims"] == {"fuzzy": 1}
     assert body["orphaned_claim_ids"] == []
     detail = api(alice).get(f"/api/v1/articles/{article.pk}/").json()
@@ -50,8 +50,12 @@ def test_it_shows_an_orphan_with_its_quote_only(
     [orphan] = api(alice).get(f"/api/v1/articles/{article.pk}/").json()["claims"]
     assert orphan["orphaned"] is True
     assert orphan["start"] is None
-    assert [s["type"] for s in orphan["target"]["selector"]] == ["TextQuoteSelector"]
+    # The text no longer holds it: its quote comes whole, with its context.
+    assert (orphan["prefix"] + orphan["exact"] + orphan["suffix"]) in FRENCH_TEXT
     assert orphan["highlights"][0]["orphaned"] is True
+    assert orphan["highlights"][0]["exact"] == orphan["exact"]
+    alone = api(alice).get(f"/api/v1/claims/{orphan['id']}/").json()
+    assert [s["type"] for s in alone["target"]["selector"]] == ["TextQuoteSelector"]
 
 
 def test_it_lists_the_earlier_texts_newest_first(
@@ -115,7 +119,7 @@ def test_two_editors_correcting_at_once_lose_nothing(
     url = f"/api/v1/articles/{article.pk}/revisions/"
     read = api(alice).get(f"/api/v1/articles/{article.pk}/")
     version = read.json()["version"]
-    assert read["ETag"] == f'"{version}"'
+    assert etag_version(read["ETag"]) == version
     first = "Un.\n" + FRENCH_TEXT
     second = "Deux.\n" + FRENCH_TEXT
 

@@ -232,6 +232,24 @@ def test_it_annotates_a_french_article_and_finds_everything_after_a_reload(
     )
     reviewer.shot("article")
 
+    # Read again unchanged, the article is revalidated: the browser sends the ETag it holds, the
+    # server answers 304 with no body, and the page is drawn from the browser's copy.
+    api_path = f"/api/v1/articles/{french_article.pk}/"
+    seen: list[tuple[str | None, str | None, int]] = []
+
+    def note(response: Any) -> None:
+        if response.url.endswith(api_path):
+            sent = response.request.all_headers().get("if-none-match")
+            body = response.request.sizes()["responseBodySize"]
+            seen.append((sent, response.headers.get("etag"), body))
+
+    page.on("response", note)
+    page.reload()
+    page.wait_for_selector("#doc [data-claims]")
+    [(sent, tag, body)] = seen
+    assert sent is not None and sent == tag and body == 0, seen
+    assert highlighted_span(page, first) == (first.start, first.end, first.exact)
+
     # The rest of the candidates, dismissed at once.
     page.keyboard.press("Escape")
     page.click('[data-action="dismiss-all"]')

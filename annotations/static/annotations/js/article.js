@@ -152,11 +152,25 @@ function setHash(id) {
   }
 }
 
+// The article's read gives its claims in the compact form: a field at its default is left out
+// (the API's CompactClaim). Filled in here, a claim reads the same as one from GET /claims/{id}/.
+const CLAIM_DEFAULTS = Object.freeze({
+  orphaned: false, claimant: "", normalised_text: "", tag: "", origin: "manual",
+  final_verdict: null, assessment_count: null, review_url: "", review_published_at: null,
+  review_modified_at: null, published_at: null, created_by: null,
+});
+
+function claimsOf(article) {
+  return new Map(article.claims.map((claim) => [claim.id, {
+    ...CLAIM_DEFAULTS, ...claim, highlights: claim.highlights || [], similar: claim.similar || [],
+  }]));
+}
+
 async function load() {
   const { data } = await api.get("articles/" + config.article + "/");
   state.article = data;
   state.index = new TextIndex(data.text || "");
-  state.claims = new Map(data.claims.map((claim) => [claim.id, claim]));
+  state.claims = claimsOf(data);
   state.sentences = null;
   await loadCandidates();
   if (!state.hashDone) {
@@ -201,7 +215,7 @@ function watchProgress() {
       state.article = data;
       if (changed) {
         state.index = new TextIndex(data.text || "");
-        state.claims = new Map(data.claims.map((claim) => [claim.id, claim]));
+        state.claims = claimsOf(data);
         await loadCandidates();
         renderHeader();
         renderDoc();
@@ -1211,7 +1225,7 @@ async function openRevise() {
           const { data } = await api.get("articles/" + config.article + "/");
           state.article = data;
           state.index = new TextIndex(data.text || "");
-          state.claims = new Map(data.claims.map((claim) => [claim.id, claim]));
+          state.claims = claimsOf(data);
           await loadCandidates();
           form.dataset.version = String(data.version);
           renderHeader();
@@ -1507,7 +1521,7 @@ async function applyLive(events) {
     const { data } = await api.get("articles/" + config.article + "/");
     if (data.text !== state.article.text) state.index = new TextIndex(data.text || "");
     state.article = data;
-    state.claims = new Map(data.claims.map((claim) => [claim.id, claim]));
+    state.claims = claimsOf(data);
     await loadCandidates();
     renderHeader();
     watchProgress();
