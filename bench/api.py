@@ -10,17 +10,15 @@ stack (middleware, DRF, serializers) with the test client, median of several run
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 from collections.abc import Callable
 from typing import Any
 
-from benchdb import ensure_database, use_own_database
+from benchdb import prepare_database, use_own_database
 
 use_own_database("bench")
 
-import django  # noqa: E402
 
 ARTICLES = 10_000
 CLAIMS = 1_000
@@ -135,12 +133,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
 
-    ensure_database(os.environ["DATABASE_URL"])
-    django.setup()
-    from django.core.management import call_command
+    prepare_database()
     from rest_framework.test import APIClient
 
-    call_command("migrate", verbosity=0)
     data = seed()
     client = APIClient()
     client.force_authenticate(data["reviewer"])

@@ -17,17 +17,15 @@ runs, and prints:
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 from collections.abc import Callable
 from typing import Any
 
-from benchdb import ensure_database, use_own_database
+from benchdb import prepare_database, use_own_database
 
 use_own_database("reads")
 
-import django  # noqa: E402
 
 CLAIMS = 1_000
 SUBJECTS = ["Le chômage", "L'inflation", "La dette publique", "Le déficit", "La croissance"]
@@ -128,14 +126,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
 
-    ensure_database(os.environ["DATABASE_URL"])
-    django.setup()
-    from django.core.management import call_command
+    prepare_database()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from rest_framework.test import APIClient
 
-    call_command("migrate", verbosity=0)
     data = seed()
     client = APIClient()
     client.force_authenticate(data["reviewer"])
