@@ -5,8 +5,9 @@ LiveFeed row, which the write locks for the rest of its transaction: numbers the
 order writes commit in, and a page that saw number N and asks for what came after it misses
 nothing. The lock is taken last in every write (after the claim or the article it changes), so it
 joins no lock cycle. Once the write commits, the article's channel group is told the new number
-(`annotations.consumers`): each open page then reads, through the visibility policy, the events
-after the last one it has, and is sent those it may see.
+(`annotations.consumers`; the write does not wait for Redis to take the message): each open page
+then reads, through the visibility policy, the events after the last one it has, and is sent
+those it may see.
 
 An event says what changed (a claim, a comment, the article's fetch, extraction or candidates),
 never the content: the page reads the claim again through the API, which asks the policy too.
@@ -15,12 +16,14 @@ never the content: the page reads the claim again through the API, which asks th
 from __future__ import annotations
 
 import asyncio
+import atexit
+import concurrent.futures
 import logging
+import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.auth.models import User
 from django.db import connection, transaction
@@ -169,23 +172,69 @@ def announce(article_id: int, seq: int) -> None:
 
 
 def _send_all(messages: list[tuple[str, dict[str, object]]]) -> None:
-    """Send to channel groups; a failure is logged, never raised (pages catch up on their own)."""
+    """Send to channel groups, without waiting: a failure is logged, never raised (pages catch up
+    on their own, from the feed, on their next message or reconnection). The sends run on this
+    process's announcing event loop (`_Announcer`), whose Redis connections the channel layer
+    keeps from one message to the next."""
     layer = get_channel_layer()
     if layer is None:
         return
 
-    def send() -> None:
+    async def send() -> None:
         for group, message in messages:
             try:
-                async_to_sync(layer.group_send)(group, message)
+                await layer.group_send(group, message)
             except Exception:
                 logger.warning("could not tell the pages of %s", group)
 
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        send()  # a web request or a task: no event loop in this thread
-    else:
-        # Called from a thread that runs an event loop (code that mixes both, a test driving
-        # a browser): async_to_sync cannot run here, a thread of its own can.
-        threading.Thread(target=send, name="live-announce", daemon=True).start()
+    _announcer.submit(send)
+
+
+class _Announcer:
+    """This process's event loop for telling pages, on a daemon thread of its own, started on
+    first use (again in a forked child: a thread does not survive a fork).
+
+    One loop for the life of the process: the channel layer keeps its Redis connections per event
+    loop, and async_to_sync, called from a plain thread, made a new loop, hence a new connection,
+    for each message (4 ms of a new claim's 21). The caller does not wait for the send (the
+    pages read what changed from the feed, which the write committed already): at most
+    MAX_WAITING sends wait at once (Redis hung), further ones are dropped with a warning, and a
+    process that exits gives the waiting ones EXIT_WAIT seconds."""
+
+    MAX_WAITING = 1000
+    EXIT_WAIT = 2.0
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pid = 0
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.waiting: set[concurrent.futures.Future[None]] = set()
+
+    def submit(self, send: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        with self.lock:
+            if self.loop is None or self.pid != os.getpid():
+                self.loop, self.pid = asyncio.new_event_loop(), os.getpid()
+                self.waiting = set()
+                threading.Thread(
+                    target=self.loop.run_forever, name="live-announcer", daemon=True
+                ).start()
+                atexit.register(self.drain)
+            if len(self.waiting) >= self.MAX_WAITING:
+                logger.warning("the channel layer is not keeping up: pages will catch up later")
+                return
+            sending = asyncio.run_coroutine_threadsafe(send(), self.loop)
+            self.waiting.add(sending)
+        sending.add_done_callback(self._done)
+
+    def _done(self, sending: concurrent.futures.Future[None]) -> None:
+        with self.lock:
+            self.waiting.discard(sending)
+
+    def drain(self) -> None:
+        """Let the sends still waiting finish (a command or a worker that exits), for a while."""
+        with self.lock:
+            waiting = list(self.waiting) if self.pid == os.getpid() else []
+        concurrent.futures.wait(waiting, timeout=self.EXIT_WAIT)
+
+
+_announcer = _Announcer()
