@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import JSONField, OuterRef, Subquery
+from django.db.models import BigIntegerField, F, Func, JSONField, OuterRef, Subquery, Value
 from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from annotations.access import check_role, require_role, role_column, role_of
 from annotations.errors import Conflict
 from annotations.models import Assessment, Claim, Role, VerdictLabel
-from annotations.services.disputes import claim_status_refresh
+from annotations.services.disputes import claim_status_refresh, claims_locked
 from annotations.services.history import assessment_state, batched, record_event
 from annotations.services.versioning import update_if_current
 
@@ -32,6 +32,18 @@ def verdict_by_slug(
     return _verdict_offered(
         workspace_id=workspace_id, slug=slug, verdict=verdict, field=field, keep=keep
     )
+
+
+class _AssessmentOf(Func):
+    """The id of the user's assessment of the claim (the row), NULL when none: written out,
+    since Django builds a Subquery at the cost of a millisecond on every verdict."""
+
+    template = (
+        '(SELECT "mine"."id" FROM "annotations_assessment" AS "mine" '
+        'WHERE "mine"."claim_id" = %(expressions)s LIMIT 1)'
+    )
+    arg_joiner = ' AND "mine"."reviewer_id" = '
+    output_field = BigIntegerField(null=True)
 
 
 def _label_column(slug: str) -> Subquery:
@@ -147,14 +159,12 @@ def assessment_create(
 def _assessment_create(
     *, user: User, claim: Claim, verdict: str, rationale: str, confidence: float | None
 ) -> Assessment:
-    mine = Assessment.objects.filter(claim_id=OuterRef("pk"), reviewer_id=user.pk)
     locked = (
-        Claim.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("workspace", "final_verdict")
+        claims_locked()
         .annotate(
             writer_role=role_column(user=user),
             label=_label_column(verdict),
-            mine=Subquery(mine.values("pk")[:1]),
+            mine=_AssessmentOf(F("pk"), Value(user.pk)),
         )
         # Someone outside the workspace locks nothing: 404, as for a claim that is not there.
         .filter(pk=claim.pk, writer_role__isnull=False)

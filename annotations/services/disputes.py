@@ -30,8 +30,16 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Exists,
+    F,
+    Field,
+    Func,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+)
 from django.utils import timezone
 
 from annotations.models import Adjudication, Claim, Disagreement, Highlight
@@ -154,10 +162,7 @@ def _set_status(
     final_verdict_id = final[0] if final else None
     if claim.status == status and claim.final_verdict_id == final_verdict_id:
         return
-    before = {
-        "status": claim.status,
-        "final_verdict": claim.final_verdict.slug if claim.final_verdict else None,
-    }
+    before = {"status": claim.status, "final_verdict": claim.final_slug}  # type: ignore[attr-defined]
     # The claim's version and updated_at stay: they follow what the claim says, and under blind
     # review a colleague's verdict must not move anything another reviewer can read.
     settled = timezone.now() if status == Claim.Status.RESOLVED else None
@@ -167,6 +172,7 @@ def _set_status(
     # The locked row, as just written (setting the id drops a cached final verdict of another id,
     # which is then read when asked for).
     claim.status, claim.final_verdict_id, claim.settled_at = status, final_verdict_id, settled
+    claim.final_slug = final[1] if final else None  # type: ignore[attr-defined]
     if status == Claim.Status.RESOLVED:
         claim_settled_later(claim.pk)
     record_event(
@@ -188,24 +194,41 @@ class _Facts:
     disagreements: bool
 
 
+class _AboutClaim(Func):
+    """A subquery about the claim of each row (its id, the one expression), written out: Django
+    builds an Exists or a Subquery at a cost of about a millisecond, paid on every verdict."""
+
+    def __init__(self, template: str, output_field: Field[Any, Any]) -> None:
+        super().__init__(F("pk"), template=template, output_field=output_field)
+
+
+_ADJUDICATED = (
+    'EXISTS (SELECT 1 FROM "annotations_adjudication" AS "adjudication" '
+    'WHERE "adjudication"."claim_id" = %(expressions)s)'
+)
+# Live (not withdrawn) and placed (not orphaned) highlights: what _span_details reads.
+_PLACED = (
+    '(SELECT COUNT(*) FROM "annotations_highlight" AS "placed" '
+    'WHERE "placed"."claim_id" = %(expressions)s AND NOT "placed"."orphaned" '
+    'AND "placed"."withdrawn_at" IS NULL)'
+)
+_DISPUTED_ONCE = (
+    'EXISTS (SELECT 1 FROM "annotations_disagreement" AS "disagreement" '
+    'WHERE "disagreement"."claim_id" = %(expressions)s)'
+)
+
+
 def _facts(claim_id: int) -> _Facts:
     """The claim's verdicts in the order given, whether it was adjudicated, how many placed
     highlights it has and whether it ever had a disagreement: one statement, made after the claim
     is locked. (Not in the locking statement: a statement sees what was committed when it
     started, and a writer that held the lock meanwhile, a colleague's verdict, committed after.)"""
-    placed = (
-        Highlight.objects.filter(claim_id=OuterRef("pk"), orphaned=False)
-        .order_by()
-        .values("claim_id")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
     rows = list(
         Claim.all_objects.filter(pk=claim_id)
         .annotate(
-            adjudicated=Exists(Adjudication.objects.filter(claim_id=OuterRef("pk"))),
-            placed=Coalesce(Subquery(placed[:1], output_field=IntegerField()), Value(0)),
-            disputed_once=Exists(Disagreement.objects.filter(claim_id=OuterRef("pk"))),
+            adjudicated=_AboutClaim(_ADJUDICATED, BooleanField()),
+            placed=_AboutClaim(_PLACED, IntegerField()),
+            disputed_once=_AboutClaim(_DISPUTED_ONCE, BooleanField()),
         )
         # One row per assessment (a LEFT JOIN: one row of NULLs when there is none).
         .order_by("assessments__created_at", "assessments__id")
@@ -230,14 +253,22 @@ def _facts(claim_id: int) -> _Facts:
     )
 
 
-def claim_locked(claim_id: int) -> Claim:
-    """The claim row locked for the rest of the transaction, with what the rule reads of it (its
-    workspace's settings, its final verdict): what claim_status_refresh takes as `locked`."""
-    return (
-        Claim.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("workspace", "final_verdict")
-        .get(pk=claim_id)
-    )
+# What the rule reads of a claim's row besides its own columns: its workspace's settings and its
+# final verdict's slug, read with the locked row (columns rather than the related rows: the
+# workspace row has many columns the rule never reads).
+_RULE_COLUMNS = {
+    "rule_distance": F("workspace__dispute_distance"),
+    "rule_reviewers": F("workspace__reviewers_per_claim"),
+    "rule_consensus": F("workspace__consensus_resolves"),
+    "final_slug": F("final_verdict__slug"),
+}
+
+
+def claims_locked() -> QuerySet[Claim]:
+    """Claims to lock for the rest of the transaction (filter to the one wanted), with what the
+    rule reads of them: what claim_status_refresh takes as `locked`. A caller may annotate more
+    (what it needs of the writer, read in the same statement)."""
+    return Claim.objects.select_for_update(no_key=True, of=("self",)).annotate(**_RULE_COLUMNS)
 
 
 def claim_status_refresh(
@@ -247,29 +278,28 @@ def claim_status_refresh(
 
     Call inside a transaction: the claim row is locked (SELECT ... FOR UPDATE) so that two
     reviewers saving at once are counted one after the other; `locked`: the row as the caller
-    already locked it in this transaction (claim_locked). See the module docstring for the rule;
-    `actor` is whoever's change triggered it, recorded in the history.
+    already locked it in this transaction (from claims_locked). See the module docstring for the
+    rule; `actor` is whoever's change triggered it, recorded in the history.
     """
-    claim = locked if locked is not None else claim_locked(claim_id)
+    claim = locked if locked is not None else claims_locked().get(pk=claim_id)
     if claim.status == Claim.Status.PUBLISHED:
         return claim
     facts = _facts(claim.pk)
     if facts.adjudicated:
         return claim
-    workspace = claim.workspace
     rows = facts.verdicts
     disagreements = (
         list(Disagreement.objects.filter(claim_id=claim.pk)) if facts.disagreements else []
     )
     open_of = {d.kind: d for d in disagreements if d.resolved_at is None}
 
-    verdict_split = verdicts_disagree(rows, distance=workspace.dispute_distance)
+    verdict_split = verdicts_disagree(rows, distance=claim.rule_distance)  # type: ignore[attr-defined]
     verdict_details = _verdict_details(rows) if verdict_split else None
     span_details = _span_details(claim, disagreements, placed=facts.placed_highlights)
     _sync(claim, "verdict", verdict_details, open_of.get("verdict"), actor)
     _sync(claim, "span", span_details, open_of.get("span"), actor)
 
-    enough = len(rows) >= workspace.reviewers_per_claim
+    enough = len(rows) >= claim.rule_reviewers  # type: ignore[attr-defined]
     final: tuple[int, str] | None = None
     if not rows:
         status, reason = Claim.Status.OPEN, "assessments"
@@ -277,7 +307,7 @@ def claim_status_refresh(
         status, reason = Claim.Status.DISPUTED, "verdict_disagreement"
     elif span_details is not None and enough:
         status, reason = Claim.Status.DISPUTED, "span_disagreement"
-    elif enough and workspace.consensus_resolves and len({row[1] for row in rows}) == 1:
+    elif enough and claim.rule_consensus and len({row[1] for row in rows}) == 1:  # type: ignore[attr-defined]
         status, reason, final = Claim.Status.RESOLVED, "consensus", (rows[0][1], rows[0][2])
     else:
         status, reason = Claim.Status.ASSESSED, "assessments"
