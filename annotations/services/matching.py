@@ -22,7 +22,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet
 
 from annotations.extraction.claim_matching import NameComparer, match_vectors, rank, verified
 from annotations.extraction.embeddings import Embedder, Vectors, from_bytes, to_bytes
@@ -70,7 +70,25 @@ def final_claims(*, workspace_id: int, exclude: Collection[int] = ()) -> QuerySe
     return claims.exclude(pk__in=exclude) if exclude else claims
 
 
-def registry_in_use(workspace_ref: str = "workspace_id") -> Q:
+class _RegistryInUse(Func):
+    """Whether the workspace (the row's column: one column, no parameters, as it is written
+    twice) has a live claim with a final verdict (status in FINAL_STATUSES, not withdrawn: what
+    `final_claims` reads) or an outside fact-check: written out, since Django's two EXISTS
+    subqueries cost a millisecond to build on every new claim."""
+
+    # The statuses are FINAL_STATUSES (the claim_ws_status index serves the first test).
+    template = (
+        '(EXISTS (SELECT 1 FROM "annotations_claim" AS "checked" '
+        'WHERE "checked"."workspace_id" = %(expressions)s '
+        """AND "checked"."status" IN ('resolved', 'published') """
+        'AND "checked"."withdrawn_at" IS NULL) '
+        'OR EXISTS (SELECT 1 FROM "annotations_referenceclaim" AS "outside" '
+        'WHERE "outside"."workspace_id" = %(expressions)s))'
+    )
+    output_field = BooleanField()
+
+
+def registry_in_use(workspace_ref: str = "workspace_id") -> Func:
     """Whether the workspace of each row of a query (its column `workspace_ref`) has anything
     already checked: a claim with a final verdict, or an outside fact-check. Without, matching a
     new claim finds nothing and groups it with nothing (services.clusters), so claim_create does
@@ -79,10 +97,7 @@ def registry_in_use(workspace_ref: str = "workspace_id") -> Q:
     Read in the write's transaction, it misses a claim settled by another write that commits
     while this one is still open: such a claim is offered to this one by its own task, unless
     that task reads the workspace's claims before this write commits."""
-    workspace = OuterRef(workspace_ref)
-    return Q(Exists(Claim.objects.filter(workspace_id=workspace, status__in=FINAL_STATUSES))) | Q(
-        Exists(ReferenceClaim.objects.filter(workspace_id=workspace))
-    )
+    return _RegistryInUse(F(workspace_ref))
 
 
 def claim_text(exact: str, normalised: str) -> str:
