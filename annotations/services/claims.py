@@ -7,12 +7,13 @@ disagreement between reviewers can be measured; otherwise it starts a new claim.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Subquery
+from django.db.models import BigIntegerField, F, Func, Q, Value
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -64,6 +65,18 @@ def check_span(*, text: str, start: int, end: int, exact: str | None) -> None:
         raise ValidationError(errors)
 
 
+class _HighlightOf(Func):
+    """The id of the user's live highlight of the claim (the row), NULL when none: written out,
+    since Django builds a Subquery at the cost of a millisecond on every highlight."""
+
+    template = (
+        '(SELECT "mine"."id" FROM "annotations_highlight" AS "mine" '
+        'WHERE "mine"."withdrawn_at" IS NULL AND "mine"."claim_id" = %(expressions)s LIMIT 1)'
+    )
+    arg_joiner = ' AND "mine"."user_id" = '
+    output_field = BigIntegerField(null=True)
+
+
 def _best_overlapping_claim(
     article: Article, start: int, end: int, sight: policy.Sight
 ) -> Claim | None:
@@ -71,12 +84,14 @@ def _best_overlapping_claim(
     may know of: with independent highlighting a reviewer's highlight never joins a claim hidden
     from them, it makes their own (merged once everyone involved submitted: services.merging).
     Each claim read carries `mine`, the reader's own live highlight of it (None when none)."""
+    # A claim that far before the span cannot share enough of it: their union would be longer
+    # than the span divided by the threshold (J = overlap / union <= span / union).
+    earliest = end - math.ceil((end - start) / SAME_CLAIM_JACCARD)
     overlapping = Claim.objects.filter(
-        article=article, orphaned=False, start__lt=end, end__gt=start
+        article=article, orphaned=False, start__gte=earliest, start__lt=end, end__gt=start
     )
-    mine = Highlight.objects.filter(claim_id=OuterRef("pk"), user_id=sight.user_id)
     overlapping = overlapping.filter(policy.claims_listed(sight)).annotate(
-        mine=Subquery(mine.values("pk")[:1])
+        mine=_HighlightOf(F("pk"), Value(sight.user_id))
     )
     best: Claim | None = None
     best_score = 0.0
@@ -102,28 +117,32 @@ def claim_create(
     """A highlight of `article` (the row or its id) from start to end: a new claim, or a joining
     highlight of the claim of the article it is the same claim as.
 
-    A new claim costs one statement each: the writer's sight, the article locked, the claims it
-    overlaps, the claim, the highlight and its live event; matching it with the claim registry is
-    asked for (after commit) only when the workspace has something checked to match it with."""
-    sight = policy.sight_of(user)
+    A new claim costs one statement each: the article locked with what the writer may see there,
+    the claims it overlaps, the claim, the highlight and its live event; matching it with the
+    claim registry is asked for (after commit) only when the workspace has something checked to
+    match it with."""
     # Lock the article: two reviewers highlighting the same sentence at once must end up on one
-    # claim, not two; and its text cannot change under the offsets being checked. An article of
-    # another workspace is not locked: 404, as for one that does not exist.
+    # claim, not two; and its text cannot change under the offsets being checked. Read with it:
+    # what the writer may see there (their role: someone outside its workspace locks nothing and
+    # gets 404, as for an article that does not exist), and whether there is anything to match.
     locked = (
         Article.objects.select_for_update(no_key=True, of=("self",))
-        .filter(pk=article if isinstance(article, int) else article.pk)
-        .filter(workspace_id__in=sorted(sight.member))
-        .annotate(registry=ExpressionWrapper(registry_in_use(), output_field=BooleanField()))
+        .annotate(
+            **policy.sight_columns(user),
+            registry=registry_in_use(),
+        )
+        .filter(Q(sight_role__isnull=False), pk=article if isinstance(article, int) else article.pk)
+        .order_by()
         .first()
     )
     if locked is None:
         raise Http404(_("Not found."))
+    sight = policy.sight_in_row(user, locked.workspace_id, locked)
     check_role(current=sight.roles.get(locked.workspace_id), needed=Role.ANNOTATOR)
     check_span(text=locked.text, start=start, end=end, exact=exact)
     quote = quote_at(locked.text, start, end)
 
-    seen = sight.only(locked.workspace_id)
-    claim = _best_overlapping_claim(locked, start, end, seen)
+    claim = _best_overlapping_claim(locked, start, end, sight)
     created = claim is None
     if claim is None:
         claim = Claim.objects.create(
@@ -170,7 +189,7 @@ def claim_create(
             # A second reviewer's extent may differ from the first: a span disagreement.
             claim = claim_status_refresh(claim_id=claim.pk, actor=user)
     else:
-        if locked.registry:
+        if locked.registry:  # type: ignore[attr-defined]
             # After commit a worker looks for already-checked claims that say the same (issue 3).
             from annotations import tasks  # the tasks module imports the services
             from annotations.services.dispatch import enqueue_on_commit
