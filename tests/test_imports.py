@@ -173,6 +173,41 @@ def test_a_dry_run_writes_nothing_and_says_what_it_would_create(
     assert not Article.objects.filter(url="https://example.org/a").exists()
 
 
+def test_a_dry_run_plans_records_that_add_to_an_article_earlier_in_the_file(
+    workspace: Workspace, alice: User
+) -> None:
+    # Line 2 has no text: it adds to line 1's article (bob's span again, which joins his claim
+    # and brings nothing new for him, and carol's verdict on it; then a claim of its own).
+    first = _record()
+    claim = first["claims"][0]
+    start, end = _span(TEXT, "Puis il est parti.")
+    second = {
+        "url": "https://example.org/a/",
+        "claims": [
+            {
+                "start": claim["start"] + 1,
+                "end": claim["end"],
+                "exact": claim["exact"][1:],
+                "creator": "carol",
+                "assessments": [{"creator": "erin", "verdict": "false"}],
+            },
+            {"start": start, "end": end, "exact": "Puis il est parti.", "creator": "carol"},
+        ],
+    }
+    lines = [_line(**first), _line(**second)]
+    dry = _run(workspace, alice, lines, dry_run=True)
+    assert [row["outcome"] for row in dry.report] == ["would_create", "would_create"]
+    assert not Article.objects.filter(workspace=workspace, url="https://example.org/a").exists()
+
+    real = _run(workspace, alice, lines)
+    assert [row["outcome"] for row in real.report] == ["created", "created"]
+    # What the dry run said it would write is what the real run wrote.
+    assert dry.counts == real.counts
+    assert real.counts["claims"] == 2 and real.counts["assessments"] == 3
+    article = Article.objects.get(workspace=workspace, url="https://example.org/a")
+    assert article.claims.count() == 2
+
+
 def test_an_annotator_may_not_import_other_peoples_verdicts(
     workspace: Workspace, erin: User
 ) -> None:
@@ -266,6 +301,31 @@ def test_the_api_names_a_bad_format(workspace: Workspace, alice: User, api: Any)
     )
     assert response.status_code == 400
     assert "jsonl" in response.json()["format"][0]
+    assert not ImportJob.objects.exists()
+
+
+def test_the_api_refuses_a_file_past_the_size_limit_by_name(
+    workspace: Workspace, alice: User, api: Any, settings: Any
+) -> None:
+    settings.IMPORT_MAX_BYTES = 1024
+    # Declared too large: refused before the body is read (the test client's payload holds a few
+    # bytes and fails any read past them).
+    response = api(alice).post(
+        f"/api/v1/workspaces/{workspace.pk}/imports/",
+        {"format": "jsonl", "file": SimpleUploadedFile("a.jsonl", b"{}\n")},
+        format="multipart",
+        CONTENT_LENGTH=str(10**9),
+    )
+    assert response.status_code == 400
+    assert "larger than" in response.json()["file"][0]
+    # Declared within the form's slack, the file past the limit: stopped as it arrives.
+    response = api(alice).post(
+        f"/api/v1/workspaces/{workspace.pk}/imports/",
+        {"format": "jsonl", "file": SimpleUploadedFile("a.jsonl", b"{}\n" * 600)},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "larger than" in response.json()["file"][0]
     assert not ImportJob.objects.exists()
 
 

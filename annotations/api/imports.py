@@ -94,6 +94,14 @@ class WorkspaceImportsView(GenericAPIView[ImportJob]):
     serializer_class = ImportJobSerializer
     queryset = ImportJob.objects.none()  # for the schema only; reads go through selectors
     parser_classes = (MultiPartParser, JSONParser)
+    upload_limit: imports.UploadLimit | None = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # Before authentication: a session's CSRF check reads the body, and an upload must meet
+        # its size limit before anything reads it.
+        if request.method == "POST":
+            self.upload_limit = imports.limit_upload(request)
+        super().initial(request, *args, **kwargs)
 
     @extend_schema(responses=ImportJobSerializer(many=True))
     def get(self, request: Request, workspace_id: int) -> Response:
@@ -113,8 +121,9 @@ class WorkspaceImportsView(GenericAPIView[ImportJob]):
     )
     def post(self, request: Request, workspace_id: int) -> Response:
         """Import a file (multipart, field `file`) or the file at `url` (JSON), as a job."""
-        imports.check_declared_size(request.META.get("CONTENT_LENGTH"))
         upload = request.FILES.get("file")
+        if self.upload_limit is not None:
+            imports.refuse_if_exceeded(self.upload_limit)
         job = imports.import_job_create(
             user=me(request),
             workspace_id=workspace_id,

@@ -34,8 +34,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
@@ -228,14 +228,7 @@ def import_job_create(
     if upload is not None:
         size = _size(upload)
         if size > settings.IMPORT_MAX_BYTES:
-            raise ValidationError(
-                {
-                    "file": [
-                        _("The file is larger than %(max)d MB.")
-                        % {"max": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
-                    ]
-                }
-            )
+            raise _too_large()
         if size == 0:
             raise ValidationError({"file": [_("The file is empty.")]})
         upload.seek(0)
@@ -272,14 +265,55 @@ def check_declared_size(content_length: str | None) -> None:
     except ValueError:
         return
     if declared > settings.IMPORT_MAX_BYTES + 64 * 1024:  # the form's other fields and boundaries
-        raise ValidationError(
-            {
-                "file": [
-                    _("The file is larger than %(max)s.")
-                    % {"max": filesizeformat(settings.IMPORT_MAX_BYTES)}
-                ]
-            }
-        )
+        raise _too_large()
+
+
+def _too_large() -> ValidationError:
+    return ValidationError(
+        {
+            "file": [
+                _("The file is larger than %(max)s.")
+                % {"max": filesizeformat(settings.IMPORT_MAX_BYTES)}
+            ]
+        }
+    )
+
+
+class UploadLimit(FileUploadHandler):
+    """Stops reading an upload once its files pass IMPORT_MAX_BYTES, whatever the request
+    declared (a chunked body declares nothing). Put first among a request's upload handlers before
+    anything reads its body (the CSRF check does, for the pages); `exceeded` then says why the file
+    is missing."""
+
+    def __init__(self, request: Any = None) -> None:
+        super().__init__(request)
+        self.received = 0
+        self.exceeded = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > settings.IMPORT_MAX_BYTES:
+            self.exceeded = True
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+def limit_upload(request: Any) -> UploadLimit:
+    """Refuse a body declared too large, and make the request's parser stop at the limit: call
+    before the body is read. Raises ValidationError (field `file`) for a declared size."""
+    check_declared_size(request.META.get("CONTENT_LENGTH"))
+    limit = UploadLimit(request)
+    request.upload_handlers.insert(0, limit)
+    return limit
+
+
+def refuse_if_exceeded(limit: UploadLimit) -> None:
+    """After the body was read: the file stopped at the limit is refused, not imported in part."""
+    if limit.exceeded:
+        raise _too_large()
 
 
 def _stored_name(workspace_id: int, format_key: str) -> str:
@@ -416,6 +450,9 @@ class _Plan:
     text: str
     claims: list[_PlannedClaim]
     moved: int = 0
+    # In a dry run, the plan of the article earlier in the file that this record adds to (that
+    # article is not written, so the record is planned against what that plan would write).
+    earlier: _Plan | None = None
 
 
 @dataclass(slots=True)
@@ -541,6 +578,9 @@ class ImportRun:
         ):
             self.known_prints[words] = pk  # the oldest copy wins
         self.seen_urls: dict[str, str] = {}
+        # Dry run: the new articles planned so far by URL, for records that add to them.
+        self.planned_urls: dict[str, _Plan] = {}
+        self.planned_sources: set[str] = set()  # dry run: sources counted as new so far
         self.seen_prints: dict[str, str] = {}
         self.counts: dict[str, int] = dict.fromkeys(COUNTED, 0)
         self.outcomes: list[Outcome] = []
@@ -564,14 +604,23 @@ class ImportRun:
 
     def plan(self, record: Record, seq: int = 0) -> _Plan:
         given = record.article
+        earlier: _Plan | None = None
         if given.text is None:
-            article, text = self._existing(given)
+            article, text, earlier = self._existing(given)
             new = False
         else:
             article, text = self._new_article(record.place, given)
             new = True
         placer = Placer(given.text if given.text is not None else text, text, given.offsets)
-        plan = _Plan(place=record.place, seq=seq, article=article, new=new, text=text, claims=[])
+        plan = _Plan(
+            place=record.place,
+            seq=seq,
+            article=article,
+            new=new,
+            text=text,
+            claims=[],
+            earlier=earlier,
+        )
         for index, claim in enumerate(given.claims):
             planned = self._claim(placer, claim, f"claims[{index}]", plan)
             if planned is not None:
@@ -583,6 +632,8 @@ class ImportRun:
             # a failed one later in the file is not "the same as" it.
             if article.url:
                 self.seen_urls[article.url] = record.place
+                if self.dry_run:
+                    self.planned_urls[article.url] = plan
             self.seen_prints[article.fingerprint] = record.place
         return plan
 
@@ -592,25 +643,31 @@ class ImportRun:
             self.seen_urls.pop(plan.article.url, None)
             self.seen_prints.pop(plan.article.fingerprint, None)
 
-    def _existing(self, given: ArticleIn) -> tuple[Article, str]:
+    def _existing(self, given: ArticleIn) -> tuple[Article, str, _Plan | None]:
         if not given.url:
             raise ImportProblem(
                 _("This record has no text and no URL to find its article by."), "url"
             )
         url = given.url.strip()
+        variants = (url, url.rstrip("/"), url.rstrip("/") + "/")
         article = (
-            Article.objects.filter(workspace=self.workspace)
-            .filter(Q(url=url) | Q(url=url.rstrip("/")) | Q(url=url.rstrip("/") + "/"))
+            Article.objects.filter(workspace=self.workspace, url__in=variants)
             .order_by("pk")
             .first()
         )
+        if article is None and self.dry_run:
+            # The article may be earlier in this file: a real run writes it first.
+            for variant in variants:
+                earlier = self.planned_urls.get(variant)
+                if earlier is not None:
+                    return earlier.article, earlier.text, earlier
         if article is None:
             raise ImportProblem(
                 _("No article of the workspace has the address %(url)s: import the article first.")
                 % {"url": url[:300]},
                 "url",
             )
-        return article, article.text
+        return article, article.text, None
 
     def _new_url(self, given: str) -> str:
         url = _checked_url(given, "url")
@@ -786,6 +843,8 @@ class ImportRun:
     def _join(self, plan: _Plan, planned: _PlannedClaim) -> _PlannedClaim | None:
         """On an article already there, a span that is the same claim as one of its claims joins
         it (as a reviewer's highlight would); the same person's highlight already there: skip."""
+        if plan.earlier is not None:
+            return self._join_planned(plan.earlier, planned)
         best: tuple[float, int] | None = None
         for pk, start, end in Claim.objects.filter(
             article=plan.article, orphaned=False, start__lt=planned.end, end__gt=planned.start
@@ -797,6 +856,28 @@ class ImportRun:
             return planned
         planned.join = best[1]
         have = set(Highlight.objects.filter(claim_id=best[1]).values_list("user_id", flat=True))
+        return self._joined(planned, have)
+
+    def _join_planned(self, earlier: _Plan, planned: _PlannedClaim) -> _PlannedClaim | None:
+        """Dry run: _join against the claims an earlier record of the file would write."""
+        best: tuple[float, _PlannedClaim] | None = None
+        for claim in earlier.claims:
+            if claim.start < planned.end and claim.end > planned.start:
+                score = span_jaccard(planned.start, planned.end, claim.start, claim.end)
+                if score >= SAME_CLAIM_JACCARD and (best is None or score > best[0]):
+                    best = (score, claim)
+        if best is None:
+            earlier.claims.append(planned)  # later records may join it in turn
+            return planned
+        planned.join = -1  # a claim this file brings: never written in a dry run
+        have = {span.user_id for span in best[1].highlights}
+        joined = self._joined(planned, have)
+        if joined is not None:
+            best[1].highlights.extend(joined.highlights)
+        return joined
+
+    @staticmethod
+    def _joined(planned: _PlannedClaim, have: set[int]) -> _PlannedClaim | None:
         planned.highlights = [span for span in planned.highlights if span.user_id not in have]
         if not planned.highlights and not planned.assessments and not planned.sources:
             return None
@@ -1061,6 +1142,12 @@ def _count_planned(run: ImportRun, plan: _Plan) -> None:
     run.counts["highlights"] += sum(len(c.highlights) for c in plan.claims)
     run.counts["assessments"] += sum(len(c.assessments) for c in plan.claims)
     run.counts["adjudications"] += sum(len(c.adjudications) for c in plan.claims)
+    urls = {normalise_url(url) for c in plan.claims for _p, url, _s, _d in c.sources}
+    urls -= run.planned_sources
+    if urls:
+        known = Source.objects.filter(workspace=run.workspace, normalised_url__in=urls)
+        run.counts["sources"] += len(urls - set(known.values_list("normalised_url", flat=True)))
+        run.planned_sources |= urls
 
 
 def _flush(run: ImportRun, plans: list[_Plan]) -> Iterator[Outcome]:

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from annotations import selectors, selectors_imports
 from annotations.models import Role, Workspace
@@ -83,20 +84,40 @@ class ImportForm(forms.Form):
         field.choices = list(imports.formats().items())
 
 
+@csrf_exempt  # checked by _import_form, once the upload's size limit is in place
 @login_required
 def imports_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
-    """The import form and the workspace's imports (an annotator sees their own)."""
+    """The import form and the workspace's imports (an annotator sees their own). An upload is
+    refused by its declared size, or stopped at the limit as it arrives, before the CSRF check
+    reads the form: a huge file is never written to disk in full."""
     workspace = selectors.workspace_get(
         user=request.user, workspace_id=workspace_id, role=Role.ANNOTATOR
     )
+    limit = None
     if request.method == "POST":
         try:
-            imports.check_declared_size(request.META.get("CONTENT_LENGTH"))
+            limit = imports.limit_upload(request)
         except ValidationError as error:
-            for problem in error.messages:
-                messages.error(request, problem)
-            return _imports_page(request, workspace, ImportForm(), status=413)
+            return _refused(request, workspace, error)
+    return _import_form(request, workspace, limit)
+
+
+def _refused(request: HttpRequest, workspace: Workspace, error: ValidationError) -> HttpResponse:
+    for problem in error.messages:
+        messages.error(request, problem)
+    return _imports_page(request, workspace, ImportForm(), status=413)
+
+
+@csrf_protect
+def _import_form(
+    request: HttpRequest, workspace: Workspace, limit: imports.UploadLimit | None
+) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
+    if limit is not None:
+        try:
+            imports.refuse_if_exceeded(limit)
+        except ValidationError as error:
+            return _refused(request, workspace, error)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = {

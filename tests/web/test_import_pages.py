@@ -86,6 +86,70 @@ def test_an_oversized_upload_is_refused_before_it_is_read(
     assert not ImportJob.objects.exists()
 
 
+def _csrf_client(user: User, workspace: Workspace) -> tuple[Client, str]:
+    """A client that is held to the CSRF check, as a browser is, with the page's token."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.get(f"/workspaces/{workspace.pk}/imports/")
+    return client, client.cookies["csrftoken"].value
+
+
+def test_a_declared_oversize_is_refused_before_the_csrf_check_reads_the_body(
+    workspace: Workspace, alice: User, settings: Any
+) -> None:
+    # The body says it is a gigabyte and holds a few bytes: reading it (as the CSRF check did,
+    # to find its token among the form's fields) fails the test client's payload outright.
+    settings.IMPORT_MAX_BYTES = 1024
+    client, token = _csrf_client(alice, workspace)
+    answer = client.post(
+        f"/workspaces/{workspace.pk}/imports/",
+        {"format": "doccano", "csrfmiddlewaretoken": token, "file": _doccano({"text": TEXT})},
+        CONTENT_LENGTH=str(10**9),
+    )
+    assert answer.status_code == 413
+    assert "larger than 1.0" in answer.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_a_file_past_the_limit_is_stopped_as_it_arrives(
+    workspace: Workspace, alice: User, settings: Any
+) -> None:
+    # Declared within the form's slack, but the file alone is past the limit: the upload stops
+    # there and the page says why (the file is not imported in part).
+    settings.IMPORT_MAX_BYTES = 1024
+    client, token = _csrf_client(alice, workspace)
+    big = SimpleUploadedFile("big.jsonl", b"{}\n" * 600)
+    answer = client.post(
+        f"/workspaces/{workspace.pk}/imports/",
+        {"format": "doccano", "csrfmiddlewaretoken": token, "file": big},
+    )
+    assert answer.status_code == 413
+    assert "larger than" in answer.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_the_import_form_still_needs_its_csrf_token(workspace: Workspace, alice: User) -> None:
+    client, _token = _csrf_client(alice, workspace)
+    answer = client.post(
+        f"/workspaces/{workspace.pk}/imports/",
+        {"format": "doccano", "file": _doccano({"text": TEXT, "label": []})},
+    )
+    assert answer.status_code == 403
+    assert not ImportJob.objects.exists()
+    # With it, the same form goes through.
+    client, token = _csrf_client(alice, workspace)
+    answer = client.post(
+        f"/workspaces/{workspace.pk}/imports/",
+        {
+            "format": "doccano",
+            "csrfmiddlewaretoken": token,
+            "file": _doccano({"text": TEXT, "label": []}),
+        },
+    )
+    assert answer.status_code == 302
+    assert ImportJob.objects.count() == 1
+
+
 def test_imports_are_kept_to_their_people(
     workspace: Workspace,
     alice: User,
