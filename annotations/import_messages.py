@@ -7,9 +7,10 @@ as annotations.services.imports does for a span's ``SpanProblem``. An error with
 module does not know, or without the params its sentence needs, keeps its English message: the
 report never fails for want of a translation.
 
-Params are numbers (a span's number, offsets, a column), names from the file (a field's path,
-a label) or, for ``not_json`` and ``not_json_document``, the JSON decoder's own (English,
-technical) words, passed through as they are.
+Params are numbers (a span's number, offsets, a column) or names from the file (a field's path,
+a label). For ``not_json`` and ``not_json_document``, the JSON decoder's own (English,
+technical) words stay in the English message; the sentence here words the ``reason`` the parser
+recognised in them, or says only where the JSON breaks when it recognised none.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ def _templates() -> dict[str, str]:
             "This is not UTF-8 text (byte %(byte)s at column %(column)s): save the file as UTF-8."
         ),
         "not_utf8_document": _("This is not UTF-8 text: save the file as UTF-8."),
-        "not_json": _("This is not valid JSON: %(detail)s at column %(column)s."),
-        "not_json_document": _("This is not valid JSON: %(detail)s."),
+        "not_json": _("This is not valid JSON: %(reason)s, at column %(column)s."),
+        "not_json_at": _("This is not valid JSON at column %(column)s."),
+        "not_json_document": _("This is not valid JSON: %(reason)s."),
         "not_json_unexplained": _("This is not valid JSON."),
         "json_cut_short": _(
             "This is not valid JSON: the file ends in the middle of a record (is it cut short?)."
@@ -133,6 +135,32 @@ def _kinds() -> dict[str, str]:
     }
 
 
+def _reasons() -> dict[str, str]:
+    """What a JSON decoder found wrong (annotations.imports._json.decoder_reason), worded."""
+    return {
+        "value_expected": _("a value is missing or is not a JSON value"),
+        "comma_missing": _("a comma is missing between two values"),
+        "colon_missing": _("a colon is missing between a name and its value"),
+        "name_not_quoted": _("a name must be written in double quotes"),
+        "string_unclosed": _("a piece of text in quotes is not closed"),
+        "control_character": _(
+            "a tab or a line break is inside a piece of text in quotes (write it as \\t or \\n)"
+        ),
+        "bad_escape": _("a backslash (\\) starts an escape that JSON does not have"),
+        "extra_data": _("there is more after the end of the record"),
+        "trailing_comma": _("a comma comes just before the end of an object or a list"),
+        "bad_number": _("a number is not written as JSON writes numbers"),
+        "comment": _("JSON has no comments"),
+        "bad_character": _(
+            "a character is not allowed here (are the quotes straight double quotes?)"
+        ),
+    }
+
+
+# A decoder's message nobody recognised: the sentence says only where, in the reader's language.
+_UNEXPLAINED = {"not_json": "not_json_at", "not_json_document": "not_json_unexplained"}
+
+
 def known_codes() -> frozenset[str]:
     """The codes ``describe`` words (the others keep their English message)."""
     return frozenset(_templates())
@@ -144,6 +172,8 @@ def _params(error: RecordError) -> dict[str, object]:
     kind = params.get("kind")
     if error.code == "not_object" and isinstance(kind, str):
         params["kind"] = _kinds()[kind]
+    if error.code in _UNEXPLAINED:
+        params["reason"] = _reasons().get(str(params.get("reason", "")), "")
     limit = params.get("limit")
     if error.code == "line_too_long" and isinstance(limit, int):
         params["size"] = str(filesizeformat(limit))
@@ -153,10 +183,14 @@ def _params(error: RecordError) -> dict[str, object]:
 def describe(error: RecordError) -> str:
     """The error in the active language; its English ``message`` for a code not known here or
     params that do not fit the sentence. Never raises."""
-    template = _templates().get(error.code)
+    templates = _templates()
+    template = templates.get(error.code)
     if template is None:
         return error.message
     try:
-        return template % _params(error)
+        params = _params(error)
+        if error.code in _UNEXPLAINED and not params["reason"]:
+            template = templates[_UNEXPLAINED[error.code]]
+        return template % params
     except (KeyError, TypeError, ValueError):
         return error.message

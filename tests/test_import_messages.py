@@ -66,9 +66,13 @@ def test_describe_fills_the_params_in_the_sentence() -> None:
                 "line 3",
                 "not valid JSON: Expecting ',' delimiter at column 31",
                 code="not_json",
-                params={"detail": "Expecting ',' delimiter", "column": 31},
+                params={
+                    "detail": "Expecting ',' delimiter",
+                    "column": 31,
+                    "reason": "comma_missing",
+                },
             ),
-            "This is not valid JSON: Expecting ',' delimiter at column 31.",
+            "This is not valid JSON: a comma is missing between two values, at column 31.",
         ),
         (
             RecordError(
@@ -125,6 +129,63 @@ def test_describe_keeps_the_english_message_when_it_cannot_word_the_error() -> N
     no_limit = RecordError("line 4", "the line is too long", code="line_too_long")
     for error in (unknown, uncoded, missing, odd_kind, no_limit):
         assert describe(error) == error.message
+
+
+# A JSON decoder's English words never reach a sentence in another language.
+BROKEN_LINES = [
+    b'{"a": 1 "b": 2}',
+    b'{"a" 1}',
+    b"{a: 1}",
+    b'{"a": "open',
+    b'{"a": "tab\there"}',
+    b'{"a": "\\q"}',
+    b'{"a": 1} x',
+    b'{"a": 1,}',
+    b'{"a": -}',
+    b"{\xe2\x80\x9ca\xe2\x80\x9d: 1}",  # curly quotes, as a word processor writes them
+]
+BROKEN_DOCUMENTS = [
+    b'[{"a": 1}, {"a" 2}]',
+    b'[{"a": 1} {"a": 2}]',
+    b"[{a: 1}]",
+    b'[{"a": 01}]',
+    b"[{\xe2\x80\x9ca\xe2\x80\x9d: 1}]",
+    b'[{"a": "\\q"}]',
+]
+
+
+def _json_errors() -> list[RecordError]:
+    found: list[RecordError] = []
+    for line in BROKEN_LINES:
+        found += [
+            e for _, e in jsonl_objects(io.BytesIO(line + b"\n")) if isinstance(e, RecordError)
+        ]
+    for document in BROKEN_DOCUMENTS:
+        found += [e for _, e in json_items(io.BytesIO(document)) if isinstance(e, RecordError)]
+    return found
+
+
+def test_a_json_decoders_words_are_worded_in_french() -> None:
+    errors = _json_errors()
+    assert len(errors) == len(BROKEN_LINES) + len(BROKEN_DOCUMENTS)
+    with translation.override("fr"):
+        for error in errors:
+            assert error.code in {"not_json", "not_json_document"}, error
+            assert error.params.get("reason"), f"no reason recognised in {error.message!r}"
+            worded = describe(error)
+            assert worded.startswith("Ce n'est pas du JSON valide"), worded
+            detail = str(error.params["detail"])
+            assert detail not in worded, worded
+
+
+def test_a_decoder_message_nobody_recognised_says_where_only() -> None:
+    odd = {"detail": "Something new", "column": 4, "reason": ""}
+    line = RecordError("line 1", "not valid JSON: Something new at column 4", "", "not_json", odd)
+    document = RecordError(
+        "item 0", "not valid JSON: Something new", "", "not_json_document", {"detail": "x"}
+    )
+    assert describe(line) == "This is not valid JSON at column 4."
+    assert describe(document) == "This is not valid JSON."
 
 
 def test_a_record_error_with_params_can_still_be_hashed() -> None:

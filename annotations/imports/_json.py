@@ -57,6 +57,41 @@ KINDS: dict[str, str] = {
 }
 
 
+# What a JSON decoder's message says is wrong (Python's json for a line, yajl through ijson for a
+# document), as a stable ``reason`` that import_messages words in the reader's language. A
+# message matched by none keeps only the decoder's English words, in the English sentence.
+_REASONS: tuple[tuple[str, str], ...] = (
+    ("Expecting value", "value_expected"),
+    ("unallowed token", "value_expected"),
+    ("Expecting ',' delimiter", "comma_missing"),
+    ("I expect ','", "comma_missing"),
+    ("Expecting ':' delimiter", "colon_missing"),
+    ("separated by a colon", "colon_missing"),
+    ("Expecting property name", "name_not_quoted"),
+    ("invalid object key", "name_not_quoted"),
+    ("Unterminated string", "string_unclosed"),
+    ("Invalid control character", "control_character"),
+    ("invalid character inside string", "control_character"),
+    ("Invalid \\", "bad_escape"),
+    ("after '\\u'", "bad_escape"),
+    ("'\\' occurs before", "bad_escape"),
+    ("Extra data", "extra_data"),
+    ("Illegal trailing comma", "trailing_comma"),
+    ("malformed number", "bad_number"),
+    ("comment", "comment"),
+    ("invalid char in json text", "bad_character"),
+    ("invalid string in json text", "bad_character"),
+)
+
+
+def decoder_reason(detail: str) -> str:
+    """The ``reason`` a decoder's message gives, or "" when none is recognised."""
+    for words, reason in _REASONS:
+        if words in detail:
+            return reason
+    return ""
+
+
 def _kind(value: Any) -> str:
     if isinstance(value, list):
         return "list"
@@ -132,7 +167,11 @@ def _decode_line(place: str, line: bytes) -> dict[str, Any] | RecordError:
             place,
             f"not valid JSON: {error.msg} at column {error.colno}",
             code="not_json",
-            params={"detail": error.msg, "column": error.colno},
+            params={
+                "detail": error.msg,
+                "column": error.colno,
+                "reason": decoder_reason(error.msg),
+            },
         )
     except RecursionError:
         return RecordError(place, "not readable: the JSON is nested too deeply", code="too_deep")
@@ -208,7 +247,11 @@ def _json_problem(error: Exception) -> Problem:
         )
     if first:
         # The decoder's own (English, technical) words, passed through.
-        return Problem("not_json_document", f"not valid JSON: {first}", {"detail": first})
+        return Problem(
+            "not_json_document",
+            f"not valid JSON: {first}",
+            {"detail": first, "reason": decoder_reason(first)},
+        )
     return Problem("not_json_unexplained", "not valid JSON")
 
 
