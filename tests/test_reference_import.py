@@ -633,3 +633,99 @@ def test_standard_input_may_hold_json_lines(
     monkeypatch.setattr(sys, "stdin", io.StringIO('[\n  {"url": \n'))
     with pytest.raises(CommandError, match=r"<stdin>: not valid JSON: .* \(line 3, column 1\)"):
         command(workspace, "-")
+
+
+# --- Through the import job (pages, API, import_articles) ---------------------------------------
+
+
+def _lines(*items: Any) -> bytes:
+    return "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items).encode()
+
+
+def test_an_import_job_takes_claimreview_lines_and_reports_each(
+    workspace: Workspace, alice: User, settings: Any, tmp_path: Path
+) -> None:
+    from tests.import_helpers import run_import
+
+    settings.MEDIA_ROOT = tmp_path
+    other = claim_review("https://verif.example.org/autre", claimReviewed="Autre chose.")
+    body = _lines(claim_review(), claim_review(None), other)
+    job = run_import(workspace, alice, "claimreview", body)
+
+    assert (job.status, job.records, job.created, job.failed) == ("done", 3, 2, 1)
+    assert job.counts == {"references": 2, "references_updated": 0}
+    assert [row["outcome"] for row in job.report] == ["created", "failed", "created"]
+    assert job.report[1]["place"] == "line 2"
+    assert job.report[1]["field"] == "url"
+    assert "no URL" in job.report[1]["message"]
+    assert ReferenceClaim.objects.filter(workspace=workspace).count() == 2
+    assert set(ReferenceClaim.objects.values_list("origin", flat=True)) == {"import"}
+
+    # The same file again changes nothing; a changed rating updates its page's row.
+    again = run_import(workspace, alice, "claimreview", body)
+    assert [row["outcome"] for row in again.report] == ["skipped", "failed", "skipped"]
+    assert "Already in the reference corpus" in again.report[0]["message"]
+    changed = claim_review(reviewRating={"@type": "Rating", "alternateName": "Vrai"})
+    third = run_import(workspace, alice, "claimreview", _lines(changed))
+    assert third.report[0]["outcome"] == "created"
+    assert "updated" in third.report[0]["message"]
+    assert third.counts == {"references": 0, "references_updated": 1}
+    assert ReferenceClaim.objects.get(url=changed["url"]).rating == "Vrai"
+
+
+def test_a_fact_check_tools_response_is_a_record_per_claim_and_a_dry_run_writes_nothing(
+    workspace: Workspace, alice: User, settings: Any, tmp_path: Path
+) -> None:
+    from tests.import_helpers import run_import
+
+    settings.MEDIA_ROOT = tmp_path
+    response = fact_check_tools()
+    response["claims"].append({"text": "No review here.", "claimReview": []})
+    response["nextPageToken"] = "abc"
+    body = json.dumps(response, indent=2).encode()
+
+    dry = run_import(workspace, alice, "claimreview", body, dry_run=True)
+    assert [(row["place"], row["outcome"]) for row in dry.report] == [
+        ("item 0", "would_create"),
+        ("item 1", "failed"),
+    ]
+    assert dry.counts == {"references": 2, "references_updated": 0}
+    assert not ReferenceClaim.objects.exists()
+
+    real = run_import(workspace, alice, "claimreview", body)
+    assert [row["outcome"] for row in real.report] == ["created", "failed"]
+    assert real.report[1]["field"] == "claimReview"
+    assert ReferenceClaim.objects.filter(workspace=workspace).count() == 2
+
+
+def test_only_editors_import_outside_fact_checks(
+    workspace: Workspace, bob: User, settings: Any, tmp_path: Path
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from tests.import_helpers import run_import
+
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(ValidationError) as refused:
+        run_import(workspace, bob, "claimreview", _lines(claim_review()))
+    assert "editor role" in refused.value.message_dict["format"][0]
+    assert not ReferenceClaim.objects.exists()
+
+
+def test_the_import_report_of_fact_checks_speaks_french(
+    workspace: Workspace, alice: User, settings: Any, tmp_path: Path
+) -> None:
+    from django.utils import translation
+
+    from tests.import_helpers import run_import
+
+    settings.MEDIA_ROOT = tmp_path
+    with translation.override("fr"):
+        first = run_import(
+            workspace, alice, "claimreview", _lines(claim_review(None), claim_review())
+        )
+        again = run_import(workspace, alice, "claimreview", _lines(claim_review()))
+    assert first.report[0]["outcome"] == "failed"
+    assert "pas d'URL" in first.report[0]["message"]
+    assert again.report[0]["outcome"] == "skipped"
+    assert again.report[0]["message"] == "Déjà dans le corpus de référence, inchangé."

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, TypedDict, cast
 
@@ -361,6 +361,28 @@ def _walk(reader: BinaryIO, containers: Sequence[str]) -> Iterator[Item]:
         return
     if top_is_object and items_path is None:
         yield "item 0", whole.value
+
+
+def json_records(
+    stream: BinaryIO, containers: Sequence[str], is_container: Callable[[Any], bool]
+) -> Iterator[Item]:
+    """The records of a file that may be JSON Lines or a JSON document, told apart by its first
+    line: one whole object that is not a container (``is_container``) makes JSON Lines
+    ("line N"); anything else is read as a document with json_items ("item N")."""
+    reader, first, first_line = sniff(stream)
+    if first == b"{":
+        line = first_line.strip()
+        looks_whole = line.endswith(b"}")
+        parsed: Any = None
+        if looks_whole:
+            try:
+                parsed = json.loads(line)
+            except (ValueError, RecursionError):
+                parsed = None
+        if looks_whole and not is_container(parsed):
+            yield from jsonl_objects(reader)
+            return
+    yield from json_items(reader, containers=containers)
 
 
 def string_of(value: Any) -> str:

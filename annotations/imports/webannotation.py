@@ -36,7 +36,6 @@ with one claim, attached by the import to the workspace's article with that URL.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any, BinaryIO
@@ -53,9 +52,7 @@ from annotations.imports import (
     RecordError,
 )
 from annotations.imports._json import (
-    json_items,
-    jsonl_objects,
-    sniff,
+    json_records,
     span_problem,
     string_of,
 )
@@ -77,20 +74,7 @@ def _is_container(obj: Any) -> bool:
 
 
 def _items(stream: BinaryIO) -> Iterator[tuple[str, Any]]:
-    reader, first, first_line = sniff(stream)
-    if first == b"{":
-        line = first_line.strip()
-        looks_whole = line.endswith(b"}")
-        parsed: Any = None
-        if looks_whole:
-            try:
-                parsed = json.loads(line)
-            except (ValueError, RecursionError):
-                parsed = None
-        if looks_whole and not _is_container(parsed):
-            yield from jsonl_objects(reader)
-            return
-    yield from json_items(reader, containers=CONTAINERS)
+    return json_records(stream, CONTAINERS, _is_container)
 
 
 def parse(stream: BinaryIO, options: ImportOptions) -> Iterator[Parsed]:

@@ -92,6 +92,9 @@ PROGRESS_EVERY: Final = 500
 _FEVER = {"SUPPORTS", "REFUTES", "NOT ENOUGH INFO"}
 _STANCES = frozenset(ClaimSource.Stance.values)
 COUNTED: Final = ("articles", "claims", "highlights", "assessments", "sources", "adjudications")
+# Outside fact-checks go into the workspace's reference corpus (annotations.services.references),
+# not in as articles: the same job, report and pages, another writer.
+CLAIMREVIEW: Final = "claimreview"
 
 
 def formats() -> dict[str, str]:
@@ -102,6 +105,10 @@ def formats() -> dict[str, str]:
         "labelstudio": _("Label Studio JSON export (text tasks with labelled spans)"),
         "webannotation": _("W3C Web Annotations or Hypothesis annotations (JSON or JSON Lines)"),
         "fever": _("FEVER claims (JSON Lines)"),
+        CLAIMREVIEW: _(
+            "ClaimReview (JSON-LD) or Google Fact Check Tools JSON: outside fact-checks, into the "
+            "reference corpus that matching searches (editors)"
+        ),
     }
 
 
@@ -142,13 +149,13 @@ def _parsers() -> dict[str, Any]:
 
 
 def check_format(value: Any) -> str:
-    known = formats()
-    if not isinstance(value, str) or value not in known or value not in _parsers():
+    known = set(formats()) & ({*_parsers(), CLAIMREVIEW})
+    if not isinstance(value, str) or value not in known:
         raise ValidationError(
             {
                 "format": [
                     _("Choose an import format: %(formats)s.")
-                    % {"formats": ", ".join(sorted(set(known) & set(_parsers())))}
+                    % {"formats": ", ".join(sorted(known))}
                 ]
             }
         )
@@ -210,6 +217,8 @@ def import_job_create(
     runs the job itself)."""
     require_role(user=user, workspace_id=workspace_id, role=Role.ANNOTATOR)
     format_key = check_format(data.get("format"))
+    if format_key == CLAIMREVIEW:
+        _check_corpus_editor(user, workspace_id, "format")
     labels = check_labels(data.get("labels"))
     dry_run = _flag(data.get("dry_run"), "dry_run")
     extract = _flag(data.get("extract", True), "extract")
@@ -255,6 +264,15 @@ def import_job_create(
 
             enqueue_on_commit(tasks.run_import_job, job.pk)
     return job
+
+
+def _check_corpus_editor(user: User, workspace_id: int, field: str) -> None:
+    """The reference corpus changes what every reviewer is told is already checked: editors."""
+    role = role_in(user=user, workspace_id=workspace_id)
+    if role is None or role < Role.EDITOR:
+        raise ValidationError(
+            {field: [_("Importing outside fact-checks (ClaimReview) needs the editor role.")]}
+        )
 
 
 def check_declared_size(content_length: str | None) -> None:
@@ -1243,6 +1261,10 @@ def _run(job: ImportJob) -> str:
     )
     if not job.file:
         _fetch_file(job)
+    if job.format == CLAIMREVIEW:
+        _run_references(job)
+        _announce(job)
+        return "done"
     run = ImportRun(
         job=job,
         workspace=job.workspace,
@@ -1258,6 +1280,11 @@ def _run(job: ImportJob) -> str:
             if len(run.outcomes) % PROGRESS_EVERY == 0:
                 _progress(job.pk, run, final=False)
     _progress(job.pk, run, final=True)
+    _announce(job)
+    return "done"
+
+
+def _announce(job: ImportJob) -> None:
     if not job.dry_run:
         from annotations.services.webhooks import webhooks_announce
 
@@ -1267,7 +1294,99 @@ def _run(job: ImportJob) -> str:
                 event="import.finished",
                 data={"import": import_summary(ImportJob.objects.get(pk=job.pk))},
             )
-    return "done"
+
+
+def _is_fact_check_response(obj: Any) -> bool:
+    return isinstance(obj, dict) and isinstance(obj.get("claims"), list)
+
+
+def _run_references(job: ImportJob) -> None:
+    """A ClaimReview file into the reference corpus: each item of the file (a line, a document's
+    element, each claim of a Fact Check Tools response) is a record of the report."""
+    from annotations.imports import RecordError
+    from annotations.imports._json import json_records
+    from annotations.services.references import Problem, references_import
+
+    try:
+        _check_corpus_editor(job.requested_by, job.workspace_id, "format")
+    except ValidationError as error:
+        raise PermissionDenied(error.messages[0]) from None
+    outcomes: list[Outcome] = []
+    read: list[tuple[str, int]] = []  # each item handed to the writer: its place and seq
+
+    def items() -> Iterator[Any]:
+        with open_job_file(job) as stream:
+            records = json_records(stream, ("claims",), _is_fact_check_response)
+            for seq, (place, item) in enumerate(records):
+                if isinstance(item, RecordError):
+                    outcomes.append(
+                        Outcome(place, "failed", message=describe(item), field=item.field, seq=seq)
+                    )
+                    continue
+                read.append((place, seq))
+                yield item
+
+    done = references_import(
+        workspace=job.workspace, items=items(), origin="import", dry_run=job.dry_run
+    )
+    results: dict[int, set[str]] = {}
+    for index, result in done.results:
+        results.setdefault(index, set()).add(result)
+    problems: dict[int, list[Problem]] = {}
+    for problem in done.problems:
+        problems.setdefault(problem.index, []).append(problem)
+    for index, (place, seq) in enumerate(read):
+        outcomes.append(
+            _reference_outcome(
+                place, seq, results.get(index, set()), problems.get(index, []), job.dry_run
+            )
+        )
+    outcomes.sort(key=lambda outcome: outcome.seq)
+    tally = _tally(outcomes)
+    ImportJob.objects.filter(pk=job.pk).update(
+        records=len(outcomes),
+        created=tally["created"],
+        skipped=tally["skipped"],
+        failed=tally["failed"],
+        counts={"references": done.created, "references_updated": done.updated},
+        status=ImportJob.Status.DONE,
+        finished_at=timezone.now(),
+        report=[outcome.as_json() for outcome in outcomes],
+    )
+
+
+def _reference_outcome(
+    place: str, seq: int, results: set[str], problems: list[Any], dry_run: bool
+) -> Outcome:
+    """One item's line of the report: created when it brought a new fact-check (or changed one
+    already there), skipped when everything in it was there already, failed when none of its
+    reviews could be read. Fields left empty, and reviews of the item refused while others went
+    in, are said in the message."""
+
+    def note(problem: Any) -> str:
+        if not problem.skipped:
+            return _(" (imported without it)")
+        return _(" (this review was not imported)") if results else ""
+
+    said = "; ".join(
+        (f"{problem.field}: {problem.message}" if problem.field else problem.message)
+        + note(problem)
+        for problem in problems
+    )
+    field = next((problem.field for problem in problems if problem.skipped), "")
+    if not results:
+        return Outcome(place, "failed", message=said, field=field, seq=seq)
+    if results <= {"unchanged"}:
+        message = _("Already in the reference corpus, unchanged.")
+        return Outcome(place, "skipped", message=" ".join(filter(None, [message, said])), seq=seq)
+    message = "" if "created" in results else _("The fact-check at this address was updated.")
+    return Outcome(
+        place,
+        "would_create" if dry_run else "created",
+        message=" ".join(filter(None, [message, said])),
+        field=field,
+        seq=seq,
+    )
 
 
 def _tally(outcomes: list[Outcome]) -> dict[str, int]:

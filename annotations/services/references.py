@@ -38,6 +38,7 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from annotations.models import ReferenceClaim, VerdictLabel, Workspace
 
@@ -84,6 +85,9 @@ class ImportOutcome:
     unchanged: int = 0
     skipped: int = 0
     problems: list[Problem] = field(default_factory=list)
+    # What became of each review written (or, in a dry run, of each review read), by item:
+    # (item index, "created" | "updated" | "unchanged").
+    results: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,17 +238,21 @@ class _Reader:
 
     def url(self, name: str, value: Any) -> str | None:
         if value is None or (isinstance(value, str) and not value.strip()):
-            self.fail(name, "no URL: the review's page is what identifies a fact-check")
+            self.fail(name, _("no URL: the review's page is what identifies a fact-check"))
             return None
         url = checked_url(value)
         if url is None:
-            self.fail(name, f"not an http(s) URL of at most {URL_MAX} characters: {value!r:.80}")
+            self.fail(
+                name,
+                _("not an http(s) URL of at most %(max)d characters: %(value).80r")
+                % {"max": URL_MAX, "value": value},
+            )
         return url
 
     def claim_text(self, name: str, value: Any) -> str | None:
         text = _one_line(value)
         if not text:
-            self.fail(name, "no claim text")
+            self.fail(name, _("no claim text"))
             return None
         return text
 
@@ -253,7 +261,7 @@ class _Reader:
             return None
         day = parse_date(value)
         if day is None:
-            self.warn(name, f"not a date (YYYY-MM-DD): {value!r:.40}")
+            self.warn(name, _("not a date (YYYY-MM-DD): %(value).40r") % {"value": value})
         return day
 
     def language(self, name: str, value: Any) -> str:
@@ -266,7 +274,9 @@ class _Reader:
             return ""
         code = _one_line(value)
         if not _LANGUAGE.match(code) or len(code) > 12:
-            self.warn(name, f"not a language code such as fr or en-GB: {value!r:.40}")
+            self.warn(
+                name, _("not a language code such as fr or en-GB: %(value).40r") % {"value": value}
+            )
             return ""
         return code.replace("_", "-")
 
@@ -275,7 +285,7 @@ class _Reader:
             return None
         number = parse_number(value)
         if number is None:
-            self.warn(name, f"not a number: {value!r:.40}")
+            self.warn(name, _("not a number: %(value).40r") % {"value": value})
         return number
 
 
@@ -363,7 +373,7 @@ def _from_fact_check_tools(
     claim: _FactCheckClaim, review: Any, read: _Reader
 ) -> ParsedReview | None:
     if not isinstance(review, dict):
-        read.fail("", "not a JSON object")
+        read.fail("", _("not a JSON object"))
         return None
     publisher = review.get("publisher")
     publisher = publisher if isinstance(publisher, dict) else {}
@@ -389,12 +399,12 @@ Parsed = tuple[ParsedReview | None, list[Problem]]
 
 def _fact_check_claim(claim: Any, index: int, prefix: str) -> Iterator[Parsed]:
     if not isinstance(claim, dict):
-        yield None, [Problem(index, prefix, "not a JSON object")]
+        yield None, [Problem(index, prefix, _("not a JSON object"))]
         return
     read = _Reader(index, prefix)
     reviews = claim.get("claimReview")
     if not isinstance(reviews, list) or not reviews:
-        read.fail("claimReview", "no review of this claim")
+        read.fail("claimReview", _("no review of this claim"))
         yield None, read.problems
         return
     # The claim's own fields are read (and reported) once, whatever the number of its reviews.
@@ -415,7 +425,7 @@ def _fact_check_claim(claim: Any, index: int, prefix: str) -> Iterator[Parsed]:
 def parse_item(item: Any, index: int) -> Iterator[Parsed]:
     """The reviews in one input item, each read or refused with its problems."""
     if not isinstance(item, dict):
-        yield None, [Problem(index, "", "not a JSON object")]
+        yield None, [Problem(index, "", _("not a JSON object"))]
         return
     if "claims" in item and isinstance(item["claims"], list):  # a Fact Check Tools response
         for number, claim in enumerate(item["claims"]):
@@ -437,14 +447,21 @@ def parse_item(item: Any, index: int) -> Iterator[Parsed]:
             if isinstance(node, dict) and _is_type(node, "ClaimReview")
         ]
         if not reviews:
-            yield None, [Problem(index, "@graph", "no ClaimReview in the graph")]
+            yield None, [Problem(index, "@graph", _("no ClaimReview in the graph"))]
         for number, node in reviews:
             read = _Reader(index, f"@graph[{number}]")
             parsed = _from_claimreview(node, read, ids)
             yield parsed, read.problems
         return
     if "@type" in item and not _is_type(item, "ClaimReview"):
-        yield None, [Problem(index, "@type", f"not a ClaimReview: {item['@type']!r:.60}")]
+        yield (
+            None,
+            [
+                Problem(
+                    index, "@type", _("not a ClaimReview: %(type).60r") % {"type": item["@type"]}
+                )
+            ],
+        )
         return
     read = _Reader(index, "")
     parsed = _from_claimreview(item, read, {})
@@ -590,37 +607,45 @@ def _values(review: ParsedReview, verdict: Label | None, origin: str) -> dict[st
 
 def _write_batch(
     workspace: Workspace,
-    reviews: Sequence[ParsedReview],
+    reviews: Sequence[tuple[int, ParsedReview]],
     labels: Sequence[Label],
     origin: str,
     outcome: ImportOutcome,
+    *,
+    dry_run: bool = False,
 ) -> None:
     """Write one batch in one transaction. Each review counts once: a page seen earlier in the
-    same import counts as updated when it changes the row, else as unchanged."""
+    same import counts as updated when it changes the row, else as unchanged. A dry run counts
+    the same and writes nothing."""
     with transaction.atomic():
         rows = {
             row.url: row
             for row in ReferenceClaim.objects.select_for_update(no_key=True).filter(
-                workspace=workspace, url__in={review.url for review in reviews}
+                workspace=workspace, url__in={review.url for _index, review in reviews}
             )
         }
         new: dict[str, ReferenceClaim] = {}
         changed: dict[str, ReferenceClaim] = {}
-        for review in reviews:
+        for index, review in reviews:
             values = _values(review, verdict_for(review.rating, labels), origin)
             row = rows.get(review.url)
             if row is None:
                 row = ReferenceClaim(workspace=workspace, url=review.url, **values)
                 rows[review.url] = new[review.url] = row
                 outcome.created += 1
+                outcome.results.append((index, "created"))
             elif all(getattr(row, name) == value for name, value in values.items()):
                 outcome.unchanged += 1
+                outcome.results.append((index, "unchanged"))
             else:
                 for name, value in values.items():
                     setattr(row, name, value)
                 if review.url not in new:
                     changed[review.url] = row
                 outcome.updated += 1
+                outcome.results.append((index, "updated"))
+        if dry_run:
+            return
         if new:
             # Another import may have added the same page meanwhile: its row is updated.
             ReferenceClaim.objects.bulk_create(
@@ -636,11 +661,14 @@ def _write_batch(
             ReferenceClaim.objects.bulk_update(changed.values(), [*_WRITTEN, "updated_at"])
 
 
-def references_import(*, workspace: Workspace, items: Iterable[Any], origin: str) -> ImportOutcome:
+def references_import(
+    *, workspace: Workspace, items: Iterable[Any], origin: str, dry_run: bool = False
+) -> ImportOutcome:
     """Import the fact-checks in `items` into the workspace's reference corpus.
 
     `origin` (at most 30 characters) records where they came from. Counts are of reviews: a Fact
-    Check Tools claim with three reviews is three references.
+    Check Tools claim with three reviews is three references. A dry run reads and counts
+    everything and writes nothing.
     """
     origin = origin.strip()
     if not origin or len(origin) > ORIGIN_MAX:
@@ -652,7 +680,7 @@ def references_import(*, workspace: Workspace, items: Iterable[Any], origin: str
         )
     ]
     outcome = ImportOutcome()
-    batch: list[ParsedReview] = []
+    batch: list[tuple[int, ParsedReview]] = []
     for index, item in enumerate(items):
         for review, problems in parse_item(item, index):
             if review is None:
@@ -661,13 +689,13 @@ def references_import(*, workspace: Workspace, items: Iterable[Any], origin: str
                 outcome.skipped += 1
                 continue
             outcome.problems.extend(problems)
-            batch.append(review)
+            batch.append((index, review))
             if len(batch) >= BATCH_SIZE:
-                _write_batch(workspace, batch, labels, origin, outcome)
+                _write_batch(workspace, batch, labels, origin, outcome, dry_run=dry_run)
                 batch = []
     if batch:
-        _write_batch(workspace, batch, labels, origin, outcome)
-    if outcome.created or outcome.updated:
+        _write_batch(workspace, batch, labels, origin, outcome, dry_run=dry_run)
+    if (outcome.created or outcome.updated) and not dry_run:
         # New outside fact-checks may say the same as claims made before: a worker looks again.
         from annotations import tasks  # the tasks module imports the services
         from annotations.services.dispatch import enqueue_on_commit

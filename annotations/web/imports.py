@@ -31,6 +31,8 @@ COUNT_LABELS = {
     "assessments": gettext_lazy("verdicts"),
     "sources": gettext_lazy("new sources"),
     "adjudications": gettext_lazy("adjudications"),
+    "references": gettext_lazy("outside fact-checks"),
+    "references_updated": gettext_lazy("outside fact-checks updated"),
 }
 OUTCOME_LABELS = {
     "created": gettext_lazy("created"),
@@ -178,7 +180,9 @@ def import_job_page(request: HttpRequest, job_id: int) -> HttpResponse:
         "workspace": job.workspace,
         "page": page,
         "shown": shown,
-        "written": [(label, job.counts.get(key, 0)) for key, label in COUNT_LABELS.items()],
+        "written": [
+            (label, job.counts[key]) for key, label in COUNT_LABELS.items() if key in job.counts
+        ],
         "refresh": job.status in ("queued", "running"),
     }
     return render(request, "annotations/import_job.html", context)
