@@ -246,3 +246,34 @@ def test_signing_in_takes_json(alice: User) -> None:
         content_type="application/x-www-form-urlencoded",
     )
     assert form.status_code == 415
+
+
+def test_signing_in_is_declared_as_needing_no_credentials(schema: dict[str, Any]) -> None:
+    # A generated client then calls it on an anonymous client (it used to type it as needing one
+    # already signed in); every other operation still asks for a token or a session.
+    token = schema["paths"]["/api/v1/auth/token/"]["post"]
+    assert token["security"] == [{}]
+    others = [
+        (path, method)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if isinstance(operation, dict) and operation.get("security") == [{}]
+    ]
+    assert others == [("/api/v1/auth/token/", "post")], others
+
+
+def test_a_signed_in_browser_may_still_ask_for_a_token(alice: User) -> None:
+    cache.clear()
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(alice)
+    answer = client.post(
+        "/api/v1/auth/token/",
+        {"username": "alice", "password": "alice-password-1"},
+        format="json",
+    )
+    assert answer.status_code == 200, answer.content
+    wrong = client.post(
+        "/api/v1/auth/token/", {"username": "alice", "password": "nope"}, format="json"
+    )
+    assert wrong.status_code == 400
+    assert "non_field_errors" in wrong.json()
