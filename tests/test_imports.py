@@ -233,6 +233,37 @@ def test_people_who_are_not_members_are_kept_as_attributions(
     assert not workspace.memberships.filter(user=person).exists()
 
 
+def test_a_failed_record_leaves_nobody_behind(workspace: Workspace, alice: User) -> None:
+    # Line 1 names zoé and then fails on its verdict; line 2 names yann and goes in.
+    bad = _record(url="https://example.org/bad")
+    bad["claims"][0]["highlights"][1]["creator"] = "zoé@example.org"
+    bad["claims"][0]["assessments"][1] = {"creator": "zoé@example.org", "verdict": "bogus"}
+    good = _record(text=TEXT + " Deux.", url="https://example.org/good")
+    good["claims"][0]["highlights"][1]["creator"] = "yann"
+    good["claims"][0]["assessments"][1]["creator"] = "yann"
+    job = _run(workspace, alice, [_line(**bad), _line(**good)])
+
+    assert [row["outcome"] for row in job.report] == ["failed", "created"]
+    assert job.counts["people_attributed"] == 1
+    attributed = User.objects.filter(username__startswith="imported-")
+    assert [person.first_name for person in attributed] == ["yann"]
+
+    # A dry run makes nobody, and counts only the people of records that would go in.
+    fresh = _record(text=TEXT + " Trois.", url="https://example.org/fresh")
+    fresh["claims"][0]["highlights"][1]["creator"] = "xavier"
+    dry = _run(workspace, alice, [_line(**bad), _line(**fresh)], dry_run=True)
+    assert [row["outcome"] for row in dry.report] == ["failed", "would_create"]
+    assert dry.counts["people_attributed"] == 1  # xavier; zoé's record fails
+    assert User.objects.filter(username__startswith="imported-").count() == 1
+
+    # Once a record naming zoé goes in, she is made, once, whoever names her next.
+    bad["claims"][0]["assessments"][1]["verdict"] = "false"
+    again = _run(workspace, alice, [_line(**bad)])
+    assert again.report[0]["outcome"] == "created"
+    assert again.counts["people_attributed"] == 1
+    assert User.objects.filter(username__startswith="imported-").count() == 2
+
+
 def test_an_unknown_verdict_names_the_scale(workspace: Workspace, alice: User) -> None:
     record = _record()
     record["claims"][0]["assessments"][0]["verdict"] = "pants-on-fire"

@@ -351,7 +351,11 @@ def _size(upload: IO[bytes]) -> int:
 
 class _People:
     """The people a file names, matched once each: members by username or e-mail, the rest kept
-    as attributions (inactive, passwordless people who are never members)."""
+    as attributions (inactive, passwordless people who are never members).
+
+    An attribution not yet in the database is planned under a placeholder id (negative) and made
+    only when a record naming it is written (``resolve``, inside that record's transaction): a
+    record that fails leaves no person behind. ``attributions`` names those of written records."""
 
     def __init__(self, workspace_id: int, importer: User, dry_run: bool) -> None:
         self.workspace_id = workspace_id
@@ -367,34 +371,58 @@ class _People:
             if email:
                 self._members.setdefault(email.casefold(), pk)
         self.attributions: set[str] = set()
+        self._attributed: dict[int, str] = {}  # attribution ids (real or placeholder) -> name
+        self._pending: dict[int, str] = {}  # placeholder -> name
+        self._made: dict[int, int] = {}  # placeholder -> id, in the current transaction
+        self.record_names: set[str] = set()  # attributions the record being planned names
 
     def user_id(self, name: str) -> int:
         name = name.strip()
         if name in self._known:
-            return self._known[name]
-        key = name.casefold().removeprefix("acct:")
-        # Only a member's exact username or e-mail: "bob@elsewhere.example" is not member bob.
-        pk = self._members.get(key)
-        if pk is None:
-            pk = self._attribution(name)
-        self._known[name] = pk
+            pk = self._known[name]
+        else:
+            key = name.casefold().removeprefix("acct:")
+            # Only a member's exact username or e-mail: "bob@elsewhere.example" is not member bob.
+            pk = self._members.get(key) or self._attribution(name)
+            self._known[name] = pk
+        if pk in self._attributed:
+            self.record_names.add(self._attributed[pk])
         return pk
 
-    def _attribution(self, name: str) -> int:
-        self.attributions.add(name)
+    def _username(self, name: str) -> str:
         digest = hashlib.sha256(f"{self.workspace_id}:{name}".encode()).hexdigest()[:10]
-        username = f"imported-{slugify(name)[:100] or 'person'}-{digest}"
-        if self.dry_run:
-            existing = User.objects.filter(username=username).values_list("pk", flat=True).first()
-            return existing if existing is not None else -len(self.attributions)
-        person, created = User.objects.get_or_create(
-            username=username,
-            defaults={"first_name": name[:150], "is_active": False},
+        return f"imported-{slugify(name)[:100] or 'person'}-{digest}"
+
+    def _attribution(self, name: str) -> int:
+        existing = (
+            User.objects.filter(username=self._username(name)).values_list("pk", flat=True).first()
         )
-        if created:
-            person.set_unusable_password()
-            person.save(update_fields=["password"])
-        return person.pk
+        pk = existing if existing is not None else -(len(self._pending) + 1)
+        if existing is None:
+            self._pending[pk] = name
+        self._attributed[pk] = name
+        return pk
+
+    def resolve(self, pk: int) -> int:
+        """The id to write: a placeholder's person is made now (in the writer's transaction)."""
+        if pk >= 0:
+            return pk
+        made = self._made.get(pk)
+        if made is None:
+            name = self._pending[pk]
+            person, created = User.objects.get_or_create(
+                username=self._username(name),
+                defaults={"first_name": name[:150], "is_active": False},
+            )
+            if created:
+                person.set_unusable_password()
+                person.save(update_fields=["password"])
+            made = self._made[pk] = person.pk
+        return made
+
+    def rolled_back(self) -> None:
+        """The transaction that made people was undone: they are made again when next needed."""
+        self._made.clear()
 
 
 class _Scale:
@@ -471,6 +499,8 @@ class _Plan:
     # In a dry run, the plan of the article earlier in the file that this record adds to (that
     # article is not written, so the record is planned against what that plan would write).
     earlier: _Plan | None = None
+    # The people the record names who are kept as attributions (not members).
+    people: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -621,6 +651,7 @@ class ImportRun:
             )
 
     def plan(self, record: Record, seq: int = 0) -> _Plan:
+        self.people.record_names = set()
         given = record.article
         earlier: _Plan | None = None
         if given.text is None:
@@ -653,6 +684,7 @@ class ImportRun:
                 if self.dry_run:
                     self.planned_urls[article.url] = plan
             self.seen_prints[article.fingerprint] = record.place
+        plan.people = frozenset(self.people.record_names)
         return plan
 
     def forget(self, plan: _Plan) -> None:
@@ -950,7 +982,7 @@ def _claim_rows(
                     "final_verdict_id": planned.final_verdict_id,
                     "settled_at": now if planned.final_verdict_id else None,
                     "published_at": now if status == Claim.Status.PUBLISHED else None,
-                    "created_by_id": planned.creator_id,
+                    "created_by_id": run.people.resolve(planned.creator_id),
                 }
             )
             owners.append((plan, planned, None))
@@ -987,7 +1019,7 @@ def _write(run: ImportRun, plans: list[_Plan]) -> None:
                 {
                     "claim_id": claim_id,
                     "article_id": plan.article.pk,
-                    "user_id": span.user_id,
+                    "user_id": run.people.resolve(span.user_id),
                     "start": span.start,
                     "end": span.end,
                     "exact": quote.exact,
@@ -999,7 +1031,7 @@ def _write(run: ImportRun, plans: list[_Plan]) -> None:
             assessments.append(
                 Assessment(
                     claim_id=claim_id,
-                    reviewer_id=person,
+                    reviewer_id=run.people.resolve(person),
                     verdict_id=verdict,
                     initial_verdict_id=initial,
                     rationale=rationale,
@@ -1007,11 +1039,14 @@ def _write(run: ImportRun, plans: list[_Plan]) -> None:
                 )
             )
         for person, url, stance, details in planned.sources:
-            links.append((claim_id, person, url, stance, details))
+            links.append((claim_id, run.people.resolve(person), url, stance, details))
         for person, verdict, note in planned.adjudications:
             adjudications.append(
                 Adjudication(
-                    claim_id=claim_id, adjudicator_id=person, verdict_id=verdict, note=note
+                    claim_id=claim_id,
+                    adjudicator_id=run.people.resolve(person),
+                    verdict_id=verdict,
+                    note=note,
                 )
             )
         events.append(
@@ -1145,6 +1180,7 @@ def import_records(run: ImportRun, parsed: Iterable[Parsed]) -> Iterator[Outcome
             continue
         if run.dry_run:
             _count_planned(run, plan)
+            run.people.attributions |= plan.people
             existing = None if plan.new else plan.article.pk
             yield Outcome(item.place, "would_create", article=existing, seq=seq)
             continue
@@ -1178,9 +1214,12 @@ def _flush(run: ImportRun, plans: list[_Plan]) -> Iterator[Outcome]:
         # The database refused a row of one of them (another import took the same URL a moment
         # ago, a value it cannot keep): each record on its own, so the others still go in.
         run.counts = before
+        run.people.rolled_back()
         for plan in plans:
             yield _write_alone(run, plan)
         return
+    for plan in kept:
+        run.people.attributions |= plan.people
     yield from doubles
     for plan in kept:
         yield Outcome(plan.place, "created", article=plan.article.pk, seq=plan.seq)
@@ -1225,13 +1264,17 @@ def _write_alone(run: ImportRun, plan: _Plan) -> Outcome:
             if doubles:
                 return doubles[0]
             _write(run, kept)
+            written = bool(kept)
     except DatabaseError as exc:
         run.counts = counts
+        run.people.rolled_back()
         run.forget(plan)
         if "article_unique_url" in str(exc):
             message = _("An article with this URL is already in the workspace.")
             return Outcome(plan.place, "skipped", message=message, seq=plan.seq)
         return Outcome(plan.place, "failed", message=_database_problem(exc), seq=plan.seq)
+    if written:
+        run.people.attributions |= plan.people
     return Outcome(plan.place, "created", article=plan.article.pk, seq=plan.seq)
 
 
