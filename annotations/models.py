@@ -1163,8 +1163,11 @@ class ImportJob(models.Model):
                 condition=Q(status__in=["queued", "running", "done", "failed"]),
                 name="import_job_status",
             ),
+            # A job still to run has its file or the address of one; a finished job's file is
+            # deleted (services.imports), its report kept.
             models.CheckConstraint(
-                condition=~Q(file="") | ~Q(source_url=""), name="import_job_has_input"
+                condition=Q(status__in=["done", "failed"]) | ~Q(file="") | ~Q(source_url=""),
+                name="import_job_has_input",
             ),
         ]
 

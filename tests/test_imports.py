@@ -3,6 +3,7 @@ people matched to members, the editor's rights, dry runs, importing twice, and t
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -262,6 +263,40 @@ def test_a_failed_record_leaves_nobody_behind(workspace: Workspace, alice: User)
     assert again.report[0]["outcome"] == "created"
     assert again.counts["people_attributed"] == 1
     assert User.objects.filter(username__startswith="imported-").count() == 2
+
+
+def test_a_finished_import_keeps_no_copy_of_its_file(
+    workspace: Workspace, alice: User, settings: Any
+) -> None:
+    from pathlib import Path
+
+    from annotations.services.imports import import_job_create, import_job_run
+
+    stored = Path(settings.MEDIA_ROOT) / "imports" / str(workspace.pk)
+    job = _run(workspace, alice, [_line(**_record())])
+    assert job.status == "done" and job.created == 1
+    assert not job.file
+    assert not list(stored.iterdir())
+
+    # A job that fails (here: its importer is no longer a member) lets its file go too.
+    body = io.BytesIO((_line(**_record(url="https://example.org/b")) + "\n").encode())
+    queued = import_job_create(
+        user=alice,
+        workspace_id=workspace.pk,
+        data={"format": "jsonl", "extract": False},
+        upload=body,
+        file_name="b.jsonl",
+        enqueue=False,
+    )
+    assert queued.file and len(list(stored.iterdir())) == 1
+    workspace.memberships.filter(user=alice).delete()
+    from annotations import tasks
+
+    assert tasks.run_import_job(queued.pk) == "failed"
+    queued.refresh_from_db()
+    assert queued.status == "failed" and not queued.file
+    assert not list(stored.iterdir())
+    assert import_job_run(job_id=queued.pk) == "skipped"
 
 
 def test_an_unknown_verdict_names_the_scale(workspace: Workspace, alice: User) -> None:

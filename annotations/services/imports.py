@@ -1295,7 +1295,9 @@ def import_job_run(*, job_id: int) -> str:
         return "skipped"
     language = str(job.options.get("language") or settings.LANGUAGE_CODE)
     with translation.override(language):
-        return _run(job)
+        outcome = _run(job)
+    _discard_file(job.pk)
+    return outcome
 
 
 def _run(job: ImportJob) -> str:
@@ -1490,6 +1492,22 @@ def import_job_fail(*, job_id: int, error: str) -> None:
     ImportJob.objects.filter(pk=job_id).update(
         status=ImportJob.Status.FAILED, error=error[:2000], finished_at=timezone.now()
     )
+    _discard_file(job_id)
+
+
+def _discard_file(job_id: int) -> None:
+    """A finished job's file is deleted: its report says what became of every record, and a desk's
+    files (people's names, unpublished texts) are not kept on the server for nothing. Kept while
+    the job may still run again (a lost worker's job reads it from the start)."""
+    name = ImportJob.objects.filter(pk=job_id).values_list("file", flat=True).first()
+    if not name:
+        return
+    try:
+        default_storage.delete(name)
+    except OSError:
+        logger.warning("import %s: its file %s could not be deleted", job_id, name, exc_info=True)
+        return
+    ImportJob.objects.filter(pk=job_id).update(file="")
 
 
 def import_summary(job: ImportJob) -> dict[str, Any]:
