@@ -726,6 +726,6 @@ def test_the_import_report_of_fact_checks_speaks_french(
         )
         again = run_import(workspace, alice, "claimreview", _lines(claim_review()))
     assert first.report[0]["outcome"] == "failed"
-    assert "pas d'URL" in first.report[0]["message"]
+    assert "url\xa0: pas d'URL" in first.report[0]["message"]
     assert again.report[0]["outcome"] == "skipped"
     assert again.report[0]["message"] == "Déjà dans le corpus de référence, inchangé."

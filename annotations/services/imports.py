@@ -41,6 +41,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from annotations.access import require_role, role_in
 from annotations.import_messages import describe
@@ -1413,8 +1414,12 @@ def _reference_outcome(
             return _(" (imported without it)")
         return _(" (this review was not imported)") if results else ""
 
-    said = "; ".join(
-        (f"{problem.field}: {problem.message}" if problem.field else problem.message)
+    said = pgettext("between problems", "; ").join(
+        (
+            _("%(field)s: %(problem)s") % {"field": problem.field, "problem": problem.message}
+            if problem.field
+            else problem.message
+        )
         + note(problem)
         for problem in problems
     )

@@ -809,27 +809,47 @@ def step_7_registry(
     assert echo is not None
     published = _claim(article, day.quote_narrower)
     assert published.status == Claim.Status.PUBLISHED and published.final_verdict is not None
-    # Overnight: the reference corpus gets an outside fact-check (import_claimreview's service),
-    # and erin brings in the new article and makes the repeat a claim (the match runs after).
+    # Overnight: alice imports an outside fact-check into the reference corpus from the Import
+    # page, and erin brings in the new article and makes the repeat a claim (the match runs after).
     from annotations.services.articles import article_create
     from annotations.services.claims import claim_create
-    from annotations.services.references import references_import
 
-    outcome = references_import(
-        workspace=workspace,
-        items=[
+    review = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": echo.reference_url,
+        "claimReviewed": echo.reference_text,
+        "inLanguage": echo.reference_language,
+        "author": {"@type": "Organization", "name": echo.publisher},
+        "reviewRating": {"@type": "Rating", "alternateName": echo.rating},
+    }
+    editor = start(alice, day.locale)
+    editor_hands = Hands(editor.page, keyboard_only=day.keyboard_only)
+    page = editor.open(f"/workspaces/{workspace.pk}/imports/")
+    editor_hands.choose(page.locator("#id_format"), "claimreview")
+    if day.keyboard_only:
+        editor_hands.reach(page.locator("#id_file"))
+    page.locator("#id_file").set_input_files(
+        files=[
             {
-                "@type": "ClaimReview",
-                "url": echo.reference_url,
-                "claimReviewed": echo.reference_text,
-                "inLanguage": echo.reference_language,
-                "author": {"@type": "Organization", "name": echo.publisher},
-                "reviewRating": {"@type": "Rating", "alternateName": echo.rating},
+                "name": "outside-fact-checks.jsonld",
+                "mimeType": "application/ld+json",
+                "buffer": json.dumps([review, {"@type": "ClaimReview"}]).encode(),
             }
-        ],
-        origin="desk-day",
+        ]
     )
-    assert outcome.created == 1, outcome
+    editor_hands.press(page.locator('form[data-form="import"] button.primary'))
+    page.wait_for_url(re.compile(r"/imports/\d+/$"))
+    summary = page.locator('.import-summary[data-status="done"]')
+    expect(summary).to_be_visible()
+    expect(summary.locator('[data-count="created"]')).to_have_text("1")
+    expect(summary.locator('[data-count="failed"]')).to_have_text("1")
+    # The item with no page and no claim is reported by its number, in the reader's language.
+    failed = page.locator('table.report tr[data-outcome="failed"]')
+    expect(failed.locator('[data-place="item 1"]')).to_be_visible()
+    expect(failed).to_contain_text("URL")
+    editor.shot(f"{day.prefix}-7-0-reference-import", full_page=True)
+    assert workspace.reference_claims.filter(url=echo.reference_url).exists()
     fresh = article_create(user=erin, workspace=workspace, text=echo.text, language=echo.language)
     start_at = echo.text.index(echo.sentence)
     repeat = claim_create(
