@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/workbench} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 
-.PHONY: install install-dev run worker beat test check format format-check lint types bench-api bench-candidates bench-export bench-agreement bench-extraction default-scorer bench-checkworthy bench-search bench-schema bench-schema-stateful bench-reextract bench-live bench-import bench-fever bench-scaling bench-load clean
+.PHONY: install install-dev run worker beat test check format format-check lint types bench-api bench-candidates bench-export bench-agreement bench-extraction default-scorer bench-checkworthy bench-search bench-schema bench-schema-stateful bench-reextract bench-live bench-import bench-fever bench-hypothesis bench-scaling bench-load clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +89,10 @@ bench-import: $(DEV_STAMP)
 ## fever-scorer 2.0.39 (fetched from PyPI into /tmp, never a dependency) reads the FEVER export.
 bench-fever: $(DEV_STAMP)
 	$(BIN)/python bench/fever_scorer.py
+
+## Hypothesis's own anchoring code (npm, in /tmp, never a dependency) on the W3C export, in Chromium.
+bench-hypothesis: $(DEV_STAMP)
+	$(BIN)/python bench/hypothesis_anchoring.py
 
 ## Agreement figures and queue pages on 100,000 assessments.
 bench-agreement: $(DEV_STAMP)

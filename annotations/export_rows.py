@@ -28,7 +28,7 @@ from typing import Any, Final, TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Func, IntegerField, QuerySet, TextField, Value
+from django.db.models import Count, F, Func, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from annotations.exports.claimreview import claim_review_document
@@ -185,7 +185,10 @@ class AstralCount(Func):
     hold: on PostgreSQL counted by the database; elsewhere the prefix itself, counted in Python
     (``astral_count``)."""
 
-    output_field = IntegerField()  # a TextField's prefix outside PostgreSQL (see astral_count)
+    # A number on PostgreSQL, the prefix itself elsewhere (see astral_count): typed as text, so
+    # that no database's value is put through int() (an integer field's converter would, and a
+    # prefix read on SQLite is no number). PostgreSQL's integer comes through as it is.
+    output_field = TextField()
 
     # substr(text, 1, n): the first n characters, on every database.
     template = "substr(%(expressions)s)"

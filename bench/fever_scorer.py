@@ -28,9 +28,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib.util
-import io
 import json
-import os
 import sys
 import tarfile
 import tempfile
@@ -39,7 +37,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
 VERSION = "2.0.39"
 SDIST = f"fever-scorer-{VERSION}.tar.gz"
 SHA256 = "b87979f85c8ba2bf09d86db43f9805de110610288f45348a81657f0f4d3058a3"
@@ -152,56 +149,12 @@ def main() -> int:
         return 2
     print(f"fever-scorer {VERSION}: {args.cache / SCORER} (sha256 of the sdist checked)")
 
-    scratch = Path(tempfile.mkdtemp(prefix="wb-fever-"))
-    os.environ.update(
-        DEBUG="1",
-        DATABASE_URL=f"sqlite:///{scratch / 'db.sqlite3'}",
-        MEDIA_ROOT=str(scratch / "media"),
-        DJANGO_SETTINGS_MODULE="workbench.settings",
-    )
-    os.environ.pop("REDIS_URL", None)
-    sys.path.insert(0, str(ROOT))
-    import django
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from scratch_desk import export, import_records, open_desk
 
-    django.setup()
-    from django.core.management import call_command
-
-    from annotations.models import Workspace
-
-    quiet = io.StringIO()
-    call_command("migrate", verbosity=0)
-    call_command("load_demo", stdout=quiet)
-    workspace = Workspace.objects.get(name="Demo desk")
-    data = scratch / "claims.jsonl"
-    data.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records(args.articles)),
-        encoding="utf-8",
-    )
-    report = io.StringIO()
-    call_command(
-        "import_articles",
-        "--workspace",
-        str(workspace.pk),
-        "--user",
-        "alice",
-        "--format",
-        "jsonl",
-        "--no-extract",
-        str(data),
-        stdout=report,
-    )
-    print(report.getvalue().strip())
-    exported = scratch / "fever.jsonl"
-    call_command(
-        "export_claims",
-        "--workspace",
-        str(workspace.pk),
-        "--format",
-        "fever",
-        "--output",
-        str(exported),
-        stdout=quiet,
-    )
+    workspace, scratch = open_desk()
+    import_records(workspace, scratch, records(args.articles))
+    exported = export(workspace, scratch, "fever")
     gold = [json.loads(line) for line in exported.read_text(encoding="utf-8").splitlines()]
     labels: dict[str, int] = {}
     for line in gold:

@@ -119,3 +119,69 @@ def test_it_takes_the_options_of_the_api(desk: Desk, tmp_path: Path) -> None:
 def test_it_names_an_option_that_does_not_fit_the_format(desk: Desk) -> None:
     with pytest.raises(CommandError, match="--texts: Article texts do not fit claimreview"):
         run("--workspace", desk.workspace.pk, "--format", "claimreview", "--texts")
+
+
+# On the embedded default (SQLite), as `make run` serves: the UTF-16 positions are counted in
+# Python there (PostgreSQL counts them in SQL), and used to fail the export outright.
+SQLITE_EXPORT = """
+import json, sys
+from django.core.management import call_command
+from django.contrib.auth.models import User
+from annotations.services.workspaces import workspace_create
+call_command("migrate", verbosity=0)
+alice = User.objects.create_user("alice")
+ws = workspace_create(user=alice, name="Desk")
+text = "🙂 Le ministre a dit : « Le chômage a baissé. » Fin."
+quote = "« Le chômage a baissé. »"
+start = text.index(quote)
+claim = {"start": start, "end": start + len(quote), "exact": quote,
+         "adjudications": [{"creator": "alice", "verdict": "false"}]}
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    f.write(json.dumps({"url": "https://example.org/a", "text": text, "claims": [claim]}) + "\\n")
+call_command("import_articles", "--workspace", ws.pk, "--user", "alice", "--format", "jsonl",
+             "--no-extract", sys.argv[1])
+call_command("export_claims", "--workspace", ws.pk, "--format", "webannotation", "--utf16")
+"""
+
+
+def test_utf16_positions_are_exported_on_sqlite(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    script = tmp_path / "export.py"
+    script.write_text(SQLITE_EXPORT, encoding="utf-8")
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/fresh.sqlite3",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "DJANGO_SETTINGS_MODULE": "workbench.settings",
+        "PYTHONPATH": str(root),
+    }
+    done = subprocess.run(  # noqa: S603 - this project's own code
+        [
+            sys.executable,
+            "-c",
+            f"import django; django.setup(); exec(open({str(script)!r}).read())",
+            str(tmp_path / "a.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=180,
+        check=False,
+        cwd=root,
+    )
+    assert done.returncode == 0, done.stderr
+    annotation = next(json.loads(line) for line in done.stdout.splitlines() if line.startswith("{"))
+    positions = [s for s in annotation["target"]["selector"] if s["type"] == "TextPositionSelector"]
+    # The emoji before the claim counts once in code points and twice in UTF-16 units.
+    assert positions[0]["start"] == 22
+    assert positions[-1] == {
+        "type": "TextPositionSelector",
+        "start": 23,
+        "end": 47,
+        "unit": "utf-16",
+    }
