@@ -129,8 +129,7 @@ def step(name, status, what):
 
 step("import", None, f"{len(modules)} generated modules import")
 
-# Sign in. The token operation is declared with token/cookie security, so the generator types it
-# for an AuthenticatedClient; an anonymous Client is what signing in needs.
+# Sign in, with an anonymous Client: the token operation is declared as needing no credentials.
 anonymous = Client(base_url=BASE_URL, raise_on_unexpected_status=True)
 r = call(
     v1_auth_token_create,
