@@ -97,6 +97,13 @@ def membership_list(*, workspace: Workspace) -> QuerySet[Membership]:
     return Membership.objects.filter(workspace=workspace).select_related("user")
 
 
+def member_usernames(*, workspace: Workspace, but: User) -> list[str]:
+    """The workspace's other members' usernames, sorted: whom a comment can @mention."""
+    return sorted(
+        m.user.get_username() for m in membership_list(workspace=workspace) if m.user_id != but.pk
+    )
+
+
 def membership_get(*, user: User, workspace: Workspace, user_id: int) -> Membership:
     membership = membership_list(workspace=workspace).filter(user_id=user_id).first()
     if membership is None:

@@ -229,8 +229,13 @@ def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
         ],
         "live": live_config(user, article),
     }
-    return render(
-        request,
-        "annotations/article.html",
-        {"article": article, "workspace": workspace, "config": config},
-    )
+    # For the @-autocomplete of the claim panel's comment box (as on the claim's page).
+    members = selectors.member_usernames(workspace=workspace, but=user)
+    context = {
+        "article": article,
+        "workspace": workspace,
+        "config": config,
+        "members": members,
+        "can_instruct": role >= Role.ADJUDICATOR,
+    }
+    return render(request, "annotations/article.html", context)

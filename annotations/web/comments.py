@@ -103,11 +103,10 @@ def thread_context(
         shown[comment.pk] = item
         parent = shown.get(comment.shown_parent) if comment.shown_parent else None  # type: ignore[attr-defined]
         (parent.replies if parent is not None else roots).append(item)
-    members = sorted(m.user.get_username() for m in selectors.membership_list(workspace=workspace))
     return {
         "comments": roots,
         "comment_count": len(thread),
-        "members": [name for name in members if name != user.get_username()],
+        "members": selectors.member_usernames(workspace=workspace, but=user),
         "can_instruct": role >= Role.ADJUDICATOR,
     }
 

@@ -472,6 +472,11 @@ QUESTIONS = {
     "en": "which source settles this quotation?",
     "fr": "quelle source tranche cette citation ?",
 }
+# What alice answers bob from the article page's panel, after "@bob " (step 7).
+ANSWERS = {
+    "en": "the ministry's press release, linked above.",
+    "fr": "le communiqué du ministère, lié plus haut.",
+}
 
 
 def step_7_bob_mentions_dave(
@@ -518,6 +523,30 @@ def step_7_bob_mentions_dave(
     expect(in_panel.first.locator("strong")).to_have_text("bob")
     in_panel.first.scroll_into_view_if_needed()
     editor.shot(f"{day.prefix}-7k-editor-panel-comment-live")
+    # alice answers from the panel itself: "@bo", Enter picks bob, then her answer. It joins her
+    # panel's thread and appears on bob's and dave's pages of the claim, without a reload.
+    answer = panel.locator('.claim-view [data-form="comment"] textarea[name=body]')
+    editor_hands = Hands(panel, keyboard_only=day.keyboard_only)
+    if day.keyboard_only:
+        editor_hands.reach(answer)
+    else:
+        answer.click()
+    panel.keyboard.type("@bo")
+    expect(panel.locator(".claim-view .mention-list [role=option]")).to_have_text(["bob"])
+    panel.keyboard.press("Enter")
+    expect(answer).to_have_value("@bob ")
+    panel.keyboard.type(ANSWERS[day.locale[:2]])
+    editor_hands.press(panel.locator('.claim-view [data-form="comment"] button[type=submit]'))
+    expect(in_panel).to_have_count(2)
+    expect(in_panel.last).to_contain_text(ANSWERS[day.locale[:2]])
+    expect(in_panel.last.locator("strong")).to_have_text("alice")
+    expect(answer).to_have_value("")
+    in_panel.last.scroll_into_view_if_needed()
+    editor.shot(f"{day.prefix}-7l-editor-comments-from-the-panel")
+    for thread in (page, watching):
+        expect(thread.locator(".comments .comment").last).to_contain_text(
+            ANSWERS[day.locale[:2]]
+        )
     assert adjudicator.page.evaluate("performance.getEntriesByType('navigation').length") == 1
     adjudicator.shot(f"{day.prefix}-7j-adjudicator-badge-lit")
 
@@ -676,7 +705,9 @@ def step_7_dave_is_told(adjudicator: Any, hands: Hands, day: Day, claim: Claim) 
     adjudicator.shot(f"{day.prefix}-7h-adjudicator-notifications")
     hands.press(mention.locator("button"))
     page.wait_for_url(re.compile(rf"/claims/{claim.pk}/#comment-\d+$"))
-    expect(page.locator(".comments .comment").last).to_contain_text(QUESTIONS[day.locale[:2]])
+    expect(
+        page.locator(".comments .comment", has_text=QUESTIONS[day.locale[:2]])
+    ).to_be_visible()
     expect(page.locator("[data-notifications] [data-unread]")).to_have_text("3")
 
 

@@ -131,3 +131,26 @@ def test_the_e_mail_choice_is_saved_and_a_bad_one_named(dave: User) -> None:
     saved = client.post("/notifications/", {"action": "email", "email": "daily"})
     assert saved.status_code == 302
     assert 'value="daily" selected' in client.get("/notifications/").content.decode()
+
+
+def test_the_article_pages_comment_box_knows_whom_it_can_mention(
+    claim: Claim, bob: User, dave: User
+) -> None:
+    import json
+
+    def page_of(user: User) -> str:
+        answer = _client(user).get(f"/articles/{claim.article_id}/")
+        assert answer.status_code == 200
+        return answer.content.decode()
+
+    reviewer = page_of(bob)
+    members = re.search(
+        r'<script id="comment-members" type="application/json">(.*?)</script>', reviewer
+    )
+    assert members, "no members for the @-autocomplete"
+    # The other members, never oneself.
+    assert json.loads(members.group(1)) == ["alice", "carol", "dave", "erin"]
+    assert 'data-form="comment"' in reviewer and "data-mentions" in reviewer
+    # Only adjudicators and editors may mark a comment as an instruction for everyone.
+    assert 'data-field="instruction"' not in reviewer
+    assert 'data-field="instruction"' in page_of(dave)

@@ -5,6 +5,7 @@
 import { Api, ApiError } from "./api.js";
 import { Drafts, fillForm, formValues } from "./drafts.js";
 import { LiveFeed } from "./live.js";
+import { attachMentions } from "./mentions.js";
 import { el, fmt, safeLink, snippet, toast, typing, when } from "./ui.js";
 import { TextIndex, rangeToSpan, selectSpan, stepWord } from "./offsets.js";
 import {
@@ -633,6 +634,7 @@ async function renderClaim(claim) {
   renderComments(root, claim.id, data.comments);
   renderHistory(root, data.history);
   setUpSourceForm(root, claim);
+  setUpCommentForm(root, claim);
   const similarSection = root.querySelector('[data-section="similar"]');
   similarSection.hidden = !renderSimilar(root.querySelector('[data-list="similar"]'), claim.similar || claim.matches, false);
   root.dataset.ready = "1";
@@ -886,8 +888,9 @@ async function refreshClaim(root, claimId) {
   renderDoc();
 }
 
-// The claim's comments as the API lets this reader see them (blind review applies), read-only
-// here: they are written on the claim's page, where the link leads. Drawn again live.
+// The claim's comments as the API lets this reader see them (blind review applies). Drawn again
+// live; the box below the list keeps what is being typed. Replies, edits and deletions are on the
+// claim's page, where the link leads.
 function renderComments(root, claimId, comments) {
   const list = root.querySelector('[data-list="comments"]');
   if (!list) return;
@@ -1014,6 +1017,40 @@ async function removeSource(root, link) {
   } catch (error) {
     toast(fmt(gettext("Not removed: %(reason)s"), { reason: error.summary ? error.summary() : String(error) }), "error");
   }
+}
+
+// A new comment from the panel: @mentions picked from the desk's members as on the claim's page.
+// Kept as a draft while typed; a refused comment stays in its box with the reason.
+function setUpCommentForm(root, claim) {
+  const form = root.querySelector('[data-form="comment"]');
+  if (!form) return;
+  attachMentions(form);
+  draftForm(form, claim.id, "comment", { body: "" });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = form.elements.namedItem("body");
+    const instruction = form.querySelector('[data-field="instruction"]');
+    const button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    try {
+      await api.post("claims/" + claim.id + "/comments/", {
+        body: body.value,
+        instruction: Boolean(instruction && instruction.checked),
+      });
+      drafts.clear(claim.id, "comment");
+      form.reset();
+      showFormError(form, null);
+      const comments = await api.all("claims/" + claim.id + "/comments/");
+      if (state.selected !== claim.id) return;
+      state.claimData.comments = comments;
+      renderComments(root, claim.id, comments);
+      toast(gettext("Comment posted."), "done");
+    } catch (error) {
+      showFormError(form, error);
+    } finally {
+      button.disabled = false;
+    }
+  });
 }
 
 function setUpSourceForm(root, claim) {
