@@ -4,8 +4,9 @@
 
 Builds once, in a database of its own (`<DATABASE_URL db>_export_bench`), a workspace of verified
 claims (resolved and published; 50 per article, 70 % French): each with one adjudication, one or
-two linked sources (1.5 per claim on average) and two reviewers' assessments, generated in SQL
-with generate_series (a couple of minutes for a million claims). Later runs reuse it.
+two linked sources (1.5 per claim on average), two reviewers' highlights and assessments,
+generated in SQL with generate_series (a couple of minutes for a million claims). Later runs
+reuse it.
 
 Then, for each format, a fresh child process (so its peak memory is the export's alone) sends
 `GET /api/v1/workspaces/{id}/export/?format=...` through the whole Django stack (middleware,
@@ -139,11 +140,12 @@ def seed(claims: int) -> dict[str, Any]:
             """
             INSERT INTO annotations_article (workspace_id, title, url, publisher, author,
               published_at, language, text, checksum, revision, fetch_status, fetch_error,
-              extraction_status, extraction_error, created_by_id, created_at, updated_at)
+              extraction_status, extraction_error, created_by_id, created_at, updated_at,
+              fingerprint, version)
             SELECT %(ws)s, 'Article ' || a, 'https://journal.example/articles/' || a,
               'Le Journal', '', now() - a * interval '1 hour',
               CASE WHEN a %% 10 < 7 THEN 'fr' ELSE 'en' END, repeat('x', 300), '', 1, '', '',
-              'done', '', %(editor)s, now(), now()
+              'done', '', %(editor)s, now(), now(), 'bench-' || a, 1
             FROM generate_series(1, %(articles)s) AS a
             """,
         ),
@@ -152,14 +154,14 @@ def seed(claims: int) -> dict[str, Any]:
             """
             INSERT INTO annotations_claim (workspace_id, article_id, start, "end", exact, prefix,
               suffix, orphaned, claimant, normalised_text, status, origin, final_verdict_id,
-              created_by_id, created_at, updated_at, version)
+              created_by_id, created_at, updated_at, version, review_url, tag)
             SELECT %(ws)s, first.id + (i - 1) / %(per_article)s, 100, 100 + length(t.text),
               t.text, 'au cours de la conférence de presse, ', ' a-t-il ajouté devant la presse',
               false, CASE WHEN i %% 3 = 0 THEN '' ELSE 'Jean Dupont' END,
               CASE WHEN i %% 2 = 0 THEN 'Le chômage a baissé de 12 %% en 2023.' ELSE '' END,
               CASE WHEN i %% 5 < 3 THEN 'resolved' ELSE 'published' END, 'manual',
               (%(labels)s::bigint[])[1 + i %% 6], %(bob)s, now() - i * interval '1 second',
-              now(), 3
+              now(), 3, '', ''
             FROM generate_series(1, %(claims)s) AS i
             CROSS JOIN (SELECT min(id) AS id FROM annotations_article
                         WHERE workspace_id = %(ws)s) AS first
@@ -193,11 +195,11 @@ def seed(claims: int) -> dict[str, Any]:
             "claim sources",
             """
             INSERT INTO annotations_claimsource (claim_id, source_id, stance, quote, added_by_id,
-              created_at)
+              created_at, publisher, title, url)
             SELECT c.id, first.id + (c.id + n) %% %(sources)s,
               (ARRAY['supports', 'refutes', 'context'])[1 + (c.id + n) %% 3],
               CASE WHEN n = 0 THEN 'le taux a baissé de 0,3 point' ELSE '' END,
-              CASE WHEN n = 0 THEN %(bob)s ELSE %(carol)s END, c.created_at
+              CASE WHEN n = 0 THEN %(bob)s ELSE %(carol)s END, c.created_at, '', '', ''
             FROM annotations_claim AS c
             CROSS JOIN (SELECT min(id) AS id FROM annotations_source
                         WHERE workspace_id = %(ws)s) AS first
@@ -206,13 +208,28 @@ def seed(claims: int) -> dict[str, Any]:
             """,
         ),
         (
+            "highlights",
+            # Each reviewer's highlight of the claim (Web Annotation exports one per reviewer):
+            # bob's on the claim's span, carol's two characters narrower.
+            """
+            INSERT INTO annotations_highlight (claim_id, article_id, user_id, start, "end", exact,
+              prefix, suffix, orphaned, created_at)
+            SELECT c.id, c.article_id, r.reviewer, c.start + r.k * 2, c."end" - r.k * 2,
+              substr(c.exact, 1 + r.k * 2, length(c.exact) - r.k * 4), c.prefix, c.suffix,
+              false, c.created_at
+            FROM annotations_claim AS c
+            CROSS JOIN (VALUES (0, %(bob)s), (1, %(carol)s)) AS r(k, reviewer)
+            WHERE c.workspace_id = %(ws)s
+            """,
+        ),
+        (
             "assessments",
             """
             INSERT INTO annotations_assessment (claim_id, reviewer_id, verdict_id, rationale,
-              confidence, created_at, updated_at, version)
+              confidence, created_at, updated_at, version, initial_verdict_id)
             SELECT c.id, r.reviewer, (%(labels)s::bigint[])[1 + (c.id + r.k) %% 6],
               CASE WHEN r.k = 0 THEN 'Les chiffres de l''Insee montrent l''inverse.' ELSE '' END,
-              0.75, c.created_at, c.created_at, 1
+              0.75, c.created_at, c.created_at, 1, (%(labels)s::bigint[])[1 + (c.id + r.k) %% 6]
             FROM annotations_claim AS c
             CROSS JOIN (VALUES (0, %(bob)s), (1, %(carol)s)) AS r(k, reviewer)
             WHERE c.workspace_id = %(ws)s
