@@ -108,7 +108,30 @@ def stage_seed(url: str, out: Path) -> dict[str, Any]:
         for start, end in article.claims.order_by("start", "id").values_list("start", "end")
     ]
     out.write_text(json.dumps({"text": article.text, "spans": spans}), encoding="utf-8")
-    return {"article": article.pk, "username": reviewer.username, "spans": len(spans)}
+    # The same text again, without a claim, to create spans on (a new one each run: the spans
+    # made by an earlier run stay where they were made).
+    from annotations.models import Article
+
+    empty = Article.objects.create(
+        workspace=article.workspace,
+        title=f"Creations {time.time():.0f}",
+        language="fr",
+        text=article.text,
+        checksum=article.checksum,
+        extraction_status="done",
+        created_by=article.created_by,
+    )
+    # Statistics as autovacuum keeps them on a database in use (the seed's rows are fresh).
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {
+        "article": article.pk,
+        "empty": empty.pk,
+        "username": reviewer.username,
+        "spans": len(spans),
+    }
 
 
 # --- Servers --------------------------------------------------------------------------------------
@@ -249,6 +272,24 @@ class Client:
             response.getheader("ETag") or "",
         )
 
+    def post(self, path: str, payload: dict[str, Any]) -> Answer:
+        """POST `payload` as JSON to `path`, its answer read in full, timed."""
+        if self.conn.sock is None:
+            self.reconnects += 1
+        body = json.dumps(payload).encode()
+        headers = {**self.auth, "Content-Type": "application/json"}
+        started = time.perf_counter()
+        self.conn.request("POST", path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        at_headers = time.perf_counter()
+        answer = response.read()
+        done = time.perf_counter()
+        if response.will_close:
+            self.conn.close()
+        return Answer(
+            (at_headers - started) * 1000, (done - started) * 1000, response.status, answer, ""
+        )
+
     def close(self) -> None:
         self.conn.close()
 
@@ -305,6 +346,9 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--runs", type=int, default=50, help="timed reads each (default 50)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed reads first (default 5)")
+    parser.add_argument(
+        "--creates", type=int, default=200, help="spans created each, timed (default 200)"
+    )
     parser.add_argument(
         "--pg",
         default=server_of(os.environ.get("DATABASE_URL", DEFAULT_PG + "/workbench")),
@@ -424,13 +468,36 @@ def main(argv: list[str]) -> int:
         if etag:
             for _ in range(opts.runs):
                 record(wb_304, wb_client.get(wb_path, {"If-None-Match": etag}))
+        # Creating spans, alternating: the same (start, end) pairs, one sentence each, on the
+        # same text without any span yet, in the workbench's article and doccano's example.
+        wb_create, doc_create = Timings(), Timings()
+        refused: list[str] = []
+        spans_to_make = json.loads(article_file.read_text(encoding="utf-8"))["spans"]
+        for start_at, end_at in spans_to_make[: opts.creates]:
+            made = wb_client.post(
+                "/api/v1/claims/", {"article": seeded["empty"], "start": start_at, "end": end_at}
+            )
+            record(wb_create, made)
+            if made.status != 201:
+                refused.append(f"workbench {made.status} {made.body[:200]!r}")
+            made = doc_client.post(
+                f"/v1/projects/{p}/examples/{built['empty']}/spans",
+                {"label": built["label"], "start_offset": start_at, "end_offset": end_at},
+            )
+            record(doc_create, made)
+            if made.status != 201:
+                refused.append(f"doccano {made.status} {made.body[:200]!r}")
         reconnects = (wb_client.reconnects, doc_client.reconnects)
         wb_client.close()
         doc_client.close()
 
-    claims = len(json.loads(wb_body)["claims"])
+    # A refused read (no "claims") is reported below with its status.
+    claims = len(json.loads(wb_body).get("claims", []))
     spans = len(json.loads(spans_body))
-    text_ok = json.loads(example_body)["text"] == json.loads(wb_body)["text"]
+    text_ok = json.loads(example_body)["text"] == json.loads(wb_body).get("text")
+    if refused:
+        print(f"article_http: {len(refused)} creations refused: {refused[:4]}", file=sys.stderr)
+        return 1
     if claims != SPANS or spans != SPANS or not text_ok or wb_read.status != 200:
         print(
             f"article_http: the reads carry {claims} claims and {spans} spans "
@@ -450,6 +517,10 @@ def main(argv: list[str]) -> int:
     ]
     if wb_304.total:
         rows.append(("workbench", "GET /api/v1/articles/{id}/ If-None-Match", wb_304))
+    rows += [
+        ("workbench", "POST /api/v1/claims/", wb_create),
+        ("doccano", "POST /v1/projects/{p}/examples/{e}/spans", doc_create),
+    ]
     now = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     print(
         f"\n{now}: one article, {len(json.loads(wb_body)['text']):,} characters, {SPANS:,} spans; "
@@ -467,6 +538,12 @@ def main(argv: list[str]) -> int:
         )
     ratio = statistics.median(wb_read.total) / statistics.median(doc_total)
     verdict = "met" if ratio <= TARGET else "not met"
+    made_ratio = statistics.median(wb_create.total) / statistics.median(doc_create.total)
+    made_verdict = "met" if made_ratio <= 1 else "not met"
+    print(
+        f"creating a span, workbench / doccano (medians of {len(wb_create.total)}): "
+        f"{made_ratio:.2f}x (target at most 1: {made_verdict})"
+    )
     print(
         f"workbench / doccano (medians): {ratio:.2f}x (target at most {TARGET}: {verdict})\n"
         "headers ms: median time to the answer's headers (the server's work; the rest of the "

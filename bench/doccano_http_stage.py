@@ -88,10 +88,17 @@ def build(article: dict[str, Any]) -> dict[str, Any]:
         Span(example=example, user=annotator, label=label, start_offset=start, end_offset=end)
         for start, end in article["spans"]
     )
+    # The same text again, without a span: article_http creates spans on it.
+    empty = Example.objects.create(project=project, text=article["text"], upload_name="empty")
+    connection: Any = importlib.import_module("django.db").connection
+    with connection.cursor() as cursor:  # statistics, as on the workbench's side
+        cursor.execute("ANALYZE")
     return {
         "version": importlib.metadata.version("doccano"),
         "project": project.pk,
         "example": example.pk,
+        "empty": empty.pk,
+        "label": label.pk,
         "token": Token.objects.create(user=annotator).key,
         "spans": Span.objects.filter(example=example, user=annotator).count(),
     }
