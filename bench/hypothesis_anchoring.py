@@ -33,6 +33,7 @@ import argparse
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,16 @@ def scratch_tools(cache: Path) -> Path:
         return bundle
     cache.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        ["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(cache), *PACKAGES],
+        [
+            "npm",
+            "install",
+            "--silent",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            str(cache),
+            *PACKAGES,
+        ],
         check=True,
         timeout=600,
     )
@@ -123,9 +133,7 @@ def records() -> list[dict[str, Any]]:
                     "adjudications": [{"creator": "dave", "verdict": "false"}],
                 }
             )
-        lines.append(
-            {"url": f"https://news.example.org/{index}", "text": text, "claims": claims}
-        )
+        lines.append({"url": f"https://news.example.org/{index}", "text": text, "claims": claims})
     return lines
 
 
@@ -137,7 +145,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/wb-hypothesis"))
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "wb-hypothesis")
     args = parser.parse_args()
     try:
         bundle = scratch_tools(args.cache)
