@@ -544,9 +544,7 @@ def step_7_bob_mentions_dave(
     in_panel.last.scroll_into_view_if_needed()
     editor.shot(f"{day.prefix}-7l-editor-comments-from-the-panel")
     for thread in (page, watching):
-        expect(thread.locator(".comments .comment").last).to_contain_text(
-            ANSWERS[day.locale[:2]]
-        )
+        expect(thread.locator(".comments .comment").last).to_contain_text(ANSWERS[day.locale[:2]])
     assert adjudicator.page.evaluate("performance.getEntriesByType('navigation').length") == 1
     adjudicator.shot(f"{day.prefix}-7j-adjudicator-badge-lit")
 
@@ -705,9 +703,7 @@ def step_7_dave_is_told(adjudicator: Any, hands: Hands, day: Day, claim: Claim) 
     adjudicator.shot(f"{day.prefix}-7h-adjudicator-notifications")
     hands.press(mention.locator("button"))
     page.wait_for_url(re.compile(rf"/claims/{claim.pk}/#comment-\d+$"))
-    expect(
-        page.locator(".comments .comment", has_text=QUESTIONS[day.locale[:2]])
-    ).to_be_visible()
+    expect(page.locator(".comments .comment", has_text=QUESTIONS[day.locale[:2]])).to_be_visible()
     expect(page.locator("[data-notifications] [data-unread]")).to_have_text("3")
 
 
