@@ -254,32 +254,18 @@ class Client:
 
     def get(self, path: str, extra: dict[str, str] | None = None) -> Answer:
         """GET `path`, its body read in full, timed."""
-        if self.conn.sock is None:
-            self.reconnects += 1
-        started = time.perf_counter()
-        self.conn.request("GET", path, headers={**self.auth, **(extra or {})})
-        response = self.conn.getresponse()
-        at_headers = time.perf_counter()
-        body = response.read()
-        done = time.perf_counter()
-        if response.will_close:
-            self.conn.close()
-        return Answer(
-            (at_headers - started) * 1000,
-            (done - started) * 1000,
-            response.status,
-            body,
-            response.getheader("ETag") or "",
-        )
+        return self._send("GET", path, None, {**self.auth, **(extra or {})})
 
     def post(self, path: str, payload: dict[str, Any]) -> Answer:
         """POST `payload` as JSON to `path`, its answer read in full, timed."""
+        headers = {**self.auth, "Content-Type": "application/json"}
+        return self._send("POST", path, json.dumps(payload).encode(), headers)
+
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Answer:
         if self.conn.sock is None:
             self.reconnects += 1
-        body = json.dumps(payload).encode()
-        headers = {**self.auth, "Content-Type": "application/json"}
         started = time.perf_counter()
-        self.conn.request("POST", path, body=body, headers=headers)
+        self.conn.request(method, path, body=body, headers=headers)
         response = self.conn.getresponse()
         at_headers = time.perf_counter()
         answer = response.read()
@@ -287,7 +273,11 @@ class Client:
         if response.will_close:
             self.conn.close()
         return Answer(
-            (at_headers - started) * 1000, (done - started) * 1000, response.status, answer, ""
+            (at_headers - started) * 1000,
+            (done - started) * 1000,
+            response.status,
+            answer,
+            response.getheader("ETag") or "",
         )
 
     def close(self) -> None:

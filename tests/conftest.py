@@ -201,7 +201,7 @@ def receiver(settings: Settings) -> Iterator[Receiver]:
     thread.start()
     state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/workbench"
     # The receiver is on loopback: listed, as a desk lists its own CMS.
-    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.WEBHOOK_ALLOWED_HOSTS = [f"127.0.0.1:{server.server_address[1]}"]
     yield state
     server.shutdown()
     server.server_close()

@@ -450,7 +450,8 @@ NOTIFY_SWEEP_BATCH = 500
 # doubling each time up to WEBHOOK_RETRY_MAX, WEBHOOK_MAX_ATTEMPTS times in all (the defaults:
 # 8 attempts over about an hour), by the sweep run every WEBHOOK_SWEEP_INTERVAL seconds. Finished
 # deliveries are kept in the log WEBHOOK_KEEP_DAYS days. Targets must resolve to public addresses,
-# unless their host is listed in WEBHOOK_ALLOWED_HOSTS (comma-separated: e.g. the desk's own CMS).
+# unless their host is listed in WEBHOOK_ALLOWED_HOSTS (comma-separated: e.g. the desk's own CMS;
+# `host` on its scheme's port, `host:port` on that port only, `host:*` on any port).
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)
 WEBHOOK_RETRY_BASE = env.int("WEBHOOK_RETRY_BASE", default=30)
 WEBHOOK_RETRY_MAX = env.int("WEBHOOK_RETRY_MAX", default=6 * 3600)

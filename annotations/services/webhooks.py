@@ -17,8 +17,8 @@ same body). Without beat (`make run`) a failed delivery waits for that hand.
 
 Target addresses are checked as article addresses are (annotations.webfetch): http or https, and
 a host that resolves only to public addresses, when the webhook is saved and again at every
-sending (the connection goes to the address checked), unless the host is one of
-WEBHOOK_ALLOWED_HOSTS (a desk's own CMS on its internal network).
+sending (the connection goes to the address checked), unless the host and port are allowed by
+WEBHOOK_ALLOWED_HOSTS (a desk's own CMS on its internal network: `allowed_internal`).
 
 What a body carries is what an editor may see: webhooks are the editors' tool, so blind review
 does not filter them; they carry claims' final verdicts, never reviewers' own verdicts.
@@ -32,6 +32,7 @@ import json
 import logging
 import secrets
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -89,9 +90,42 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, settings.WEBHOOK_RETRY_MAX))
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _allowed_entry(entry: str) -> tuple[str, str]:
+    """A WEBHOOK_ALLOWED_HOSTS entry as (host, port): port "" when none is given, "*" for any."""
+    text = entry.strip().lower()
+    if text.startswith("["):  # [IPv6] or [IPv6]:port
+        host, _bracket, rest = text[1:].partition("]")
+        return host, rest.removeprefix(":")
+    if text.count(":") == 1:
+        host, _colon, port = text.partition(":")
+        return host, port
+    return text, ""  # a host name, an IPv4 address or a bare IPv6 address
+
+
+def allowed_internal(url: str, entries: Iterable[str]) -> bool:
+    """Whether WEBHOOK_ALLOWED_HOSTS (`entries`) lets a webhook reach `url` on a private or
+    loopback address: an entry `host` allows the host on its scheme's own port (80, 443),
+    `host:port` that port only, `host:*` any port (IPv6 in brackets: `[fd00::1]:8080`)."""
+    parts = urlsplit(url)
+    scheme_port = _DEFAULT_PORTS.get(parts.scheme.lower())
+    try:
+        port = parts.port or scheme_port
+    except ValueError:
+        return False
+    host = (parts.hostname or "").lower()
+    for name, wanted in map(_allowed_entry, entries):
+        if name != host:
+            continue
+        if wanted == "*" or wanted == str(port) or (not wanted and port == scheme_port):
+            return True
+    return False
+
+
 def _internal(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return host in {name.lower() for name in settings.WEBHOOK_ALLOWED_HOSTS}
+    return allowed_internal(url, settings.WEBHOOK_ALLOWED_HOSTS)
 
 
 def _checked_target(url: str) -> str:

@@ -26,7 +26,7 @@ from rest_framework.test import APIClient
 from annotations.models import Article, Claim, Webhook, WebhookDelivery, Workspace
 from annotations.services.articles import article_mark
 from annotations.services.publishing import claim_publish, claim_unpublish
-from annotations.services.webhooks import retry_delay, webhooks_sweep
+from annotations.services.webhooks import allowed_internal, retry_delay, webhooks_sweep
 from annotations.webfetch import _is_public
 from tests.conftest import Receiver, results
 
@@ -369,6 +369,7 @@ def test_a_target_that_answers_a_byte_at_a_time_is_cut_off_at_the_timeout(
     threading.Thread(target=drip, daemon=True).start()
     settings.WEBHOOK_TIMEOUT = 1.0
     url = f"http://127.0.0.1:{listener.getsockname()[1]}/slow"
+    settings.WEBHOOK_ALLOWED_HOSTS = [f"127.0.0.1:{listener.getsockname()[1]}"]
     made = make_hook(api, alice, workspace, url, ["claim.published"])
     began = time.monotonic()
     sends(lambda: api(alice).post(f"/api/v1/webhooks/{made['id']}/ping/"))
@@ -444,3 +445,47 @@ def test_an_internationalised_host_is_kept_in_ascii_or_refused_by_name(
 )
 def test_ipv4_hidden_in_ipv6_is_checked_too(address: str, public: bool) -> None:
     assert _is_public(address) is public
+
+
+@pytest.mark.parametrize(
+    ("entries", "url", "allowed"),
+    [
+        (["cms.internal"], "http://cms.internal/hook", True),
+        (["CMS.internal"], "https://cms.internal/hook", True),
+        (["cms.internal"], "http://cms.internal:8080/hook", False),
+        (["cms.internal"], "https://cms.internal:80/hook", False),
+        (["cms.internal:8080"], "http://cms.internal:8080/hook", True),
+        (["cms.internal:8080"], "http://cms.internal/hook", False),
+        (["cms.internal:*"], "http://cms.internal:6379/", True),
+        (["cms.internal:8080"], "http://other.internal:8080/hook", False),
+        (["10.0.0.7:8443"], "https://10.0.0.7:8443/hook", True),
+        (["[fd00::1]:8080"], "http://[fd00::1]:8080/hook", True),
+        (["[fd00::1]:8080"], "http://[fd00::1]:9090/hook", False),
+        (["fd00::1"], "https://[fd00::1]/hook", True),
+        ([], "http://cms.internal/hook", False),
+    ],
+)
+def test_an_allowed_internal_host_is_allowed_on_its_port_only(
+    entries: list[str], url: str, allowed: bool
+) -> None:
+    # A listed host no longer opens every port of it (its database, its admin) to every editor.
+    assert allowed_internal(url, entries) is allowed
+
+
+def test_a_listed_host_on_another_port_is_refused(
+    workspace: Workspace, alice: User, api: Api, receiver: Receiver
+) -> None:
+    port = int(receiver.url.split(":")[2].split("/")[0])
+    answer = api(alice).post(
+        f"/api/v1/workspaces/{workspace.pk}/webhooks/",
+        {"url": f"http://127.0.0.1:{port + 1}/hook", "events": ["claim.published"]},
+        format="json",
+    )
+    assert answer.status_code == 400, answer.content
+    assert "non-public address" in answer.json()["url"][0]
+    made = api(alice).post(
+        f"/api/v1/workspaces/{workspace.pk}/webhooks/",
+        {"url": receiver.url, "events": ["claim.published"]},
+        format="json",
+    )
+    assert made.status_code == 201, made.content

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import User
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from annotations.models import (
     Adjudication,
@@ -865,11 +865,7 @@ def step_7_registry(
             }
         ]
     )
-    editor_hands.press(page.locator('form[data-form="import"] button.primary'))
-    page.wait_for_url(re.compile(r"/imports/\d+/$"))
-    summary = page.locator('.import-summary[data-status="done"]')
-    expect(summary).to_be_visible()
-    expect(summary.locator('[data-count="created"]')).to_have_text("1")
+    summary = _import_and_read_report(page, editor_hands)
     expect(summary.locator('[data-count="failed"]')).to_have_text("1")
     # The item with no page and no claim is reported by its number, in the reader's language.
     failed = page.locator('table.report tr[data-outcome="failed"]')
@@ -951,6 +947,16 @@ def _utf16_span(text: str, phrase: str) -> list[int]:
     return [start, start + len(phrase.encode("utf-16-le")) // 2]
 
 
+def _import_and_read_report(page: Page, hands: Hands) -> Locator:
+    """Press Import on the filled form; on the report page, one record created. The summary."""
+    hands.press(page.locator('form[data-form="import"] button.primary'))
+    page.wait_for_url(re.compile(r"/imports/\d+/$"))
+    summary = page.locator('.import-summary[data-status="done"]')
+    expect(summary).to_be_visible()
+    expect(summary.locator('[data-count="created"]')).to_have_text("1")
+    return summary
+
+
 def step_8_editor_imports(start: Start, day: Day, workspace: Workspace, alice: User) -> None:
     """alice imports a colleague's doccano file from the workspace's Import page: the day's article
     is already there (skipped), a new one comes in with its two spans on the right characters
@@ -982,11 +988,7 @@ def step_8_editor_imports(start: Start, day: Day, workspace: Workspace, alice: U
         files=[{"name": "colleague.jsonl", "mimeType": "application/json", "buffer": body}]
     )
     editor.shot(f"{day.prefix}-8a-import-form", full_page=True)
-    hands.press(page.locator('form[data-form="import"] button.primary'))
-    page.wait_for_url(re.compile(r"/imports/\d+/$"))
-    summary = page.locator('.import-summary[data-status="done"]')
-    expect(summary).to_be_visible()
-    expect(summary.locator('[data-count="created"]')).to_have_text("1")
+    summary = _import_and_read_report(page, hands)
     expect(summary.locator('[data-count="skipped"]')).to_have_text("1")
     expect(summary.locator('[data-count="failed"]')).to_have_text("1")
     failed = page.locator('table.report tr[data-outcome="failed"]')
