@@ -1,4 +1,5 @@
-"""A Content-Security-Policy header on every response.
+"""A Content-Security-Policy header on every response; and the browser tab a request comes from,
+for the live feed (LiveTabMiddleware, at the end).
 
 The workbench's pages load scripts and styles only from their own origin: configuration travels in
 `json_script` data blocks, behaviour in static files, so no inline script is ever needed and an
@@ -108,3 +109,18 @@ class ContentSecurityPolicyMiddleware:
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy_for(request.path)
         return response
+
+
+class LiveTabMiddleware:
+    """The browser tab a request comes from (its X-Workbench-Tab header, which the article page's
+    API client sends): recorded on the live events its changes write (services.live), so that tab
+    skips them and the same person's other tabs apply them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        from annotations.services.live import changes_from_tab
+
+        with changes_from_tab(request.headers.get("X-Workbench-Tab")):
+            return self.get_response(request)

@@ -964,6 +964,10 @@ class LiveEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The browser tab the change came from (its X-Workbench-Tab header; empty for any other
+    # writer): that tab shows its own change as it makes it and skips the event, while the same
+    # person's other tabs apply it.
+    origin = models.CharField(max_length=40, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

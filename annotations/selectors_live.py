@@ -220,5 +220,8 @@ def _shown(event: LiveEvent, sight: policy.Sight) -> dict[str, Any]:
         "comment": event.comment_id,
         "change": event.claim_event.kind if event.claim_event else None,
         "actor": event.actor.get_username() if event.actor and named else None,
+        # The tab it came from, so that tab skips its own change: only with its actor named
+        # (under blind review an unnamed maker's tab would tie their changes together).
+        "tab": (event.origin or None) if named else None,
         "at": event.created_at.isoformat(),
     }

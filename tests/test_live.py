@@ -314,6 +314,40 @@ def test_the_feed_does_not_name_who_made_a_claim_a_blind_reviewer_may_not_see_ma
     assert "bob" in {e["actor"] for e in feed(api, alice, article).json()["events"]}
 
 
+def test_an_event_names_the_browser_tab_it_came_from_to_whom_may_know_its_maker(
+    workspace: Workspace, article: Article, alice: User, bob: User, carol: User, api: Api
+) -> None:
+    workspace_update(user=alice, workspace=workspace, blind_review=True)
+    phrase = "Une trentaine de départements"
+    start = article.text.index(phrase)
+    made = api(bob).post(
+        "/api/v1/claims/",
+        {"article": article.pk, "start": start, "end": start + len(phrase)},
+        format="json",
+        HTTP_X_WORKBENCH_TAB="tab-1f2e3d",
+    )
+    assert made.status_code == 201, made.content
+    claim = made.json()["id"]
+
+    def tabs(user: User) -> list[Any]:
+        events = feed(api, user, article).json()["events"]
+        return [e["tab"] for e in events if e["claim"] == claim]
+
+    # bob's tab skips its own change by this; bob's other tabs (another id) apply it.
+    assert tabs(bob) == ["tab-1f2e3d"]
+    assert tabs(alice) == ["tab-1f2e3d"]
+    # A blind reviewer is not told who made it: nor from which tab (it would tie his changes).
+    assert tabs(carol) == [None]
+    # A header that is not a tab id is not recorded; a write without one records none.
+    api(bob).post(
+        f"/api/v1/claims/{claim}/comments/",
+        {"body": "x"},
+        format="json",
+        HTTP_X_WORKBENCH_TAB="<script>",
+    )
+    assert LiveEvent.objects.filter(comment__isnull=False).get().origin == ""
+
+
 def test_a_blind_reviewers_numbers_have_no_gaps_where_colleagues_worked(
     workspace: Workspace,
     article: Article,

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A database that cannot answer is a 503 with Retry-After, not a 500.
     "annotations.web.unavailable.DatabaseUnavailableMiddleware",
+    # Which browser tab a change comes from, for the live feed (services.live).
+    "annotations.middleware.LiveTabMiddleware",
 ]
 
 ROOT_URLCONF = "workbench.urls"

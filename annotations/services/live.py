@@ -20,8 +20,11 @@ import atexit
 import concurrent.futures
 import logging
 import os
+import re
 import threading
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from channels.layers import get_channel_layer
@@ -35,6 +38,22 @@ from annotations.models import ClaimEvent, Comment, LiveEvent, LiveFeed
 logger = logging.getLogger(__name__)
 
 Kind = LiveEvent.Kind
+
+# The browser tab the current request's changes come from (annotations.middleware.LiveTabMiddleware
+# sets it from the X-Workbench-Tab header): recorded on their events as `origin`.
+_TAB: ContextVar[str] = ContextVar("workbench_tab", default="")
+_TAB_FORMAT = re.compile(r"[A-Za-z0-9-]{1,40}")
+
+
+@contextmanager
+def changes_from_tab(tab: str | None) -> Iterator[None]:
+    """Record the events written inside as coming from browser tab `tab` (ignored unless it is
+    1 to 40 letters, digits or dashes)."""
+    token = _TAB.set(tab if tab and _TAB_FORMAT.fullmatch(tab) else "")
+    try:
+        yield
+    finally:
+        _TAB.reset(token)
 
 
 def group_name(article_id: int) -> str:
@@ -67,9 +86,11 @@ def live_events(*, article_id: int, events: Sequence[LiveEvent]) -> list[LiveEve
     if not events:
         return []
     now = timezone.now()
+    tab = _TAB.get()
     for event in events:
         event.article_id = article_id
         event.created_at = now
+        event.origin = event.origin or tab
     if connection.vendor == "postgresql":
         last = _append(article_id, events)
         if last is None:
@@ -101,11 +122,13 @@ WITH feed AS (
     RETURNING last_seq
 )
 INSERT INTO annotations_liveevent
-    (article_id, seq, kind, claim_id, claim_event_id, comment_id, actor_id, created_at)
-SELECT %s, feed.last_seq - %s + v.n, v.kind, v.claim, v.claim_event, v.comment, v.actor, %s
+    (article_id, seq, kind, claim_id, claim_event_id, comment_id, actor_id, origin, created_at)
+SELECT %s, feed.last_seq - %s + v.n, v.kind, v.claim, v.claim_event, v.comment, v.actor,
+    v.origin, %s
 FROM feed CROSS JOIN unnest(
-    %s::integer[], %s::varchar[], %s::bigint[], %s::bigint[], %s::bigint[], %s::integer[]
-) AS v(n, kind, claim, claim_event, comment, actor)
+    %s::integer[], %s::varchar[], %s::bigint[], %s::bigint[], %s::bigint[], %s::integer[],
+    %s::varchar[]
+) AS v(n, kind, claim, claim_event, comment, actor, origin)
 RETURNING id, seq
 """
 
@@ -127,6 +150,7 @@ def _append(article_id: int, events: Sequence[LiveEvent]) -> int | None:
         [event.claim_event_id for event in events],
         [event.comment_id for event in events],
         [event.actor_id for event in events],
+        [event.origin for event in events],
     ]
     with connection.cursor() as cursor:
         cursor.execute(_APPEND_SQL, params)

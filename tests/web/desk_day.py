@@ -523,8 +523,14 @@ def step_7_bob_mentions_dave(
     expect(in_panel.first.locator("strong")).to_have_text("bob")
     in_panel.first.scroll_into_view_if_needed()
     editor.shot(f"{day.prefix}-7k-editor-panel-comment-live")
+    # alice has the same claim open in a second tab too (her own changes reach her other tabs).
+    other_tab = editor.context.new_page()
+    other_tab.goto(editor.server.url + f"/articles/{claim.article_id}/#claim-{claim.pk}")
+    expect(other_tab.locator(f'.claim-view[data-claim="{claim.pk}"][data-ready]')).to_be_visible()
+    expect(other_tab.locator("body")).to_have_attribute("data-live", "live")
     # alice answers from the panel itself: "@bo", Enter picks bob, then her answer. It joins her
-    # panel's thread and appears on bob's and dave's pages of the claim, without a reload.
+    # panel's thread and appears on bob's and dave's pages of the claim, and in her other tab,
+    # without a reload.
     answer = panel.locator('.claim-view [data-form="comment"] textarea[name=body]')
     editor_hands = Hands(panel, keyboard_only=day.keyboard_only)
     if day.keyboard_only:
@@ -545,6 +551,10 @@ def step_7_bob_mentions_dave(
     editor.shot(f"{day.prefix}-7l-editor-comments-from-the-panel")
     for thread in (page, watching):
         expect(thread.locator(".comments .comment").last).to_contain_text(ANSWERS[day.locale[:2]])
+    in_other_tab = other_tab.locator('[data-list="comments"] .panel-comment')
+    expect(in_other_tab).to_have_count(2)
+    expect(in_other_tab.last).to_contain_text(ANSWERS[day.locale[:2]])
+    other_tab.close()
     assert adjudicator.page.evaluate("performance.getEntriesByType('navigation').length") == 1
     adjudicator.shot(f"{day.prefix}-7j-adjudicator-badge-lit")
 

@@ -13,6 +13,11 @@ function cookie(name) {
   return "";
 }
 
+// This page's own id, sent with every write: the live feed names the tab a change came from, so
+// this page skips the echo of what it did itself while the same person's other tabs apply it.
+// (crypto.getRandomValues, not randomUUID: the latter needs https, and a desk may run on http.)
+export const TAB = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+
 export class ApiError extends Error {
   constructor(status, body, message) {
     super(message);
@@ -53,6 +58,7 @@ export class Api {
     const init = { method, headers, credentials: "same-origin" };
     if (method !== "GET") {
       headers["X-CSRFToken"] = cookie("csrftoken");
+      headers["X-Workbench-Tab"] = TAB;
     }
     if (body !== undefined) {
       headers["Content-Type"] = "application/json";

@@ -2,7 +2,7 @@
 // work on one claim. Everything goes through the REST API; nothing typed is dropped on a failed
 // save (drafts.js), and a save based on an old version is told so, reloads, and keeps the input.
 
-import { Api, ApiError } from "./api.js";
+import { Api, ApiError, TAB } from "./api.js";
 import { Drafts, fillForm, formValues } from "./drafts.js";
 import { LiveFeed } from "./live.js";
 import { attachMentions } from "./mentions.js";
@@ -1549,8 +1549,8 @@ async function applyLive(events) {
   const claims = new Set();
   let articleChanged = false;
   for (const event of events) {
-    // This page shows its reader's own changes as it makes them.
-    if (event.actor === config.user.username) continue;
+    // This page shows its own changes as it makes them; the same reader's other tabs do not.
+    if (event.tab && event.tab === TAB) continue;
     if (event.kind === "article") articleChanged = true;
     if (event.claim !== null) claims.add(event.claim);
   }
