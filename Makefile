@@ -133,7 +133,7 @@ bench-reextract: $(DEV_STAMP)
 
 # 200 WebSocket clients on one article while 5 people write (PostgreSQL and Redis of TEST_ENV).
 bench-live: $(DEV_STAMP)
-	$(TEST_ENV) $(BIN)/python bench/live_latency.py
+	$(TEST_ENV) $(BIN)/python bench/live_latency.py $(if $(DAPHNES),--daphnes $(DAPHNES))
 
 ## Article list, queues, agreement, dashboard, search and exports on workspaces of 1,000, 10,000 and
 ## 100,000 claims (built once in about 2 minutes, then 5 to 7 minutes a run). Redis database 13.

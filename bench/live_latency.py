@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import socket
 import statistics
@@ -30,6 +31,7 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -85,6 +87,12 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument(
+        "--daphnes",
+        type=int,
+        default=1,
+        help="daphne processes, the clients spread over them as a balancer would (default 1)",
+    )
+    parser.add_argument(
         "--every", type=float, default=0.5, help="seconds between one writer's writes"
     )
     args = parser.parse_args()
@@ -118,37 +126,87 @@ def main() -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
     django.setup()
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            str(BIN / "daphne"),
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "workbench.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=LOG.open("w"),
-    )
+    ports = [_free_port() for _ in range(args.daphnes)]
+    servers = [
+        subprocess.Popen(
+            [
+                str(BIN / "daphne"),
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "workbench.asgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=LOG.open("a"),
+        )
+        for port in ports
+    ]
     try:
-        run(args, port, server.pid)
+        run(args, ports, [server.pid for server in servers])
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()  # daphne waits for open sockets' applications to end
-            server.wait(timeout=5)
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()  # daphne waits for open sockets' applications to end
+                server.wait(timeout=5)
         from django.db import connections
 
         connections.close_all()
         _drop(admin)
 
 
-def run(args: argparse.Namespace, port: int, pid: int) -> None:
+def _clients_process(where: dict[str, Any], ready: Any, stop: Any, results: Path) -> None:
+    """`where["count"]` WebSocket clients on the article (`ports`, `article`, `cookies`), each
+    recording (seq, event's at, received at) for every event it is sent, until `stop`; then all
+    of it, as JSON, into `results`."""
+    import websockets
+
+    ports, article, cookies, count = (where[k] for k in ("ports", "article", "cookies", "count"))
+
+    received: list[list[tuple[int, float, float]]] = [[] for _ in range(count)]
+
+    async def client(index: int) -> None:
+        async with websockets.connect(
+            f"ws://127.0.0.1:{ports[index % len(ports)]}/ws/articles/{article}/",
+            origin="http://127.0.0.1",  # type: ignore[arg-type]
+            additional_headers={"Cookie": cookies[index % len(cookies)]},
+            open_timeout=60,
+            max_queue=None,
+        ) as socket_:
+            async for raw in socket_:
+                now = time.time()
+                message = json.loads(raw)
+                if message["type"] != "events":
+                    continue
+                for event in message["events"]:
+                    at = datetime.fromisoformat(event["at"]).timestamp()
+                    received[index].append((event["seq"], at, now))
+
+    async def clients() -> None:
+        tasks = []
+        for i in range(count):
+            tasks.append(asyncio.create_task(client(i)))
+            if i % 10 == 9:
+                await asyncio.sleep(0.5)  # pages open over a while: 20 a second
+        await asyncio.sleep(5)
+        ready.set()
+        while not stop.is_set():
+            await asyncio.sleep(0.2)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run(clients())
+    results.write_text(json.dumps(received))
+
+
+def run(args: argparse.Namespace, ports: list[int], pids: list[int]) -> None:
     from django.conf import settings
     from django.contrib.auth.models import User
     from django.contrib.sessions.backends.db import SessionStore
@@ -191,55 +249,33 @@ def run(args: argparse.Namespace, port: int, pid: int) -> None:
         store.create()
         cookies.append(f"{settings.SESSION_COOKIE_NAME}={store.session_key}")
 
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    idle_kb = _rss_kb(pid)
-    received: list[list[tuple[int, float, float]]] = [[] for _ in range(args.clients)]
+    for port in ports:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+    idle_kb = sum(_rss_kb(pid) for pid in pids)
     written: list[int] = []
-    ready = threading.Event()
-    stop = threading.Event()
-
-    async def client(index: int) -> None:
-        import websockets
-
-        async with websockets.connect(
-            f"ws://127.0.0.1:{port}/ws/articles/{article.pk}/",
-            origin="http://127.0.0.1",  # type: ignore[arg-type]
-            additional_headers={"Cookie": cookies[index % len(cookies)]},
-            open_timeout=60,
-            max_queue=None,
-        ) as socket_:
-            while not stop.is_set():
-                try:
-                    raw = await asyncio.wait_for(socket_.recv(), timeout=0.5)
-                except TimeoutError:
-                    continue
-                now = time.time()
-                message = json.loads(raw)
-                if message["type"] != "events":
-                    continue
-                for event in message["events"]:
-                    at = datetime.fromisoformat(event["at"]).timestamp()
-                    received[index].append((event["seq"], at, now))
-
-    async def clients() -> None:
-        tasks = []
-        for i in range(args.clients):
-            tasks.append(asyncio.create_task(client(i)))
-            if i % 10 == 9:
-                await asyncio.sleep(0.5)  # pages open over a while: 20 a second
-        await asyncio.sleep(5)
-        ready.set()
-        await asyncio.gather(*tasks)
-
-    loop_thread = threading.Thread(target=lambda: asyncio.run(clients()), daemon=True)
-    loop_thread.start()
-    ready.wait(timeout=120)
-    connected_kb = _rss_kb(pid)
+    # The clients live in a process of their own: in this one they would wait for the writers'
+    # Python (one interpreter lock) and the delay measured would be partly the bench's own.
+    ctx = multiprocessing.get_context("fork")
+    ready, stop = ctx.Event(), ctx.Event()
+    results = Path(tempfile.mkstemp(prefix="bench-live-", suffix=".json")[1])
+    child = ctx.Process(
+        target=_clients_process,
+        args=(
+            {"ports": ports, "article": article.pk, "cookies": cookies, "count": args.clients},
+            ready,
+            stop,
+            results,
+        ),
+        daemon=True,
+    )
+    child.start()
+    ready.wait(timeout=180)
+    connected_kb = sum(_rss_kb(pid) for pid in pids)
 
     def write(user: User, offset: int) -> None:
         from django.db import connection
@@ -262,8 +298,10 @@ def run(args: argparse.Namespace, port: int, pid: int) -> None:
         thread.join()
     time.sleep(3)  # let the last events arrive
     stop.set()
-    loop_thread.join(timeout=10)
+    child.join(timeout=60)
     elapsed = time.monotonic() - started
+    received: list[list[list[float]]] = json.loads(results.read_text() or "[]")
+    results.unlink(missing_ok=True)
 
     latencies = [now - at for per in received for _seq, at, now in per]
     delivered = len(latencies)
@@ -274,7 +312,8 @@ def run(args: argparse.Namespace, port: int, pid: int) -> None:
         return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
 
     print(
-        f"clients {args.clients}, writers {args.writers}, {len(written)} writes in {elapsed:.1f} s"
+        f"clients {args.clients}, writers {args.writers}, daphne processes {len(pids)}, "
+        f"{len(written)} writes in {elapsed:.1f} s"
     )
     print(f"deliveries {delivered} of {expected} ({expected - delivered} missed)")
     if latencies:
