@@ -222,6 +222,6 @@ def _shown(event: LiveEvent, sight: policy.Sight) -> dict[str, Any]:
         "actor": event.actor.get_username() if event.actor and named else None,
         # The tab it came from, so that tab skips its own change: only with its actor named
         # (under blind review an unnamed maker's tab would tie their changes together).
-        "tab": (event.origin or None) if named else None,
+        "tab": (event.origin or None) if named and event.actor_id is not None else None,
         "at": event.created_at.isoformat(),
     }

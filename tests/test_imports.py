@@ -209,6 +209,45 @@ def test_a_dry_run_plans_records_that_add_to_an_article_earlier_in_the_file(
     assert article.claims.count() == 2
 
 
+def test_a_dry_run_joins_only_what_earlier_records_would_have_written(
+    workspace: Workspace, alice: User
+) -> None:
+    url = "https://example.org/d"
+    quote = "« Le chômage a baissé de 10 % en 2025. »"
+    start, end = _span(TEXT, quote)
+    base = {"url": url, "text": TEXT, "claims": []}
+    # Two overlapping spans in one record: each its own claim (neither is written yet when the
+    # other is planned), in the dry run as in the real run.
+    pair = {
+        "url": url,
+        "claims": [
+            {"start": start, "end": end, "exact": quote, "creator": "bob"},
+            {"start": start + 2, "end": end - 2, "exact": quote[2:-2], "creator": "carol"},
+        ],
+    }
+    # A record whose second claim fails: its first claim is not there for the next record.
+    broken = {
+        "url": url,
+        "claims": [
+            {"start": 0, "end": 7, "exact": TEXT[0:7], "creator": "bob"},
+            {"start": 0, "end": 10**6, "creator": "bob"},
+        ],
+    }
+    after = {"url": url, "claims": [{"start": 0, "end": 7, "exact": TEXT[0:7], "creator": "carol"}]}
+    lines = [_line(**base), _line(**pair), _line(**broken), _line(**after)]
+    dry = _run(workspace, alice, lines, dry_run=True)
+    real = _run(workspace, alice, lines)
+    assert [r["outcome"] for r in real.report] == ["created", "created", "failed", "created"]
+    assert [r["outcome"] for r in dry.report] == [
+        "would_create",
+        "would_create",
+        "failed",
+        "would_create",
+    ]
+    assert dry.counts == real.counts
+    assert real.counts["claims"] == 3
+
+
 def test_an_annotator_may_not_import_other_peoples_verdicts(
     workspace: Workspace, erin: User
 ) -> None:
@@ -263,6 +302,21 @@ def test_a_failed_record_leaves_nobody_behind(workspace: Workspace, alice: User)
     assert again.report[0]["outcome"] == "created"
     assert again.counts["people_attributed"] == 1
     assert User.objects.filter(username__startswith="imported-").count() == 2
+
+
+def test_a_non_member_highlighting_again_later_in_the_file_is_skipped_not_failed(
+    workspace: Workspace, alice: User
+) -> None:
+    # xavier (no member) highlights the quote in line 1, and the same quote again in line 2,
+    # which adds to line 1's article: his highlight is there already, so line 2 brings nothing.
+    quote = "« Le chômage a baissé de 10 % en 2025. »"
+    start, end = _span(TEXT, quote)
+    claim = {"start": start, "end": end, "exact": quote, "creator": "xavier"}
+    first = {"url": "https://example.org/x", "text": TEXT, "claims": [claim]}
+    again = {"url": "https://example.org/x", "claims": [claim]}
+    job = _run(workspace, alice, [_line(**first), _line(**again)])
+    assert [row["outcome"] for row in job.report] == ["created", "skipped"], job.report
+    assert Highlight.objects.filter(user__first_name="xavier").count() == 1
 
 
 def test_a_finished_import_keeps_no_copy_of_its_file(

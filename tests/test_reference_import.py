@@ -729,3 +729,41 @@ def test_the_import_report_of_fact_checks_speaks_french(
     assert "url\xa0: pas d'URL" in first.report[0]["message"]
     assert again.report[0]["outcome"] == "skipped"
     assert again.report[0]["message"] == "Déjà dans le corpus de référence, inchangé."
+
+
+def test_a_fact_check_the_database_cannot_keep_fails_alone(
+    workspace: Workspace, alice: User, settings: Any, tmp_path: Path
+) -> None:
+    from tests.import_helpers import run_import
+
+    settings.MEDIA_ROOT = tmp_path
+    # NUL and a lone surrogate are dropped or replaced in text; in a URL they refuse the item.
+    nul = claim_review("https://verif.example.org/nul", claimReviewed="bad\u0000one")
+    half = claim_review("https://verif.example.org/half", claimReviewed="a\ud800b")
+    bad_url = claim_review("https://verif.example.org/x\u0000y")
+    body = (json.dumps(nul) + "\n" + json.dumps(half) + "\n" + json.dumps(bad_url) + "\n").encode()
+    job = run_import(workspace, alice, "claimreview", body)
+    assert job.status == "done"
+    assert [row["outcome"] for row in job.report] == ["created", "created", "failed"]
+    texts = set(ReferenceClaim.objects.values_list("claim_text", flat=True))
+    assert texts == {"badone", "a\ufffdb"}
+
+
+def test_json_lines_of_fact_check_tools_answers_are_a_record_a_line(
+    workspace: Workspace, alice: User, settings: Any, tmp_path: Path
+) -> None:
+    from tests.import_helpers import run_import
+
+    settings.MEDIA_ROOT = tmp_path
+    second = fact_check_tools()
+    second["claims"][0]["claimReview"] = second["claims"][0]["claimReview"][:1]
+    second["claims"][0]["claimReview"][0]["url"] = "https://checkpoint.example.com/other"
+    body = _lines(fact_check_tools(), second, {"claims": []})
+    job = run_import(workspace, alice, "claimreview", body)
+    assert [(row["place"], row["outcome"]) for row in job.report] == [
+        ("line 1", "created"),
+        ("line 2", "created"),
+        ("line 3", "failed"),
+    ]
+    assert job.report[2]["message"] == "There is no fact-check in this item."
+    assert ReferenceClaim.objects.filter(workspace=workspace).count() == 3

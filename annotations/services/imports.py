@@ -375,6 +375,7 @@ class _People:
         self._attributed: dict[int, str] = {}  # attribution ids (real or placeholder) -> name
         self._pending: dict[int, str] = {}  # placeholder -> name
         self._made: dict[int, int] = {}  # placeholder -> id, in the current transaction
+        self._committed: dict[int, int] = {}  # placeholder -> id, made by a committed one
         self.record_names: set[str] = set()  # attributions the record being planned names
 
     def user_id(self, name: str) -> int:
@@ -408,7 +409,7 @@ class _People:
         """The id to write: a placeholder's person is made now (in the writer's transaction)."""
         if pk >= 0:
             return pk
-        made = self._made.get(pk)
+        made = self._committed.get(pk) or self._made.get(pk)
         if made is None:
             name = self._pending[pk]
             person, created = User.objects.get_or_create(
@@ -423,6 +424,17 @@ class _People:
 
     def rolled_back(self) -> None:
         """The transaction that made people was undone: they are made again when next needed."""
+        self._made.clear()
+
+    def committed(self) -> None:
+        """The transaction that made people committed: from now on their names read as their
+        ids, so that a later record's checks against the database (a person's highlight already
+        on a claim) see them as the database does."""
+        for placeholder, pk in self._made.items():
+            name = self._pending[placeholder]
+            self._known[name] = pk
+            self._attributed[pk] = name
+        self._committed.update(self._made)
         self._made.clear()
 
 
@@ -502,6 +514,9 @@ class _Plan:
     earlier: _Plan | None = None
     # The people the record names who are kept as attributions (not members).
     people: frozenset[str] = frozenset()
+    # Dry run, a record adding to `earlier`: what it adds there once it is planned whole (a new
+    # claim, with None; or a claim of `earlier` and the highlights joining it).
+    staged: list[tuple[_PlannedClaim, list[_Span] | None]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -686,6 +701,12 @@ class ImportRun:
                     self.planned_urls[article.url] = plan
             self.seen_prints[article.fingerprint] = record.place
         plan.people = frozenset(self.people.record_names)
+        if plan.earlier is not None:  # planned whole: what it adds is there for later records
+            for staged, spans in plan.staged:
+                if spans is None:
+                    plan.earlier.claims.append(staged)
+                else:
+                    staged.highlights.extend(spans)
         return plan
 
     def forget(self, plan: _Plan) -> None:
@@ -895,7 +916,7 @@ class ImportRun:
         """On an article already there, a span that is the same claim as one of its claims joins
         it (as a reviewer's highlight would); the same person's highlight already there: skip."""
         if plan.earlier is not None:
-            return self._join_planned(plan.earlier, planned)
+            return self._join_planned(plan, planned)
         best: tuple[float, int] | None = None
         for pk, start, end in Claim.objects.filter(
             article=plan.article, orphaned=False, start__lt=planned.end, end__gt=planned.start
@@ -909,22 +930,24 @@ class ImportRun:
         have = set(Highlight.objects.filter(claim_id=best[1]).values_list("user_id", flat=True))
         return self._joined(planned, have)
 
-    def _join_planned(self, earlier: _Plan, planned: _PlannedClaim) -> _PlannedClaim | None:
-        """Dry run: _join against the claims an earlier record of the file would write."""
+    def _join_planned(self, plan: _Plan, planned: _PlannedClaim) -> _PlannedClaim | None:
+        """Dry run: _join against the claims earlier records of the file would have written (as
+        the real run joins those the database holds, never one of the same record)."""
+        assert plan.earlier is not None
         best: tuple[float, _PlannedClaim] | None = None
-        for claim in earlier.claims:
+        for claim in plan.earlier.claims:
             if claim.start < planned.end and claim.end > planned.start:
                 score = span_jaccard(planned.start, planned.end, claim.start, claim.end)
                 if score >= SAME_CLAIM_JACCARD and (best is None or score > best[0]):
                     best = (score, claim)
         if best is None:
-            earlier.claims.append(planned)  # later records may join it in turn
+            plan.staged.append((planned, None))  # later records may join it in turn
             return planned
         planned.join = -1  # a claim this file brings: never written in a dry run
         have = {span.user_id for span in best[1].highlights}
         joined = self._joined(planned, have)
         if joined is not None:
-            best[1].highlights.extend(joined.highlights)
+            plan.staged.append((best[1], list(joined.highlights)))
         return joined
 
     @staticmethod
@@ -1219,6 +1242,7 @@ def _flush(run: ImportRun, plans: list[_Plan]) -> Iterator[Outcome]:
         for plan in plans:
             yield _write_alone(run, plan)
         return
+    run.people.committed()
     for plan in kept:
         run.people.attributions |= plan.people
     yield from doubles
@@ -1274,6 +1298,7 @@ def _write_alone(run: ImportRun, plan: _Plan) -> Outcome:
             message = _("An article with this URL is already in the workspace.")
             return Outcome(plan.place, "skipped", message=message, seq=plan.seq)
         return Outcome(plan.place, "failed", message=_database_problem(exc), seq=plan.seq)
+    run.people.committed()
     if written:
         run.people.attributions |= plan.people
     return Outcome(plan.place, "created", article=plan.article.pk, seq=plan.seq)
@@ -1342,10 +1367,6 @@ def _announce(job: ImportJob) -> None:
             )
 
 
-def _is_fact_check_response(obj: Any) -> bool:
-    return isinstance(obj, dict) and isinstance(obj.get("claims"), list)
-
-
 def _run_references(job: ImportJob) -> None:
     """A ClaimReview file into the reference corpus: each item of the file (a line, a document's
     element, each claim of a Fact Check Tools response) is a record of the report."""
@@ -1362,7 +1383,9 @@ def _run_references(job: ImportJob) -> None:
 
     def items() -> Iterator[Any]:
         with open_job_file(job) as stream:
-            records = json_records(stream, ("claims",), _is_fact_check_response)
+            # A whole object on the first line: JSON Lines, each line a record (a Fact Check
+            # Tools answer a line too); otherwise a document, each of its claims a record.
+            records = json_records(stream, ("claims",), lambda _first: False)
             for seq, (place, item) in enumerate(records):
                 if isinstance(item, RecordError):
                     outcomes.append(
@@ -1425,6 +1448,7 @@ def _reference_outcome(
     )
     field = next((problem.field for problem in problems if problem.skipped), "")
     if not results:
+        said = said or _("There is no fact-check in this item.")
         return Outcome(place, "failed", message=said, field=field, seq=seq)
     if results <= {"unchanged"}:
         message = _("Already in the reference corpus, unchanged.")
@@ -1494,9 +1518,11 @@ def failure_text(exc: Exception) -> str:
 
 
 def import_job_fail(*, job_id: int, error: str) -> None:
-    ImportJob.objects.filter(pk=job_id).update(
-        status=ImportJob.Status.FAILED, error=error[:2000], finished_at=timezone.now()
-    )
+    """Mark a job failed, unless it ended meanwhile (a redelivered run of a job another run
+    finished must not turn it into a failure)."""
+    ImportJob.objects.filter(
+        pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+    ).update(status=ImportJob.Status.FAILED, error=error[:2000], finished_at=timezone.now())
     _discard_file(job_id)
 
 

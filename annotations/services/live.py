@@ -90,7 +90,8 @@ def live_events(*, article_id: int, events: Sequence[LiveEvent]) -> list[LiveEve
     for event in events:
         event.article_id = article_id
         event.created_at = now
-        event.origin = event.origin or tab
+        if event.actor_id is not None:  # a system change made in a request is nobody's tab's
+            event.origin = event.origin or tab
     if connection.vendor == "postgresql":
         last = _append(article_id, events)
         if last is None:

@@ -36,7 +36,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -128,9 +128,15 @@ class Label:
 # --- Reading values -----------------------------------------------------------------------------
 
 
+# What no database column keeps: NUL, and halves of a surrogate pair (a JSON "\\ud800" alone).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _one_line(value: Any) -> str:
-    """A string field as one trimmed line; anything that is not text is empty."""
+    """A string field as one trimmed line; anything that is not text is empty. NUL is dropped
+    and a lone surrogate becomes U+FFFD: neither can be stored."""
     if isinstance(value, str):
+        value = _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", value)
         return _SPACES.sub(" ", value).strip()
     return ""
 
@@ -187,7 +193,7 @@ def checked_url(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     url = value.strip()
-    if not url or len(url) > URL_MAX or any(c.isspace() for c in url):
+    if not url or len(url) > URL_MAX or any(c.isspace() for c in url) or _UNSTORABLE.search(url):
         return None
     try:
         parts = urlsplit(url)
@@ -661,6 +667,35 @@ def _write_batch(
             ReferenceClaim.objects.bulk_update(changed.values(), [*_WRITTEN, "updated_at"])
 
 
+def _write_batch_or_each(
+    workspace: Workspace,
+    reviews: Sequence[tuple[int, ParsedReview]],
+    labels: Sequence[Label],
+    origin: str,
+    outcome: ImportOutcome,
+    *,
+    dry_run: bool,
+) -> None:
+    """_write_batch; when the database refuses the batch, each review on its own, so that one it
+    cannot keep is reported (skipped) and the others go in."""
+    before = (outcome.created, outcome.updated, outcome.unchanged, len(outcome.results))
+    try:
+        _write_batch(workspace, reviews, labels, origin, outcome, dry_run=dry_run)
+        return
+    except DatabaseError:
+        if len(reviews) == 1:
+            outcome.created, outcome.updated, outcome.unchanged = before[:3]
+            del outcome.results[before[3] :]
+            index, _review = reviews[0]
+            outcome.problems.append(Problem(index, "", _("the database refused this fact-check")))
+            outcome.skipped += 1
+            return
+    outcome.created, outcome.updated, outcome.unchanged = before[:3]
+    del outcome.results[before[3] :]
+    for review in reviews:
+        _write_batch_or_each(workspace, [review], labels, origin, outcome, dry_run=dry_run)
+
+
 def references_import(
     *, workspace: Workspace, items: Iterable[Any], origin: str, dry_run: bool = False
 ) -> ImportOutcome:
@@ -691,10 +726,10 @@ def references_import(
             outcome.problems.extend(problems)
             batch.append((index, review))
             if len(batch) >= BATCH_SIZE:
-                _write_batch(workspace, batch, labels, origin, outcome, dry_run=dry_run)
+                _write_batch_or_each(workspace, batch, labels, origin, outcome, dry_run=dry_run)
                 batch = []
     if batch:
-        _write_batch(workspace, batch, labels, origin, outcome, dry_run=dry_run)
+        _write_batch_or_each(workspace, batch, labels, origin, outcome, dry_run=dry_run)
     if (outcome.created or outcome.updated) and not dry_run:
         # New outside fact-checks may say the same as claims made before: a worker looks again.
         from annotations import tasks  # the tasks module imports the services
