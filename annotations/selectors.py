@@ -99,8 +99,11 @@ def membership_list(*, workspace: Workspace) -> QuerySet[Membership]:
 
 def member_usernames(*, workspace: Workspace, but: User) -> list[str]:
     """The workspace's other members' usernames, sorted: whom a comment can @mention."""
-    return sorted(
-        m.user.get_username() for m in membership_list(workspace=workspace) if m.user_id != but.pk
+    return list(
+        Membership.objects.filter(workspace=workspace)
+        .exclude(user_id=but.pk)
+        .order_by("user__username")
+        .values_list("user__username", flat=True)
     )
 
 

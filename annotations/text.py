@@ -49,11 +49,7 @@ class Quote:
 
 
 def quote_at(text: str, start: int, end: int, context: int = CONTEXT_CHARS) -> Quote:
-    return Quote(
-        exact=text[start:end],
-        prefix=text[max(0, start - context) : start],
-        suffix=text[end : end + context],
-    )
+    return quote_in(TextWindow(len(text), 0, text), start, end, context)
 
 
 @dataclass(frozen=True, slots=True)

@@ -358,10 +358,9 @@ class _People:
     only when a record naming it is written (``resolve``, inside that record's transaction): a
     record that fails leaves no person behind. ``attributions`` names those of written records."""
 
-    def __init__(self, workspace_id: int, importer: User, dry_run: bool) -> None:
+    def __init__(self, workspace_id: int, importer: User) -> None:
         self.workspace_id = workspace_id
         self.importer = importer
-        self.dry_run = dry_run
         self._known: dict[str, int] = {"": importer.pk}
         members = User.objects.filter(memberships__workspace_id=workspace_id).values_list(
             "pk", "username", "email"
@@ -624,7 +623,7 @@ class ImportRun:
             raise PermissionDenied(_("Importing needs the annotator role in the workspace."))
         self.role = role
         self.editor = role >= Role.EDITOR
-        self.people = _People(workspace.pk, user, dry_run)
+        self.people = _People(workspace.pk, user)
         self.scale = _Scale(workspace.pk)
         # What the workspace holds already, read once (an import of thousands of articles would
         # otherwise ask twice per record); a concurrent import of the same URL is still refused
@@ -1410,18 +1409,8 @@ def _run_references(job: ImportJob) -> None:
                 place, seq, results.get(index, set()), problems.get(index, []), job.dry_run
             )
         )
-    outcomes.sort(key=lambda outcome: outcome.seq)
-    tally = _tally(outcomes)
-    ImportJob.objects.filter(pk=job.pk).update(
-        records=len(outcomes),
-        created=tally["created"],
-        skipped=tally["skipped"],
-        failed=tally["failed"],
-        counts={"references": done.created, "references_updated": done.updated},
-        status=ImportJob.Status.DONE,
-        finished_at=timezone.now(),
-        report=[outcome.as_json() for outcome in outcomes],
-    )
+    counts = {"references": done.created, "references_updated": done.updated}
+    _save_outcomes(job.pk, outcomes, counts, final=True)
 
 
 def _reference_outcome(
@@ -1472,19 +1461,27 @@ def _tally(outcomes: list[Outcome]) -> dict[str, int]:
 
 
 def _progress(job_id: int, run: ImportRun, *, final: bool) -> None:
-    tally = _tally(run.outcomes)
+    counts = {**run.counts, "people_attributed": len(run.people.attributions)}
+    _save_outcomes(job_id, run.outcomes, counts, final=final)
+
+
+def _save_outcomes(
+    job_id: int, outcomes: list[Outcome], counts: dict[str, int], *, final: bool
+) -> None:
+    """A job's tally and counts so far; once `final`, done, with its report in the file's order."""
+    tally = _tally(outcomes)
     changes: dict[str, Any] = {
-        "records": len(run.outcomes),
+        "records": len(outcomes),
         "created": tally["created"],
         "skipped": tally["skipped"],
         "failed": tally["failed"],
-        "counts": {**run.counts, "people_attributed": len(run.people.attributions)},
+        "counts": counts,
     }
     if final:
         changes.update(
             status=ImportJob.Status.DONE,
             finished_at=timezone.now(),
-            report=[outcome.as_json() for outcome in sorted(run.outcomes, key=lambda o: o.seq)],
+            report=[outcome.as_json() for outcome in sorted(outcomes, key=lambda o: o.seq)],
         )
     ImportJob.objects.filter(pk=job_id).update(**changes)
 

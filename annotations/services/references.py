@@ -683,15 +683,13 @@ def _write_batch_or_each(
         _write_batch(workspace, reviews, labels, origin, outcome, dry_run=dry_run)
         return
     except DatabaseError:
-        if len(reviews) == 1:
-            outcome.created, outcome.updated, outcome.unchanged = before[:3]
-            del outcome.results[before[3] :]
-            index, _review = reviews[0]
-            outcome.problems.append(Problem(index, "", _("the database refused this fact-check")))
-            outcome.skipped += 1
-            return
-    outcome.created, outcome.updated, outcome.unchanged = before[:3]
-    del outcome.results[before[3] :]
+        outcome.created, outcome.updated, outcome.unchanged = before[:3]  # rolled back
+        del outcome.results[before[3] :]
+    if len(reviews) == 1:
+        index, _review = reviews[0]
+        outcome.problems.append(Problem(index, "", _("the database refused this fact-check")))
+        outcome.skipped += 1
+        return
     for review in reviews:
         _write_batch_or_each(workspace, [review], labels, origin, outcome, dry_run=dry_run)
 
