@@ -97,11 +97,11 @@ def membership_list(*, workspace: Workspace) -> QuerySet[Membership]:
     return Membership.objects.filter(workspace=workspace).select_related("user")
 
 
-def member_usernames(*, workspace: Workspace, but: User) -> list[str]:
+def member_usernames(*, workspace: Workspace, but: AuthUser) -> list[str]:
     """The workspace's other members' usernames, sorted: whom a comment can @mention."""
     return list(
         Membership.objects.filter(workspace=workspace)
-        .exclude(user_id=but.pk)
+        .exclude(user=but)
         .order_by("user__username")
         .values_list("user__username", flat=True)
     )
