@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from annotations.extraction.claimants import find_claimant, guess_claimant
@@ -105,3 +107,13 @@ def test_it_reports_a_pronoun_subject_for_the_pipeline_to_resolve(
     guess = find_claimant(sentence, language)
     assert guess.pronoun
     assert guess.name is None
+
+
+def test_reporting_verbs_sharing_a_beginning_are_each_found_whole() -> None:
+    # The verbs are matched through a trie of their letters: every word of the list, the longest
+    # one that fits, never the beginning of a longer word that is not in the list.
+    from annotations.extraction.claimants import _verb_pattern
+
+    pattern = re.compile(rf"(?<!\w)(?:{_verb_pattern('dit dis déclare déclaré déclarent')})(?!\w)")
+    text = "il dit, tu dis, ils déclarent, elle a déclaré, on déclare, il déclarera, dites"
+    assert pattern.findall(text) == ["dit", "dis", "déclarent", "déclaré", "déclare"]
