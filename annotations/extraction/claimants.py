@@ -915,6 +915,9 @@ def _follows_connector(sentence: str, name: str) -> bool:
     return False
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _initials(name: str) -> str:
     words = re.split(r"[\s'’-]+", name)
     return "".join(word[0] for word in words if word and word.lower() not in _ACRONYM_STOPWORDS)
@@ -1106,7 +1109,11 @@ class ClaimantResolver:
 
     def _acronym(self, index: int, acronym: str) -> str:
         """The name whose initials the acronym is, in this sentence or one before it."""
+        letters = set(acronym.upper())
         for position in range(index, max(-1, index - _INTRODUCTION_LOOKBACK), -1):
+            starts = {word[0].upper() for word in _WORD.findall(self._sentences[position])}
+            if not letters <= starts:
+                continue  # no name here has these initials: its bodies need not be read
             for _start, _end, name in self._organisations_in(position):
                 if " " in name and _initials(name).upper() == acronym:
                     return name
