@@ -6,7 +6,11 @@ held-out one), then the means. The data is read from /work/shared/data/clef2019-
 (research-use licence): it is never copied into the project, and no model trained on it is
 saved.
 
-    .venv/bin/python bench/clef_eval.py [--data DIR] [--rules-only]
+    .venv/bin/python bench/clef_eval.py [--data DIR] [--rules-only] [--features ngrams|embeddings]
+
+``--features`` picks the learned model as ``train_claim_scorer --features`` does: ``embeddings``
+(the command's default when the embedder loads) or ``ngrams`` (this script's default, the
+figure the README has reported since the first version).
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--rules-only", action="store_true")
+    parser.add_argument("--features", choices=("ngrams", "embeddings"), default="ngrams")
     args = parser.parse_args(argv)
 
     debates: dict[str, list[ClefLine]] = {
@@ -76,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     # The code path of `manage.py train_claim_scorer --from-tsv FILE... --folds 19`: examples
     # grouped by file, whole files per fold (here one debate per fold: leave-one-debate-out).
+    from annotations.extraction.learned import train_scorer
     from annotations.extraction.training import (
         assign_folds,
         check_examples,
@@ -89,7 +95,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     started = time.perf_counter()
     # Kept in memory only: a model trained on CLEF data must not be saved in the project.
     assignment, folds, method = assign_folds(examples, len(debates), unit="debate")
-    scores = out_of_fold_scores(examples, assignment, folds)
+    if args.features == "embeddings":
+        from functools import partial
+
+        from annotations.extraction.checkworthy import (
+            CachingEmbedder,
+            default_embedder,
+            train_embedding_scorer,
+        )
+
+        embedder = default_embedder()
+        if embedder is None:
+            raise SystemExit("--features embeddings: no embedder loaded (EMBEDDING_MODEL)")
+        train = partial(train_embedding_scorer, embedder=CachingEmbedder(embedder))
+        label = "rule features + sentence embedding, LR"
+    else:
+        train, label = train_scorer, "word+char TF-IDF + rule features, LR"
+    scores = out_of_fold_scores(examples, assignment, folds, train=train)
     learned_rows = {
         name: ranking_figures(
             [score for score, e in zip(scores, examples, strict=True) if e.group == name],
@@ -97,9 +119,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         for name in debates
     }
-    learned_means = print_table(
-        f"learned scorer, {method} (word+char TF-IDF + rule features, LR)", learned_rows
-    )
+    learned_means = print_table(f"learned scorer, {method} ({label})", learned_rows)
     _, mean_ap, _, pooled = ranking_metrics(examples, scores)
     print(f"\n(learned: {folds} trainings in {time.perf_counter() - started:.0f} s)")
     print(

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from pytest_django import Settings
 
 from annotations.extraction.checkworthy import (
     DEFAULT_MODEL_PATH,
@@ -98,13 +100,12 @@ def test_a_damaged_model_is_refused() -> None:
 def test_train_claim_scorer_with_embeddings_round_trips_through_score_sentences(
     tmp_path: Path,
 ) -> None:
+    # No --features: with an embedder loaded, the embedding model is what trains by default.
     output = tmp_path / "model.json"
     out = run(
         "train_claim_scorer",
         "--from-tsv",
         *EN_FILES,
-        "--features",
-        "embeddings",
         "--folds",
         "2",
         "--version",
@@ -126,3 +127,38 @@ def test_train_claim_scorer_with_embeddings_round_trips_through_score_sentences(
     assert scores[0] > scores[1]
     assert scores[:2] == [round(model.score(text, "en").score, 4) for text in SENTENCES["en"]]
     assert lines.splitlines()[0].split("\t")[1] == "quantity"
+
+
+def test_train_claim_scorer_falls_back_to_ngrams_without_an_embedder(
+    tmp_path: Path, settings: Settings
+) -> None:
+    settings.EMBEDDING_MODEL = "none"
+    output = tmp_path / "model.bin"
+    errors = io.StringIO()
+    call_command(
+        "train_claim_scorer",
+        "--from-tsv",
+        *EN_FILES,
+        "--folds",
+        "0",
+        "--output",
+        str(output),
+        stdout=io.StringIO(),
+        stderr=errors,
+    )
+    assert "no sentence embedder loaded" in errors.getvalue()
+    assert "n-grams" in errors.getvalue()
+    model = LearnedScorer.loads(output.read_bytes())
+    assert not isinstance(model, EmbeddingScorer)
+    with pytest.raises(CommandError, match="--features embeddings: no sentence embedder"):
+        call_command(
+            "train_claim_scorer",
+            "--from-tsv",
+            *EN_FILES,
+            "--features",
+            "embeddings",
+            "--output",
+            str(tmp_path / "other.json"),
+            stdout=io.StringIO(),
+        )
+    assert not (tmp_path / "other.json").exists()

@@ -32,9 +32,9 @@ _VERSION_MAX = ScorerModel._meta.get_field("version").max_length or 100
 
 class Command(BaseCommand):
     help = (
-        "Train a check-worthiness model (word and character n-grams plus the rules' features, "
-        "logistic regression; or, with --features embeddings, the rules' features plus the "
-        "multilingual sentence embedding) from a workspace's accepted and dismissed candidates and "
+        "Train a check-worthiness model (logistic regression over the rules' features and the "
+        "multilingual sentence embedding; word and character n-grams instead when no embedder "
+        "loads, or with --features ngrams) from a workspace's accepted and dismissed candidates and "
         "hand-marked claims (--workspace), or from labelled TSV files in the CLEF CheckThat! "
         "format (--from-tsv). The model is cross-validated (whole articles or files per fold), "
         "then trained on everything and stored, versioned, for the workspace (--activate: the "
@@ -65,11 +65,12 @@ class Command(BaseCommand):
         parser.add_argument("--output", metavar="PATH", help="Also write the model to this file.")
         parser.add_argument(
             "--features",
-            choices=("ngrams", "embeddings"),
-            default="ngrams",
-            help="What the model reads besides the rules' features: word and character n-grams "
-            "(default), or the sentence embedding (EMBEDDING_MODEL; holds better on text unlike "
-            "the training data, and is saved as JSON).",
+            choices=("auto", "ngrams", "embeddings"),
+            default="auto",
+            help="What the model reads besides the rules' features: the sentence embedding "
+            "(EMBEDDING_MODEL; holds better on text unlike the training data, saved as JSON), "
+            "or word and character n-grams. Default: the embedding when the embedder loads, "
+            "else n-grams.",
         )
         parser.add_argument(
             "--folds",
@@ -162,14 +163,18 @@ class Command(BaseCommand):
             )
 
     def _trainer(self, features: str) -> Callable[..., Any]:
-        if features == "ngrams":
-            from annotations.extraction.learned import train_scorer
-
-            return train_scorer
         from annotations.extraction.checkworthy import CachingEmbedder, train_embedding_scorer
+        from annotations.extraction.learned import train_scorer
         from annotations.services.embedding import current_embedder
 
-        embedder = current_embedder()
+        embedder = None if features == "ngrams" else current_embedder()
+        if embedder is None and features == "auto":
+            self.stderr.write(
+                "no sentence embedder loaded (EMBEDDING_MODEL is off or the model cannot load): "
+                "training on word and character n-grams"
+            )
+        if embedder is None and features != "embeddings":
+            return train_scorer
         if embedder is None:
             raise CommandError(
                 "--features embeddings: no sentence embedder loaded (EMBEDDING_MODEL is off or "
