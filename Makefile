@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/workbench} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 
-.PHONY: install install-dev run worker beat test check format format-check lint types bench-api bench-candidates bench-export bench-agreement bench-extraction default-scorer bench-checkworthy bench-search bench-schema bench-schema-stateful bench-reextract bench-live bench-import bench-fever bench-hypothesis bench-scaling bench-load clean
+.PHONY: install install-dev run worker beat test check format format-check lint types bench-api bench-candidates bench-registry bench-export bench-agreement bench-extraction default-scorer bench-checkworthy bench-search bench-schema bench-schema-stateful bench-reextract bench-live bench-import bench-fever bench-hypothesis bench-scaling bench-load clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,10 @@ bench-load: $(DEV_STAMP)
 ## Deciding 1,229 candidates of an article in one request (dismiss all, accept all).
 bench-candidates: $(DEV_STAMP)
 	$(TEST_ENV) $(BIN)/python bench/candidates_bulk.py
+
+## One article's matching against a reference corpus of 1,000 to 50,000 outside fact-checks.
+bench-registry: $(DEV_STAMP)
+	$(TEST_ENV) $(BIN)/python bench/registry_scale.py
 
 ## Export throughput against COPY and peak memory, on 1,000,000 claims (a few minutes).
 bench-export: $(DEV_STAMP)

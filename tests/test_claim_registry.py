@@ -343,3 +343,52 @@ def test_the_admin_lists_the_reference_corpus_and_its_matches_per_workspace(
     assert "Unemployment fell" in corpus and "THEIRS-Q9" not in corpus
     matches = editor.get("/admin/annotations/claimmatch/").content.decode()
     assert "1 claim match" in matches
+
+
+def test_matching_again_reads_only_the_vectors_it_has_not_seen(
+    workspace: Workspace, bob: User
+) -> None:
+    """The process keeps the corpus's vectors: a second article matched against the same
+    fact-checks reads none from the database, and an edited fact-check is read afresh."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from annotations.models import ReferenceClaim
+
+    reference = ReferenceClaim.objects.create(
+        workspace=workspace,
+        url="https://factcheck.example/chomage",
+        claim_text=ENGLISH,
+        language="en",
+        origin="test",
+    )
+    first = find_similar(workspace_id=workspace.pk, texts=[FRENCH])
+    assert [m.reference_id for m in first[0]] == [reference.pk]
+    with CaptureQueriesContext(connection) as queries:
+        again = find_similar(workspace_id=workspace.pk, texts=[FRENCH])
+    assert [(m.reference_id, m.score) for m in again[0]] == [
+        (m.reference_id, m.score) for m in first[0]
+    ]
+    assert not [q for q in queries.captured_queries if "annotations_textvector" in q["sql"]]
+
+    # Another claim now: the stored vector no longer fits the text and is computed again.
+    before = TextVector.objects.get(reference=reference).vector
+    ReferenceClaim.objects.filter(pk=reference.pk).update(
+        claim_text="Coffee doubles the risk of heart disease, says a viral video."
+    )
+    assert find_similar(workspace_id=workspace.pk, texts=[FRENCH]) == [[]]
+    assert bytes(TextVector.objects.get(reference=reference).vector) != bytes(before)
+
+
+def test_the_vector_cache_keeps_the_most_recently_used() -> None:
+    cache = embeddings.VectorCache(2)
+    vector = embeddings.normalised([[1.0, 0.0]])[0]
+    cache.put(("m", "claim", 1, "a"), vector)
+    cache.put(("m", "claim", 2, "b"), vector)
+    assert cache.get(("m", "claim", 1, "a")) is not None  # 1 is now the most recently used
+    cache.put(("m", "claim", 3, "c"), vector)
+    assert cache.get(("m", "claim", 2, "b")) is None and len(cache) == 2
+    assert cache.get(("m", "claim", 1, "x")) is None  # another text: another vector
+    off = embeddings.VectorCache(0)
+    off.put(("m", "claim", 1, "a"), vector)
+    assert off.get(("m", "claim", 1, "a")) is None

@@ -363,6 +363,10 @@ EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="")
 EMBEDDING_THREADS = env.int("EMBEDDING_THREADS", default=1)
 # The cosine from which two claims are the same claim; unset: the model's measured default.
 EMBEDDING_MATCH_THRESHOLD = env.float("EMBEDDING_MATCH_THRESHOLD", default=None)
+# Vectors each process keeps in memory (the most recently used; 0: none), so that matching
+# against a large corpus does not read all its vectors from the database each time: 100,000
+# vectors of the default model's 512 dimensions are 205 MB at most.
+EMBEDDING_CACHE_VECTORS = env.int("EMBEDDING_CACHE_VECTORS", default=100_000)
 
 # --- Live pages (Django Channels) ---------------------------------------------------------------
 # workbench.asgi serves /ws/ (annotations.consumers). Pages on one server process can share the

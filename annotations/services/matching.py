@@ -33,7 +33,7 @@ from annotations.extraction.similarity import (
     rank_similar,
 )
 from annotations.models import CandidateClaim, Claim, ClaimMatch, ReferenceClaim, TextVector
-from annotations.services.embedding import current_embedder, match_threshold
+from annotations.services.embedding import current_embedder, match_threshold, vector_cache
 
 FINAL_STATUSES = (Claim.Status.RESOLVED, Claim.Status.PUBLISHED)
 # The portable path holds these in memory for one article's sentences.
@@ -132,23 +132,30 @@ def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
+# Above this many owners of one kind, their vectors are read by workspace rather than by id.
+_LIST_IN_QUERY = 500
+
+
 def vectors_for(
     embedder: Embedder, *, workspace_id: int, texts: dict[Owner, str]
 ) -> dict[Owner, Vectors]:
-    """The vector of each owner's text: the stored one when it was computed from this text by this
-    model, else computed now and stored (replacing a stale one)."""
-    stored: dict[Owner, Vectors] = {}
-    by_kind: dict[str, list[int]] = {}
+    """The vector of each owner's text: from the process's cache, else the stored one when it
+    was computed from this text by this model, else computed now and stored (replacing a stale
+    one)."""
+    cache = vector_cache()
+    digests = {owner: _digest(text) for owner, text in texts.items()}
+    found: dict[Owner, Vectors] = {}
+    for owner, digest in digests.items():
+        vector = cache.get((embedder.name, *owner, digest))
+        if vector is not None:
+            found[owner] = vector
+    wanted: dict[str, list[int]] = {}
     for kind, pk in texts:
-        by_kind.setdefault(kind, []).append(pk)
-    for kind, pks in by_kind.items():
-        rows = TextVector.objects.filter(
-            model=embedder.name, **{f"{kind}_id__in": pks}
-        ).values_list(f"{kind}_id", "digest", "vector")
-        for pk, digest, blob in rows:
-            if digest == _digest(texts[(kind, pk)]) and len(blob) == 4 * embedder.dimension:
-                stored[(kind, pk)] = from_bytes([blob], embedder.dimension)[0]
-    missing = [owner for owner in texts if owner not in stored]
+        if (kind, pk) not in found:
+            wanted.setdefault(kind, []).append(pk)
+    for kind, pks in wanted.items():
+        found.update(_stored_vectors(embedder, workspace_id, kind, pks, digests))
+    missing = [owner for owner in texts if owner not in found]
     for begin in range(0, len(missing), _VECTOR_BATCH):
         batch = missing[begin : begin + _VECTOR_BATCH]
         computed = embedder.embed([texts[owner] for owner in batch])
@@ -157,8 +164,38 @@ def vectors_for(
             workspace_id,
             [(o, texts[o], v) for o, v in zip(batch, computed, strict=False)],
         )
-        stored.update(zip(batch, computed, strict=True))
-    return stored
+        for owner, vector in zip(batch, computed, strict=True):
+            found[owner] = vector
+            cache.put((embedder.name, *owner, digests[owner]), vector)
+    return found
+
+
+def _stored_vectors(
+    embedder: Embedder, workspace_id: int, kind: str, pks: list[int], digests: dict[Owner, str]
+) -> dict[Owner, Vectors]:
+    """The stored vectors of these owners that were computed from their current text (``digests``)
+    by this model, put in the process's cache."""
+    rows = TextVector.objects.filter(model=embedder.name)
+    if len(pks) > _LIST_IN_QUERY:
+        # A whole corpus: the workspace's vectors of this kind, those not asked for dropped here
+        # (50,000 ids sent in the query took 3 of the 4 s one article's matching took).
+        rows = rows.filter(workspace_id=workspace_id, **{f"{kind}__isnull": False})
+    else:
+        rows = rows.filter(**{f"{kind}_id__in": pks})
+    owners: list[Owner] = []
+    blobs: list[bytes] = []
+    size = 4 * embedder.dimension
+    for pk, digest, blob in rows.values_list(f"{kind}_id", "digest", "vector").iterator(
+        chunk_size=2000
+    ):
+        if digests.get((kind, pk)) == digest and len(blob) == size:
+            owners.append((kind, pk))
+            blobs.append(blob)
+    vectors = from_bytes(blobs, embedder.dimension)
+    cache = vector_cache()
+    for owner, vector in zip(owners, vectors, strict=True):
+        cache.put((embedder.name, *owner, digests[owner]), vector)
+    return dict(zip(owners, vectors, strict=True))
 
 
 def _store_vectors(
