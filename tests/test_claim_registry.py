@@ -100,6 +100,15 @@ def test_the_same_topic_with_other_figures_or_direction_is_not_the_same_claim() 
         == ""
     )
     assert discrepancy("Asylum requests in France fell by 10% in 2025.", asylum, names) == ""
+    # The same sentence about something else, against the same claim in other words or by
+    # someone else.
+    poverty = "Un retraité sur quatre vit sous le seuil de pauvreté à Brenneville, selon une ONG."
+    assert discrepancy(poverty.replace("retraité", "étudiant"), poverty, names) == "subject"
+    waiting = "Hospital waiting lists in Kelby grew to 70,000, the highest on record, Dr Ames says."
+    assert discrepancy(waiting.replace("Hospital", "Dentist"), waiting, names) == "subject"
+    assert discrepancy(waiting.replace("grew to", "reached"), waiting, names) == ""
+    assert discrepancy(waiting.replace("Dr Ames says", "the mayor claims"), waiting, names) == ""
+    assert discrepancy(poverty.replace("retraité", "senior"), poverty, names) == ""
     found = match_texts(
         model.embed, [crime.replace("fell", "rose"), crime], [crime], threshold=0.55
     )
