@@ -18,8 +18,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -95,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     started = time.perf_counter()
     # Kept in memory only: a model trained on CLEF data must not be saved in the project.
     assignment, folds, method = assign_folds(examples, len(debates), unit="debate")
+    train: Callable[..., Any] = train_scorer
+    label = "word+char TF-IDF + rule features, LR"
     if args.features == "embeddings":
         from functools import partial
 
@@ -109,8 +112,6 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise SystemExit("--features embeddings: no embedder loaded (EMBEDDING_MODEL)")
         train = partial(train_embedding_scorer, embedder=CachingEmbedder(embedder))
         label = "rule features + sentence embedding, LR"
-    else:
-        train, label = train_scorer, "word+char TF-IDF + rule features, LR"
     scores = out_of_fold_scores(examples, assignment, folds, train=train)
     learned_rows = {
         name: ranking_figures(
