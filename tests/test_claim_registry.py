@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
@@ -398,6 +399,11 @@ def test_the_vector_cache_keeps_the_most_recently_used() -> None:
     cache.put(("m", "claim", 3, "c"), vector)
     assert cache.get(("m", "claim", 2, "b")) is None and len(cache) == 2
     assert cache.get(("m", "claim", 1, "x")) is None  # another text: another vector
+    # An entry is its own copy: a row of a large read does not keep the whole read in memory.
+    read = embeddings.normalised([[1.0, 0.0], [0.0, 1.0]])
+    cache.put(("m", "claim", 4, "d"), read[0])
+    kept = cache.get(("m", "claim", 4, "d"))
+    assert kept is not None and not np.shares_memory(kept, read)
     off = embeddings.VectorCache(0)
     off.put(("m", "claim", 1, "a"), vector)
     assert off.get(("m", "claim", 1, "a")) is None

@@ -915,6 +915,11 @@ def _follows_connector(sentence: str, name: str) -> bool:
     return False
 
 
+def _single_spaced(text: str) -> str:
+    """The text with every run of spaces as one space, as names are joined."""
+    return " ".join(text.split())
+
+
 _WORD = re.compile(r"\w+")
 
 
@@ -1121,7 +1126,7 @@ class ClaimantResolver:
 
     def _whole_organisation(self, index: int, name: str) -> str:
         """ "National Statistics" is the tail of "Office for National Statistics" here."""
-        if not _follows_connector(self._sentences[index].replace("\u00a0", " "), name):
+        if not _follows_connector(_single_spaced(self._sentences[index]), name):
             return name
         for _start, _end, found in self._organisations_in(index):
             if found != name and found.endswith(" " + name):
@@ -1139,8 +1144,8 @@ class ClaimantResolver:
         if person:
             return person
         for position in range(index, max(-1, index - _INTRODUCTION_LOOKBACK), -1):
-            if surname not in self._sentences[position]:
-                continue  # names are read from the text as written: no need to look for them
+            if surname not in _single_spaced(self._sentences[position]):
+                continue  # bodies' names are words of the text, joined by single spaces
             for _start, _end, name in self._organisations_in(position):
                 if name.startswith(surname + " "):
                     return name

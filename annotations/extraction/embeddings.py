@@ -104,7 +104,8 @@ class VectorCache:
         if not self.capacity:
             return
         with self._lock:
-            self._vectors[key] = vector
+            # A copy: a row of a larger matrix would keep the whole matrix in memory.
+            self._vectors[key] = np.array(vector, dtype=np.float32, copy=True)
             self._vectors.move_to_end(key)
             while len(self._vectors) > self.capacity:
                 self._vectors.popitem(last=False)

@@ -117,3 +117,11 @@ def test_reporting_verbs_sharing_a_beginning_are_each_found_whole() -> None:
     pattern = re.compile(rf"(?<!\w)(?:{_verb_pattern('dit dis déclare déclaré déclarent')})(?!\w)")
     text = "il dit, tu dis, ils déclarent, elle a déclaré, on déclare, il déclarera, dites"
     assert pattern.findall(text) == ["dit", "dis", "déclarent", "déclaré", "déclare"]
+
+
+@pytest.mark.parametrize("space", ["  ", "\u202f", "\u00a0"])
+def test_a_body_named_with_odd_spaces_keeps_its_whole_name(space: str) -> None:
+    from annotations.extraction.pipeline import attribute_sentences
+
+    text = f"Inflation fell to 2.9% in October, the Office for National{space}Statistics said."
+    assert attribute_sentences(text, "en")[0][2] == "Office for National Statistics"
