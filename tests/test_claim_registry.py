@@ -24,7 +24,9 @@ from annotations.models import Article, Claim, ClaimMatch, TextVector, Workspace
 from annotations.services.adjudications import adjudication_create
 from annotations.services.articles import article_create
 from annotations.services.claims import claim_create
+from annotations.services.embedding import vector_cache
 from annotations.services.matching import find_similar
+from annotations.services.workspaces import workspace_create
 
 ROOT = Path(__file__).resolve().parent.parent
 FRENCH = "Le chômage a reculé de 0,3 point au troisième trimestre, selon l'Insee."
@@ -110,6 +112,15 @@ def test_the_same_topic_with_other_figures_or_direction_is_not_the_same_claim() 
     assert discrepancy(waiting.replace("grew to", "reached"), waiting, names) == ""
     assert discrepancy(waiting.replace("Dr Ames says", "the mayor claims"), waiting, names) == ""
     assert discrepancy(poverty.replace("retraité", "senior"), poverty, names) == ""
+    # Whoever says it, however it is attributed: an elided name, a pronoun, a leading source, a
+    # clause about where the figures come from.
+    said = FRENCH.replace("selon l'Insee", "a-t-elle affirmé")
+    assert discrepancy(said, FRENCH, names) == ""
+    leading = "Selon l'Insee, le chômage a reculé de 0,3 point au troisième trimestre."
+    assert discrepancy(leading, FRENCH, names) == ""
+    released = ENGLISH.replace("Insee", "figures released on Monday")
+    assert discrepancy(released, ENGLISH.replace("according to Insee", "she said"), names) == ""
+    assert discrepancy(FRENCH.replace("chômage", "déficit"), said, names) == "subject"
     found = match_texts(
         model.embed, [crime.replace("fell", "rose"), crime], [crime], threshold=0.55
     )
@@ -332,7 +343,6 @@ def test_the_admin_lists_the_reference_corpus_and_its_matches_per_workspace(
     from django.test import Client
 
     from annotations.models import ReferenceClaim
-    from annotations.services.workspaces import workspace_create
 
     ReferenceClaim.objects.create(
         workspace=workspace, url="https://x.example/ours", claim_text=ENGLISH, origin="test"
@@ -356,10 +366,13 @@ def test_the_admin_lists_the_reference_corpus_and_its_matches_per_workspace(
 
 
 def test_matching_again_reads_only_the_vectors_it_has_not_seen(
-    workspace: Workspace, bob: User
+    workspace: Workspace,
+    bob: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
-    """The process keeps the corpus's vectors: a second article matched against the same
-    fact-checks reads none from the database, and an edited fact-check is read afresh."""
+    """The process keeps the corpus's vectors once their transaction commits: a second article
+    matched against the same fact-checks reads none from the database, and an edited fact-check
+    is read afresh."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -372,7 +385,8 @@ def test_matching_again_reads_only_the_vectors_it_has_not_seen(
         language="en",
         origin="test",
     )
-    first = find_similar(workspace_id=workspace.pk, texts=[FRENCH])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = find_similar(workspace_id=workspace.pk, texts=[FRENCH])
     assert [m.reference_id for m in first[0]] == [reference.pk]
     with CaptureQueriesContext(connection) as queries:
         again = find_similar(workspace_id=workspace.pk, texts=[FRENCH])
@@ -407,3 +421,70 @@ def test_the_vector_cache_keeps_the_most_recently_used() -> None:
     off = embeddings.VectorCache(0)
     off.put(("m", "claim", 1, "a"), vector)
     assert off.get(("m", "claim", 1, "a")) is None
+
+
+def test_a_vector_computed_in_a_transaction_rolled_back_is_not_kept(
+    workspace: Workspace,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    """SQLite gives a rolled-back row's id to the next one: a vector cached for the row that
+    never was would stop the new owner's from ever being stored."""
+    from django.db import transaction
+
+    from annotations.models import ReferenceClaim, TextVector
+
+    def add_reference() -> ReferenceClaim:
+        return ReferenceClaim.objects.create(
+            workspace=workspace,
+            url="https://factcheck.example/chomage",
+            claim_text=ENGLISH,
+            language="en",
+            origin="test",
+        )
+
+    cached = len(vector_cache())
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        add_reference()
+        assert [len(m) for m in find_similar(workspace_id=workspace.pk, texts=[FRENCH])] == [1]
+        transaction.set_rollback(True)
+    assert callbacks == [] and not TextVector.objects.exists()
+    assert len(vector_cache()) == cached
+    with django_capture_on_commit_callbacks(execute=True):
+        reference = add_reference()
+        assert find_similar(workspace_id=workspace.pk, texts=[FRENCH])[0][0].reference_id == (
+            reference.pk
+        )
+    assert TextVector.objects.filter(reference=reference).count() == 1
+
+
+def test_a_large_corpus_is_read_by_workspace_and_ranks_as_by_id(
+    workspace: Workspace, bob: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past _LIST_IN_QUERY owners the stored vectors are read by workspace: the same matches,
+    and another desk's vectors are not taken for this one's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from annotations.models import ReferenceClaim
+    from annotations.services import matching
+
+    elsewhere = workspace_create(user=bob, name="Another desk")
+    for desk in (elsewhere, workspace):
+        for n, text in enumerate([ENGLISH, "Coffee doubles the risk of heart disease."]):
+            ReferenceClaim.objects.create(
+                workspace=desk, url=f"https://f.example/{n}", claim_text=text, origin="test"
+            )
+    by_id = find_similar(workspace_id=workspace.pk, texts=[FRENCH])  # computes and stores
+    monkeypatch.setattr(matching, "_LIST_IN_QUERY", 1)
+    with CaptureQueriesContext(connection) as queries:
+        by_workspace = find_similar(workspace_id=workspace.pk, texts=[FRENCH])
+    reads = [q["sql"] for q in queries.captured_queries if "annotations_textvector" in q["sql"]]
+    assert reads and all(" IN (" not in sql for sql in reads)
+    assert [[(m.reference_id, m.score) for m in found] for found in by_workspace] == [
+        [(m.reference_id, m.score) for m in found] for found in by_id
+    ]
+    assert [m.reference_id for m in by_workspace[0]] == list(
+        ReferenceClaim.objects.filter(workspace=workspace, url__endswith="/0").values_list(
+            "pk", flat=True
+        )
+    )

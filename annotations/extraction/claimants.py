@@ -54,6 +54,11 @@ _WEAK_VERBS = {
     "estimates predicted predicts pointed found finds showed shows concluded concludes",
 }
 _GENERIC_VERBS = "said says told"
+# The words that only say who said something: strong reporting verbs, subject pronouns and the
+# prepositions of attribution ("selon l'Insee", "according to"). Claim matching sets them aside.
+ATTRIBUTION_WORDS = word_set(
+    " ".join(_STRONG_VERBS.values()) + " il elle ils elles he she they t selon according d'après"
+)
 
 
 _Trie = dict[str, "_Trie"]  # a letter -> the rest; "" -> {} where a word ends
