@@ -142,11 +142,10 @@ def vectors_for(
     """The vector of each owner's text: from the process's cache, else the stored one when it
     was computed from this text by this model, else computed now and stored (replacing a stale
     one)."""
-    cache = vector_cache()
     digests = {owner: _digest(text) for owner, text in texts.items()}
     found: dict[Owner, Vectors] = {}
     for owner, digest in digests.items():
-        vector = cache.get((embedder.name, *owner, digest))
+        vector = vector_cache().get((embedder.name, *owner, digest))
         if vector is not None:
             found[owner] = vector
     wanted: dict[str, list[int]] = {}
@@ -164,10 +163,24 @@ def vectors_for(
             workspace_id,
             [(o, texts[o], v) for o, v in zip(batch, computed, strict=False)],
         )
-        for owner, vector in zip(batch, computed, strict=True):
-            found[owner] = vector
-            cache.put((embedder.name, *owner, digests[owner]), vector)
+        found.update(zip(batch, computed, strict=True))
+        _remember_after_commit(embedder, digests, dict(zip(batch, computed, strict=True)))
     return found
+
+
+def _remember_after_commit(
+    embedder: Embedder, digests: dict[Owner, str], vectors: dict[Owner, Vectors]
+) -> None:
+    """Cache these vectors once the transaction that stored or read their rows commits: a row
+    rolled back (its owner with it) leaves nothing in the cache, so an owner that later gets the
+    same id (SQLite reuses them) has its vector stored, never skipped as already known."""
+
+    def remember() -> None:
+        cache = vector_cache()
+        for owner, vector in vectors.items():
+            cache.put((embedder.name, *owner, digests[owner]), vector)
+
+    transaction.on_commit(remember)
 
 
 def _stored_vectors(
@@ -191,11 +204,9 @@ def _stored_vectors(
         if digests.get((kind, pk)) == digest and len(blob) == size:
             owners.append((kind, pk))
             blobs.append(blob)
-    vectors = from_bytes(blobs, embedder.dimension)
-    cache = vector_cache()
-    for owner, vector in zip(owners, vectors, strict=True):
-        cache.put((embedder.name, *owner, digests[owner]), vector)
-    return dict(zip(owners, vectors, strict=True))
+    found = dict(zip(owners, from_bytes(blobs, embedder.dimension), strict=True))
+    _remember_after_commit(embedder, digests, found)
+    return found
 
 
 def _store_vectors(
@@ -240,7 +251,9 @@ def _by_embeddings(
 ) -> list[list[Match]]:
     checked = _checked_texts(workspace_id, exclude)
     corpus = vectors_for(embedder, workspace_id=workspace_id, texts=checked)
-    owners = list(corpus)
+    # In the registry's order, not the order vectors were found in (cached ones first): equal
+    # scores rank the same whatever the cache holds.
+    owners = [owner for owner in checked if owner in corpus]
     if not owners:
         return [[] for _ in texts]
     found = match_vectors(
