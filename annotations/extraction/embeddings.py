@@ -153,7 +153,9 @@ class SentenceTransformerEmbedder:
         # The folder's name and a digest of its full path: two models never share vectors.
         where = hashlib.blake2b(str(folder.resolve()).encode(), digest_size=4).hexdigest()
         self.name = f"st:{folder.name[:60]}:{where}"
-        size = self._model.get_sentence_embedding_dimension()
+        # Renamed in sentence-transformers 5.x; the old name warns there and is all 3.x-4.x have.
+        dimension = getattr(self._model, "get_embedding_dimension", None)
+        size = (dimension or self._model.get_sentence_embedding_dimension)()
         self.dimension = int(size) if size else int(self.embed(["ok"]).shape[1])
         self._lock = threading.Lock()
 
