@@ -18,6 +18,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .lexicon import word_set
 
@@ -125,6 +126,37 @@ _PASSIVE = re.compile(
     r"\b(?:was|were|been|being|is|are|be|été|est|sont|était|étaient|sera|seront)\s+$",
     re.IGNORECASE,
 )
+# The words before a reporting verb that the patterns ending in "$" above can match: they are
+# searched for in this many characters before the verb (and its trailing spaces), not in the
+# whole sentence from every position (a fifth of attribution's time went there).
+_TAIL = 80
+
+
+# The last word _NEGATED or _PASSIVE can match ends so: words that end otherwise need no search.
+_NEGATED_OR_PASSIVE_ENDS = tuple(
+    word_set(
+        "not n't n’t never pas jamais plus to de sans "
+        "was were been being is are be été est sont était étaient sera seront"
+    )
+)
+
+
+def _negated_or_passive(left: str) -> bool:
+    """Whether the verb after ``left`` is negated ("has not said") or passive ("was announced")."""
+    last = left.rsplit(None, 1)[-1].lower() if left[-1:].isspace() and left.strip() else ""
+    if not last.endswith(_NEGATED_OR_PASSIVE_ENDS):
+        return False
+    return bool(_tail_search(_NEGATED, left) or _tail_search(_PASSIVE, left))
+
+
+def _tail_search(pattern: re.Pattern[str], left: str) -> re.Match[str] | None:
+    """``pattern.search(left)`` for a pattern anchored at the end whose match (spaces at the end
+    aside) is at most _TAIL long; what comes before still counts for its \\b and lookbehinds."""
+    return pattern.search(left, max(0, len(left.rstrip()) - _TAIL))
+
+
+_ELIDED_ARTICLE = re.compile(r"^[ldLD]['’]")
+_QUOTE_MARK = re.compile(r"[»”\"«“]")
 _QUOTE_THEN_SUBJECT = re.compile(r"[»”\"]\s*,?\s*(?:\S+\s+){0,3}\S+\s*$")
 _PARTICIPLE_SPEECH = re.compile(
     r",\s+(?:saying|telling|adding|arguing|insisting|noting|warning|claiming|stressing)\b|"
@@ -288,10 +320,16 @@ def find_claimant(sentence: str, language: str) -> Claimant:
     return preposed or _subject_of_participle(sentence, lang) or Claimant(None)
 
 
+def _may_report_by_participle(sentence: str) -> bool:
+    """A cheap test before _PARTICIPLE_SPEECH: every participle it knows ends in -ing or -ant."""
+    lowered = sentence.lower()
+    return "ing" in lowered or "ant" in lowered
+
+
 def _subject_of_participle(sentence: str, lang: str) -> Claimant | None:
     """ "Ian Fairlie defended the change, saying …", "Castellano opened by saying that …",
     "Il a réagi en soulignant que …": the sentence's subject made the claim."""
-    if not _PARTICIPLE_SPEECH.search(sentence):
+    if not _may_report_by_participle(sentence) or not _PARTICIPLE_SPEECH.search(sentence):
         return None
     subject = _SUBJECT.match(sentence)
     if subject is None:
@@ -316,11 +354,11 @@ def _from_reporting_verbs(sentence: str, lang: str) -> tuple[Claimant | None, Cl
         left = sentence[: match.start()]
         if _inside_quote(left):
             continue
-        inverted = match.group("inverted") or _INVERTED_AUX.search(left)
+        inverted = match.group("inverted") or _tail_search(_INVERTED_AUX, left)
         if inverted:
             word = inverted if isinstance(inverted, str) else inverted.group()
             return _pronoun(word.rsplit("-", 1)[-1]), None
-        if _NEGATED.search(left) or _PASSIVE.search(left):
+        if _negated_or_passive(left):
             continue
         bare = _strip_auxiliary(left)
         previous = bare.split()[-1].lower() if bare.split() else ""
@@ -376,7 +414,7 @@ def _anonymous(phrase: str) -> bool:
     return (
         bool(_INDEFINITE.match(phrase))
         and len(words) <= _MAX_WORDS
-        and not any(re.sub(r"^[ldLD]['’]", "", word)[:1].isupper() for word in words[1:])
+        and not any(_ELIDED_ARTICLE.sub("", word)[:1].isupper() for word in words[1:])
     )
 
 
@@ -388,7 +426,7 @@ def _inside_quote(left: str) -> bool:
 
 
 def _strip_auxiliary(left: str) -> str:
-    auxiliary = _AUXILIARY.search(left)
+    auxiliary = _tail_search(_AUXILIARY, left)
     return left[: auxiliary.start()] if auxiliary else left
 
 
@@ -411,7 +449,7 @@ def _who_after(text: str) -> Claimant:
 
 
 def _who_before(text: str, *, clause_follows: bool) -> Claimant:
-    clause = re.split(r"[»”\"«“]", text)[-1].strip(" ,\u00a0\u202f")
+    clause = _QUOTE_MARK.split(text)[-1].strip(" ,\u00a0\u202f")
     if not clause:
         return Claimant(None)
     words = clause.split()
@@ -547,6 +585,9 @@ def _attribution(sentence: str) -> Claimant:
     pour = _POUR.search(sentence)
     if pour:
         return Claimant(_strip_titles(pour.group("who")))
+    lowered = sentence.lower()
+    if "selon" not in lowered and "après" not in lowered and "according" not in lowered:
+        return Claimant(None)  # none of _ATTRIBUTION's words: a cheap test first
     match = _ATTRIBUTION.search(sentence)
     if match is None:
         return Claimant(None)
@@ -805,10 +846,15 @@ def descriptor_head(name: str) -> str | None:
         last = words[-1].lower()
         head = last if last in _BODIES or last in _ROLES else words[0].lower()
     elif any(char.isdigit() for char in name) or not any(
-        re.sub(r"^[ldLD]['’]", "", w)[:1].isupper() for w in words
+        _ELIDED_ARTICLE.sub("", w)[:1].isupper() for w in words
     ):
         head = words[0].lower()
     return head
+
+
+_ELIDED_CAPITAL = re.compile(r"[LD]['’]")
+_ELIDED_LOWER = re.compile(r"(?:l|d)['’].+")
+_NON_SPACE = re.compile(r"\S+")
 
 
 def organisation_names(sentence: str) -> list[tuple[int, int, str]]:
@@ -822,21 +868,21 @@ def organisation_names(sentence: str) -> list[tuple[int, int, str]]:
         if match is None:
             return found
         position = match.end()
-        start = match.start() + (2 if re.match(r"^[LD]['’]", match.group()) else 0)
+        start = match.start() + (2 if _ELIDED_CAPITAL.match(match.group()) else 0)
         opening = sentence[start : match.end()].lower().replace("’", "'")
         if opening in _OPENING_WORDS or opening in _DETERMINERS_START or opening == "d'après":
             continue
         words = [sentence[start : match.end()]]
         end = match.end()
         previous = "name"
-        for token in re.finditer(r"\S+", sentence[match.end() :]):
+        for token in _NON_SPACE.finditer(sentence, match.end()):
             word = token.group()
             bare = word.rstrip(',;:.)»”"')
             kind = _org_word_kind(word, bare, previous, words)
             if kind is None:
                 break
             words.append(bare)
-            end = match.end() + token.start() + len(bare)
+            end = token.start() + len(bare)
             previous = kind
             if bare != word:
                 break
@@ -852,12 +898,12 @@ def _org_word_kind(word: str, bare: str, previous: str, words: list[str]) -> str
     None where the name stops."""
     low = bare.lower()
     kind: str | None = None
-    if re.match(r"^[«“\"(]", word) or not bare:
+    if word[:1] in '«“"(' or not bare:
         kind = None
     elif low in _CONNECTORS:
         # "Eleanor Vance of the Atlantic Seabird Project": a person's name ends before "of".
         kind = None if is_person_name(" ".join(words)) else "connector"
-    elif re.fullmatch(r"(?:l|d)['’].+", low):
+    elif _ELIDED_LOWER.fullmatch(low):
         if bare[2:][:1].isupper():
             kind = "name"
         elif previous == "connector":
@@ -957,6 +1003,11 @@ class ClaimantResolver:
         self._names: dict[int, list[str]] = {}
         self._organisations: dict[int, list[tuple[int, int, str]]] = {}
         self._spans: dict[tuple[int, bool], list[tuple[int, int, str]]] = {}
+        # Per sentence, computed on first use: looking back over 30 sentences for each title,
+        # acronym or surname read the same sentences again and again.
+        self._lowered: dict[int, str] = {}
+        self._spaced: dict[int, str] = {}
+        self._starts: dict[int, frozenset[str]] = {}
 
         # Surname -> (sentence positions, full names) of its mentions, in text order; filled
         # per surname, on its first lookup.
@@ -1074,8 +1125,10 @@ class ClaimantResolver:
     def _introduction(self, index: int, head: str, *, body: bool) -> str | None:
         """The name a title was put next to in this sentence or one before it ("le ministre du
         Travail, Étienne Marchal" for "le ministre"; "l'Agence française de …" for "l'agence")."""
-        pattern = re.compile(rf"(?<![\w'’-]){re.escape(head)}s?(?![\w'’-])", re.IGNORECASE)
+        pattern = _head_pattern(head)
         for position in range(index, max(-1, index - _INTRODUCTION_LOOKBACK), -1):
+            if head.lower() not in self._lowercase(position):
+                continue  # a cheap test first: the title is not written here in any case
             sentence = self._sentences[position]
             heads = [match.span() for match in pattern.finditer(sentence)]
             if not heads:
@@ -1121,8 +1174,7 @@ class ClaimantResolver:
         """The name whose initials the acronym is, in this sentence or one before it."""
         letters = set(acronym.upper())
         for position in range(index, max(-1, index - _INTRODUCTION_LOOKBACK), -1):
-            starts = {word[0].upper() for word in _WORD.findall(self._sentences[position])}
-            if not letters <= starts:
+            if not letters <= self._initial_letters(position):
                 continue  # no name here has these initials: its bodies need not be read
             for _start, _end, name in self._organisations_in(position):
                 if " " in name and _initials(name).upper() == acronym:
@@ -1131,7 +1183,7 @@ class ClaimantResolver:
 
     def _whole_organisation(self, index: int, name: str) -> str:
         """ "National Statistics" is the tail of "Office for National Statistics" here."""
-        if not _follows_connector(_single_spaced(self._sentences[index]), name):
+        if not _follows_connector(self._single_spaced(index), name):
             return name
         for _start, _end, found in self._organisations_in(index):
             if found != name and found.endswith(" " + name):
@@ -1149,7 +1201,7 @@ class ClaimantResolver:
         if person:
             return person
         for position in range(index, max(-1, index - _INTRODUCTION_LOOKBACK), -1):
-            if surname not in _single_spaced(self._sentences[position]):
+            if surname not in self._single_spaced(position):
                 continue  # bodies' names are words of the text, joined by single spaces
             for _start, _end, name in self._organisations_in(position):
                 if name.startswith(surname + " "):
@@ -1177,10 +1229,33 @@ class ClaimantResolver:
         found = bisect_right(positions, index)
         return names[found - 1] if found else None
 
+    def _lowercase(self, position: int) -> str:
+        if position not in self._lowered:
+            self._lowered[position] = self._sentences[position].lower()
+        return self._lowered[position]
+
+    def _single_spaced(self, position: int) -> str:
+        if position not in self._spaced:
+            self._spaced[position] = _single_spaced(self._sentences[position])
+        return self._spaced[position]
+
+    def _initial_letters(self, position: int) -> frozenset[str]:
+        """The upper-cased first letters of the sentence's words."""
+        if position not in self._starts:
+            words = _WORD.findall(self._sentences[position])
+            self._starts[position] = frozenset(word[0].upper() for word in words)
+        return self._starts[position]
+
     def _mentions(self, index: int) -> list[str]:
         if index not in self._names:
             self._names[index] = person_names(self._sentences[index])
         return self._names[index]
+
+
+@lru_cache(maxsize=256)
+def _head_pattern(head: str) -> re.Pattern[str]:
+    """ "ministre" or "ministres" as a word of its own, in any case."""
+    return re.compile(rf"(?<![\w'’-]){re.escape(head)}s?(?![\w'’-])", re.IGNORECASE)
 
 
 _KNOWN_HEADS = _ROLES | _BODIES

@@ -124,6 +124,7 @@ FEATURES: Mapping[str, Feature] = _features(
     ("ner_entity", 0.4, None, "named entity (NER)"),
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(FEATURES)
+_RANK = {name: rank for rank, name in enumerate(FEATURE_NAMES)}
 BIAS = -1.6
 # Above this raw score a sentence with no specific kind is still labelled "other" rather than
 # left kindless: it looked like a claim for reasons the taxonomy does not name.
@@ -262,6 +263,11 @@ class RuleScorer:
         self._use_ner = use_ner
         self._weights = {name: (weights or {}).get(name, f.weight) for name, f in FEATURES.items()}
         self._bias = bias
+        # Each feature's label and weight as reasons show them, formatted once, not per sentence.
+        self._shown = {
+            name: (FEATURES[name].label, f"({weight:+.1f})")
+            for name, weight in self._weights.items()
+        }
 
     @property
     def name(self) -> str:
@@ -293,12 +299,12 @@ class RuleScorer:
             del found["personal"]
         elif "personal" in found:
             del found["first_person"]
-        return {name: found[name] for name in FEATURE_NAMES if name in found}
+        ranked = sorted((_RANK[name], name) for name in found if name in _RANK)
+        return {name: found[name] for _rank, name in ranked}
 
     def _reason(self, name: str, evidence: str) -> str:
-        label = FEATURES[name].label
-        weight = self._weights[name]
-        return f"{label}: {evidence!r} ({weight:+.1f})" if evidence else f"{label} ({weight:+.1f})"
+        label, weight = self._shown[name]
+        return f"{label}: {evidence!r} {weight}" if evidence else f"{label} {weight}"
 
 
 def _kinds(fired: Mapping[str, str], probability: float) -> tuple[str, ...]:
