@@ -5,7 +5,8 @@ by a third; a change of a few percent needs both versions timed side by side und
 conditions. This copies annotations/extraction as it was at COMMIT (``git archive``) into a
 temporary package beside today's (the package is pure Python with relative imports), then times
 ``extract_candidates`` over the same articles for each, in a shuffled order every round, and
-prints the ratio of today's time to the other's (below 1: today is faster).
+prints the ratio of today's time to the other's (below 1: today is faster). "Today" is the
+working tree as it is, uncommitted edits included.
 
     EMBEDDING_MODEL=none .venv/bin/python bench/extraction_ab.py COMMIT [--rounds 40]
 """

@@ -121,6 +121,16 @@ def test_the_same_topic_with_other_figures_or_direction_is_not_the_same_claim() 
     released = ENGLISH.replace("Insee", "figures released on Monday")
     assert discrepancy(released, ENGLISH.replace("according to Insee", "she said"), names) == ""
     assert discrepancy(FRENCH.replace("chômage", "déficit"), said, names) == "subject"
+    # Only a clause that attributes is set aside, never one that holds the claim or a reporting
+    # verb's noun ("le juge"), and a decimal comma does not end a clause.
+    taxes = "Taxes rose for families, while they fell for pensioners."
+    assert discrepancy(taxes, taxes.replace("pensioners", "companies"), names) == "subject"
+    fines = "Le juge a annulé 300 amendes en 2024."
+    assert discrepancy(fines, fines.replace("juge", "maire"), names) == "subject"
+    calls = "The company called 500 customers in March."
+    assert discrepancy(calls, calls.replace("called", "fired"), names) == "subject"
+    decimal = "Selon l'Insee le chômage des retraités a reculé de 0,3 point."
+    assert discrepancy(decimal, decimal.replace("retraités", "étudiants"), names) == "subject"
     found = match_texts(
         model.embed, [crime.replace("fell", "rose"), crime], [crime], threshold=0.55
     )
@@ -479,7 +489,7 @@ def test_a_large_corpus_is_read_by_workspace_and_ranks_as_by_id(
     with CaptureQueriesContext(connection) as queries:
         by_workspace = find_similar(workspace_id=workspace.pk, texts=[FRENCH])
     reads = [q["sql"] for q in queries.captured_queries if "annotations_textvector" in q["sql"]]
-    assert reads and all(" IN (" not in sql for sql in reads)
+    assert reads and all(" IN (" not in sql and "workspace_id" in sql for sql in reads)
     assert [[(m.reference_id, m.score) for m in found] for found in by_workspace] == [
         [(m.reference_id, m.score) for m in found] for found in by_id
     ]
@@ -488,3 +498,28 @@ def test_a_large_corpus_is_read_by_workspace_and_ranks_as_by_id(
             "pk", flat=True
         )
     )
+
+
+def test_equal_scores_rank_in_the_registrys_order_whatever_the_cache_holds(
+    workspace: Workspace,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    """Two fact-checks of the same words score the same: the older one comes first, even when
+    only the newer one's vector is already in the process's cache."""
+    from annotations.models import ReferenceClaim
+    from annotations.services.embedding import current_embedder
+    from annotations.services.matching import vectors_for
+
+    older, newer = (
+        ReferenceClaim.objects.create(
+            workspace=workspace, url=f"https://f.example/{n}", claim_text=ENGLISH, origin="test"
+        )
+        for n in range(2)
+    )
+    embedder = current_embedder()
+    assert embedder is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        vectors_for(embedder, workspace_id=workspace.pk, texts={("reference", newer.pk): ENGLISH})
+    found = find_similar(workspace_id=workspace.pk, texts=[FRENCH])[0]
+    assert [m.reference_id for m in found] == [older.pk, newer.pk]
+    assert found[0].score == found[1].score

@@ -18,7 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .claimants import ATTRIBUTION_WORDS, find_claimant
+from .claimants import REPORTING_VERBS, find_claimant
 from .embeddings import DEFAULT_MODEL, Vectors
 from .lexicon import word_set
 from .similarity import MAX_MATCHES
@@ -347,13 +347,21 @@ _FREE_WORDS = word_set(
 
 # Elided articles and pronouns ("l'Insee", "qu'il", "jusqu'à"): the word is what follows.
 _ELIDED = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['\u2019](?=\w)")
+# A comma that separates clauses, not the digits of "0,3" or "1,200".
+_SEPARATOR = re.compile(r"(?<!\d),|,(?!\d)")
+_SOURCE = r"(?:selon|d['\u2019]après|according\s+to)\b"
 # "Selon l'Insee, ..." / "According to the ONS, ...": who said it, before the claim.
 _LEADING_SOURCE = re.compile(
-    r"^\s*(?:selon|d['\u2019]après|according\s+to)\b[^,;:]*[,;:]", re.IGNORECASE
+    rf"^\s*{_SOURCE}(?:[^,;:]|(?<=\d),(?=\d))*(?:(?<!\d)[,;:]|[,;:](?!\d))", re.IGNORECASE
 )
-# A last clause of at most this many words that holds an attribution word is who said it ("...,
-# a-t-elle affirmé", "..., according to figures released on Monday", "..., Dr Ames says").
+_TRAILING_SOURCE = re.compile(rf"\s*{_SOURCE}", re.IGNORECASE)
+# A last clause of at most this many words can say who said it ("..., a-t-elle affirmé", "...,
+# according to figures released on Monday", "..., Dr Ames says", "..., said the minister").
 _ATTRIBUTION_CLAUSE = 10
+# Words after which a reporting verb's form is a noun ("le juge", "the calls").
+_DETERMINERS = word_set("le la les l un une des du the an this that these those ce cette ces")
+# Set aside wherever they are: who said it, by a pronoun or a preposition.
+_ATTRIBUTION_WORDS = word_set("il elle ils elles he she they t selon according")
 # Texts longer than this many words are passages, not claims: the part-by-part comparison grows
 # with the square of the length and is not made on them (an article's 2,000 words took 0.7 s).
 SUBJECT_MAX_WORDS = 120
@@ -363,27 +371,61 @@ def _tokens(text: str) -> list[str]:
     return [_ELIDED.sub("", word.lower()) for word in _TOKEN.findall(text)]
 
 
+def _attributes(clause: str) -> bool:
+    """Whether a short clause only says who said it: it opens with "selon"/"according to", or
+    a reporting verb (not a noun after a determiner) is among its first three words or its last."""
+    words = _tokens(clause)
+    if not words or len(words) > _ATTRIBUTION_CLAUSE:
+        return False
+    if _TRAILING_SOURCE.match(clause):
+        return True
+    verbs = [
+        at
+        for at, word in enumerate(words)
+        if word in REPORTING_VERBS and (at == 0 or words[at - 1] not in _DETERMINERS)
+    ]
+    return any(at < 3 or at == len(words) - 1 for at in verbs)
+
+
 def _without_attribution(text: str) -> str:
-    """The text without a leading "selon X," and a short last clause that says who said it."""
+    """The text without a leading "selon X," and a last clause that only says who said it."""
     text = _LEADING_SOURCE.sub("", text, count=1)
-    head, comma, tail = text.rpartition(",")
-    words = _TOKEN.findall(tail.lower())
-    if comma and len(words) <= _ATTRIBUTION_CLAUSE and any(w in ATTRIBUTION_WORDS for w in words):
-        return head
+    last = None
+    for last in _SEPARATOR.finditer(text):  # noqa: B007 (the last one is wanted)
+        pass
+    if last is not None and _attributes(text[last.end() :]):
+        return text[: last.start()]
     return text
 
 
-@lru_cache(maxsize=4096)
 def _claim_words(text: str) -> tuple[str, ...] | None:
     """The text's words, lowercased and without elisions, once who it is attributed to is set
-    aside: the claimant's name, the clause that attributes it, reporting verbs and pronouns.
-    None for a text too long to compare part by part (SUBJECT_MAX_WORDS)."""
+    aside: the claimant's name, the clause that attributes it, subject pronouns. None for a text
+    too long to compare part by part (SUBJECT_MAX_WORDS), which is not kept in the cache."""
     if len(_TOKEN.findall(text)) > SUBJECT_MAX_WORDS:
         return None
-    dropped = set(ATTRIBUTION_WORDS)
+    return _short_claim_words(text)
+
+
+# Words that may join the capitalised words of a name ("Cour des comptes" aside, which is lower).
+_NAME_LINKS = word_set("de du des d la le l of for the and et van von")
+
+
+def _a_name(claimant: str) -> bool:
+    """Whether a guessed claimant reads as a name ("Insee", "Dr Ames", "Office for National
+    Statistics"), not a stretch of the claim taken for one ("ONS pensioners received 1")."""
+    words = claimant.split()
+    return 0 < len(words) <= 5 and all(
+        word[:1].isupper() or (at and word.lower() in _NAME_LINKS) for at, word in enumerate(words)
+    )
+
+
+@lru_cache(maxsize=4096)
+def _short_claim_words(text: str) -> tuple[str, ...]:
+    dropped = set(_ATTRIBUTION_WORDS)
     for language in ("fr", "en"):
         claimant = find_claimant(text, language).name
-        if claimant:
+        if claimant and _a_name(claimant):
             dropped.update(_tokens(claimant))
     return tuple(word for word in _tokens(_without_attribution(text)) if word not in dropped)
 

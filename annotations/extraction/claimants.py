@@ -55,11 +55,9 @@ _WEAK_VERBS = {
     "estimates predicted predicts pointed found finds showed shows concluded concludes",
 }
 _GENERIC_VERBS = "said says told"
-# The words that only say who said something: strong reporting verbs, subject pronouns and the
-# prepositions of attribution ("selon l'Insee", "according to"). Claim matching sets them aside.
-ATTRIBUTION_WORDS = word_set(
-    " ".join(_STRONG_VERBS.values()) + " il elle ils elles he she they t selon according d'après"
-)
+# The verbs that say someone said something ("a déclaré", "said"): claim matching reads them to
+# find a clause that only attributes the claim.
+REPORTING_VERBS = word_set(" ".join(_STRONG_VERBS.values()))
 
 
 _Trie = dict[str, "_Trie"]  # a letter -> the rest; "" -> {} where a word ends
@@ -132,21 +130,21 @@ _PASSIVE = re.compile(
 _TAIL = 80
 
 
-# The last word _NEGATED or _PASSIVE can match ends so: words that end otherwise need no search.
-_NEGATED_OR_PASSIVE_ENDS = tuple(
-    word_set(
-        "not n't n’t never pas jamais plus to de sans "
-        "was were been being is are be été est sont était étaient sera seront"
-    )
-)
-
-
 def _negated_or_passive(left: str) -> bool:
-    """Whether the verb after ``left`` is negated ("has not said") or passive ("was announced")."""
-    last = left.rsplit(None, 1)[-1].lower() if left[-1:].isspace() and left.strip() else ""
-    if not last.endswith(_NEGATED_OR_PASSIVE_ENDS):
+    """Whether the verb after ``left`` is negated ("has not said") or passive ("was announced").
+
+    Both patterns match at most two words and the spaces after them, so they are searched in
+    the last three words joined by single spaces: the same answer as over the whole text."""
+    if not left[-1:].isspace():
         return False
-    return bool(_tail_search(_NEGATED, left) or _tail_search(_PASSIVE, left))
+    tail = " ".join(left.rsplit(None, 3)[-3:]) + " "
+    return bool(_NEGATED.search(tail) or _PASSIVE.search(tail))
+
+
+def folded_case(text: str) -> str:
+    """``text`` with case folded as re.IGNORECASE folds it (long s is "s", dotless and dotted
+    capital i are "i"), for substring tests that stand before a case-insensitive pattern and must never miss its match."""
+    return text.casefold().replace("\u0131", "i").replace("i\u0307", "i")
 
 
 def _tail_search(pattern: re.Pattern[str], left: str) -> re.Match[str] | None:
@@ -322,8 +320,8 @@ def find_claimant(sentence: str, language: str) -> Claimant:
 
 def _may_report_by_participle(sentence: str) -> bool:
     """A cheap test before _PARTICIPLE_SPEECH: every participle it knows ends in -ing or -ant."""
-    lowered = sentence.lower()
-    return "ing" in lowered or "ant" in lowered
+    folded = folded_case(sentence)
+    return "ing" in folded or "ant" in folded
 
 
 def _subject_of_participle(sentence: str, lang: str) -> Claimant | None:
@@ -427,6 +425,10 @@ def _inside_quote(left: str) -> bool:
 
 def _strip_auxiliary(left: str) -> str:
     auxiliary = _tail_search(_AUXILIARY, left)
+    if auxiliary and auxiliary.group():
+        # A run of asides can be longer than the window ("has also long however then …"): the
+        # whole text says where it starts. Nothing found near the verb means nothing at all.
+        auxiliary = _AUXILIARY.search(left)
     return left[: auxiliary.start()] if auxiliary else left
 
 
@@ -585,8 +587,8 @@ def _attribution(sentence: str) -> Claimant:
     pour = _POUR.search(sentence)
     if pour:
         return Claimant(_strip_titles(pour.group("who")))
-    lowered = sentence.lower()
-    if "selon" not in lowered and "après" not in lowered and "according" not in lowered:
+    folded = folded_case(sentence)
+    if "selon" not in folded and "après" not in folded and "according" not in folded:
         return Claimant(None)  # none of _ATTRIBUTION's words: a cheap test first
     match = _ATTRIBUTION.search(sentence)
     if match is None:
@@ -1127,7 +1129,7 @@ class ClaimantResolver:
         Travail, Étienne Marchal" for "le ministre"; "l'Agence française de …" for "l'agence")."""
         pattern = _head_pattern(head)
         for position in range(index, max(-1, index - _INTRODUCTION_LOOKBACK), -1):
-            if head.lower() not in self._lowercase(position):
+            if folded_case(head) not in self._lowercase(position):
                 continue  # a cheap test first: the title is not written here in any case
             sentence = self._sentences[position]
             heads = [match.span() for match in pattern.finditer(sentence)]
@@ -1231,7 +1233,7 @@ class ClaimantResolver:
 
     def _lowercase(self, position: int) -> str:
         if position not in self._lowered:
-            self._lowered[position] = self._sentences[position].lower()
+            self._lowered[position] = folded_case(self._sentences[position])
         return self._lowered[position]
 
     def _single_spaced(self, position: int) -> str:
