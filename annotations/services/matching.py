@@ -173,7 +173,9 @@ def _remember_after_commit(
 ) -> None:
     """Cache these vectors once the transaction that stored or read their rows commits: a row
     rolled back (its owner with it) leaves nothing in the cache, so an owner that later gets the
-    same id (SQLite reuses them) has its vector stored, never skipped as already known."""
+    same id (SQLite reuses them) has its vector stored, never skipped as already known. Every
+    caller today runs in autocommit (tasks, commands, requests), where this is at once; a caller
+    inside atomic() would fill the cache only when its block commits."""
 
     def remember() -> None:
         cache = vector_cache()
