@@ -312,22 +312,19 @@ def find_claimant(sentence: str, language: str) -> Claimant:
         after_quote = _from_french_quote(sentence)
         if after_quote is not None:
             return after_quote
-    attribution = _attribution(sentence)
+    folded = folded_case(sentence)  # for the cheap tests before two case-insensitive patterns
+    attribution = _attribution(sentence, folded)
     if attribution.name or attribution.pronoun or attribution.anonymous:
         return attribution
-    return preposed or _subject_of_participle(sentence, lang) or Claimant(None)
+    return preposed or _subject_of_participle(sentence, lang, folded) or Claimant(None)
 
 
-def _may_report_by_participle(sentence: str) -> bool:
-    """A cheap test before _PARTICIPLE_SPEECH: every participle it knows ends in -ing or -ant."""
-    folded = folded_case(sentence)
-    return "ing" in folded or "ant" in folded
-
-
-def _subject_of_participle(sentence: str, lang: str) -> Claimant | None:
+def _subject_of_participle(sentence: str, lang: str, folded: str) -> Claimant | None:
     """ "Ian Fairlie defended the change, saying …", "Castellano opened by saying that …",
     "Il a réagi en soulignant que …": the sentence's subject made the claim."""
-    if not _may_report_by_participle(sentence) or not _PARTICIPLE_SPEECH.search(sentence):
+    # A cheap test first (``folded``: the sentence's folded_case): every participle
+    # _PARTICIPLE_SPEECH knows ends in -ing or -ant.
+    if ("ing" not in folded and "ant" not in folded) or not _PARTICIPLE_SPEECH.search(sentence):
         return None
     subject = _SUBJECT.match(sentence)
     if subject is None:
@@ -583,11 +580,10 @@ def _without_demonym(segment: str, chunk: str, name: str | None) -> str | None:
     return name
 
 
-def _attribution(sentence: str) -> Claimant:
+def _attribution(sentence: str, folded: str) -> Claimant:
     pour = _POUR.search(sentence)
     if pour:
         return Claimant(_strip_titles(pour.group("who")))
-    folded = folded_case(sentence)
     if "selon" not in folded and "après" not in folded and "according" not in folded:
         return Claimant(None)  # none of _ATTRIBUTION's words: a cheap test first
     match = _ATTRIBUTION.search(sentence)
