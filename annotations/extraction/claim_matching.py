@@ -390,9 +390,8 @@ def _attributes(clause: str) -> bool:
 def _without_attribution(text: str) -> str:
     """The text without a leading "selon X," and a last clause that only says who said it."""
     text = _LEADING_SOURCE.sub("", text, count=1)
-    last = None
-    for last in _SEPARATOR.finditer(text):  # noqa: B007 (the last one is wanted)
-        pass
+    separators = list(_SEPARATOR.finditer(text))
+    last = separators[-1] if separators else None
     if last is not None and _attributes(text[last.end() :]):
         return text[: last.start()]
     return text

@@ -124,9 +124,9 @@ _PASSIVE = re.compile(
     r"\b(?:was|were|been|being|is|are|be|été|est|sont|était|étaient|sera|seront)\s+$",
     re.IGNORECASE,
 )
-# The words before a reporting verb that the patterns ending in "$" above can match: they are
-# searched for in this many characters before the verb (and its trailing spaces), not in the
-# whole sentence from every position (a fifth of attribution's time went there).
+# _INVERTED_AUX and _AUXILIARY, anchored at the verb, are first searched in this many characters
+# before it (and its trailing spaces), not in the whole sentence from every position (a fifth of
+# attribution's time went there).
 _TAIL = 80
 
 
@@ -143,7 +143,8 @@ def _negated_or_passive(left: str) -> bool:
 
 def folded_case(text: str) -> str:
     """``text`` with case folded as re.IGNORECASE folds it (long s is "s", dotless and dotted
-    capital i are "i"), for substring tests that stand before a case-insensitive pattern and must never miss its match."""
+    capital i are "i"), for substring tests that stand before a case-insensitive pattern and
+    must never miss its match."""
     return text.casefold().replace("\u0131", "i").replace("i\u0307", "i")
 
 
@@ -1003,7 +1004,7 @@ class ClaimantResolver:
         self._spans: dict[tuple[int, bool], list[tuple[int, int, str]]] = {}
         # Per sentence, computed on first use: looking back over 30 sentences for each title,
         # acronym or surname read the same sentences again and again.
-        self._lowered: dict[int, str] = {}
+        self._folded_sentences: dict[int, str] = {}
         self._spaced: dict[int, str] = {}
         self._starts: dict[int, frozenset[str]] = {}
 
@@ -1124,8 +1125,9 @@ class ClaimantResolver:
         """The name a title was put next to in this sentence or one before it ("le ministre du
         Travail, Étienne Marchal" for "le ministre"; "l'Agence française de …" for "l'agence")."""
         pattern = _head_pattern(head)
+        folded_head = folded_case(head)
         for position in range(index, max(-1, index - _INTRODUCTION_LOOKBACK), -1):
-            if folded_case(head) not in self._lowercase(position):
+            if folded_head not in self._folded(position):
                 continue  # a cheap test first: the title is not written here in any case
             sentence = self._sentences[position]
             heads = [match.span() for match in pattern.finditer(sentence)]
@@ -1227,10 +1229,10 @@ class ClaimantResolver:
         found = bisect_right(positions, index)
         return names[found - 1] if found else None
 
-    def _lowercase(self, position: int) -> str:
-        if position not in self._lowered:
-            self._lowered[position] = folded_case(self._sentences[position])
-        return self._lowered[position]
+    def _folded(self, position: int) -> str:
+        if position not in self._folded_sentences:
+            self._folded_sentences[position] = folded_case(self._sentences[position])
+        return self._folded_sentences[position]
 
     def _single_spaced(self, position: int) -> str:
         if position not in self._spaced:

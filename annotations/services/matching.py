@@ -142,10 +142,11 @@ def vectors_for(
     """The vector of each owner's text: from the process's cache, else the stored one when it
     was computed from this text by this model, else computed now and stored (replacing a stale
     one)."""
+    cache = vector_cache()
     digests = {owner: _digest(text) for owner, text in texts.items()}
     found: dict[Owner, Vectors] = {}
     for owner, digest in digests.items():
-        vector = vector_cache().get((embedder.name, *owner, digest))
+        vector = cache.get((embedder.name, *owner, digest))
         if vector is not None:
             found[owner] = vector
     wanted: dict[str, list[int]] = {}
@@ -163,8 +164,9 @@ def vectors_for(
             workspace_id,
             [(o, texts[o], v) for o, v in zip(batch, computed, strict=False)],
         )
-        found.update(zip(batch, computed, strict=True))
-        _remember_after_commit(embedder, digests, dict(zip(batch, computed, strict=True)))
+        now = dict(zip(batch, computed, strict=True))
+        found.update(now)
+        _remember_after_commit(embedder, digests, now)
     return found
 
 
